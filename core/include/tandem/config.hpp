@@ -1,0 +1,90 @@
+// The one INI file every binary reads (DESIGN.md §3), through Boost.Program_options.
+// Precedence: --section.key=value on the command line, then the file, then defaults.
+// Every key is documented in docs/configuration.md.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace tandem {
+
+using Seconds = std::chrono::seconds;
+using Millis = std::chrono::milliseconds;
+
+struct Config {
+    std::string config_path;  // the file actually read ("" when none existed and defaults apply)
+
+    // [store]
+    std::string store_path = "/var/lib/tandem/tandem.db";
+
+    // [ssh]
+    std::string ssh_listen = "0.0.0.0:2222";
+    std::string ssh_host_key = "/etc/tandem/ssh_host_ed25519_key";
+    std::string ssh_public_address;  // "host:port" users type to reach the bastion; "" = from listen
+    std::string ssh_shell;           // path of tandem-shell; "" = beside tandem-sshd
+    int ssh_max_auth_tries = 6;
+    Seconds ssh_login_grace_time{30};
+    int ssh_max_connections = 256;
+
+    // [web]
+    std::string web_listen = "0.0.0.0:8443";
+    std::string web_public_url = "https://localhost:8443";
+    std::string web_tls_cert = "/etc/tandem/tls.crt";
+    std::string web_tls_key = "/etc/tandem/tls.key";
+
+    // [invite]
+    Seconds invite_ttl{30 * 60};
+    Seconds invite_max_ttl{24 * 3600};
+    std::string invite_signing_key = "/etc/tandem/invite-signing.pem";
+    std::string invite_verify_key = "/etc/tandem/invite-verify.pem";
+
+    // [session]
+    int session_escape_key = 0x1d;  // ^]; -1 = disabled
+    std::string session_recordings_dir = "/var/lib/tandem/recordings";
+
+    // [target]
+    Seconds target_connect_timeout{10};
+    Seconds target_keepalive_interval{5};
+    int target_keepalive_count = 3;
+
+    // [broker]
+    std::string broker_socket = "/run/tandem/broker.sock";
+
+    // [log]
+    std::string log_file;  // "" = stderr for daemons, syslog for tandem-shell
+    std::string log_level = "info";
+};
+
+// Arguments with the common options taken out: --config FILE and --section.key=value.
+struct CommandLine {
+    std::optional<std::string> config_path;
+    std::vector<std::pair<std::string, std::string>> overrides;  // ("ssh.listen", "127.0.0.1:0")
+    std::vector<std::string> rest;                               // everything else, in order
+};
+
+// Splits argv[1..]; never throws for unknown arguments (they go to rest).
+CommandLine split_command_line(int argc, const char* const* argv);
+
+// Which file to read: explicit path, else $TANDEM_CONFIG, else /etc/tandem/tandem.conf.
+std::string default_config_path();
+
+// Reads the file (it must exist when named explicitly or via TANDEM_CONFIG) and applies
+// overrides. Throws TandemError(T_101, detail) on unreadable file, unknown key or bad value.
+Config load_config(const CommandLine& cli);
+Config load_config_file(const std::string& path);  // no overrides; for tests and tools
+
+// "30m", "10s", "24h", "250ms", "2d", or a bare number of seconds. nullopt when malformed.
+std::optional<Millis> parse_duration(const std::string& text);
+// "^]" -> 0x1d, "^A" -> 0x01, "none" -> -1. nullopt when malformed.
+std::optional<int> parse_escape_key(const std::string& text);
+// "0.0.0.0:2222" / "[::1]:22" -> (host, port). nullopt when malformed.
+std::optional<std::pair<std::string, std::uint16_t>> parse_host_port(const std::string& text);
+
+// Renders a config file with every key, commented with its meaning (used by `init`).
+std::string render_config(const Config& config);
+
+}  // namespace tandem

@@ -1,0 +1,153 @@
+// The SQLite store shared by every process (sshd children, hooks, admin CLI, broker):
+// WAL mode, a busy timeout, and versioned migrations (PRAGMA user_version).
+// A Store object belongs to one thread; open one per process/thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+struct sqlite3;
+
+namespace tandem {
+
+class StoreError : public std::runtime_error {
+public:
+    enum class Kind { unavailable, duplicate, not_found, constraint, corrupt };
+    StoreError(Kind kind, const std::string& what) : std::runtime_error(what), kind_(kind) {}
+    Kind kind() const noexcept { return kind_; }
+
+private:
+    Kind kind_;
+};
+
+using Id = std::int64_t;
+using UnixTime = std::int64_t;  // seconds since the epoch, UTC
+
+struct User {
+    Id id = 0;
+    std::string name;
+    bool is_admin = false;
+    std::string password_hash;  // "" = no web login
+    UnixTime created_at = 0;
+};
+
+struct UserKey {
+    Id id = 0;
+    Id user_id = 0;
+    std::string type;         // "ssh-ed25519", "ecdsa-sha2-nistp256", "ssh-rsa", ...
+    std::string blob_base64;  // the key blob exactly as in authorized_keys
+    std::string fingerprint;  // "SHA256:..."
+    std::string comment;
+};
+
+struct Host {
+    Id id = 0;
+    std::string name;  // "web01"
+    std::string address;
+    std::uint16_t port = 22;
+    std::string host_key_type;  // pinned key; "" = not pinned yet
+    std::string host_key_base64;
+};
+
+enum class CredentialKind { private_key, password };
+
+struct Account {
+    Id id = 0;
+    Id host_id = 0;
+    std::string login;      // "root"
+    std::string host_name;  // "web01"
+    CredentialKind kind = CredentialKind::private_key;
+    std::string credential;  // PEM/OpenSSH private key or password; never shown to users
+    std::string name() const { return login + "@" + host_name; }
+};
+
+struct SessionRecord {
+    Id id = 0;
+    std::string uuid;
+    Id user_id = 0;
+    std::string user_name;
+    Id account_id = 0;
+    std::string account_name;  // "root@web01"
+    UnixTime started_at = 0;
+    std::optional<UnixTime> ended_at;
+    std::optional<int> exit_status;
+    std::string end_reason;  // "exit", "T_514", "client closed", ...
+    std::string recording_path;
+    std::string client;  // "ssh 127.0.0.1:53422"
+};
+
+struct AuditEvent {
+    Id id = 0;
+    UnixTime at = 0;
+    std::string actor;    // user name or "admin" / "system"
+    std::string action;   // "session.start", "grant", "user.add", ...
+    std::string subject;  // what it acted on ("root@web01", "alice")
+    std::string detail;
+};
+
+class Store {
+public:
+    // Opens (creating when missing) and migrates to the latest schema. Throws StoreError.
+    static Store open(const std::string& path);
+    // Opens an existing store read-write without creating it (tandem-keys, hooks).
+    static Store open_existing(const std::string& path);
+
+    Store(Store&&) noexcept;
+    Store& operator=(Store&&) noexcept;
+    ~Store();
+
+    int schema_version() const;
+
+    // Users and keys.
+    Id add_user(const std::string& name, bool is_admin, const std::string& password_hash);
+    std::optional<User> find_user(const std::string& name) const;
+    std::vector<User> list_users() const;
+    void set_password_hash(const std::string& name, const std::string& password_hash);
+    void delete_user(const std::string& name);  // cascades keys and grants
+    Id add_user_key(Id user_id, const UserKey& key);
+    std::vector<UserKey> user_keys(Id user_id) const;
+    // The owner of a key blob: one indexed lookup (sshd runs this on every offered key).
+    std::optional<User> find_user_by_key(const std::string& type,
+                                         const std::string& blob_base64) const;
+
+    // Hosts and accounts.
+    Id add_host(const Host& host);
+    std::optional<Host> find_host(const std::string& name) const;
+    std::vector<Host> list_hosts() const;
+    void pin_host_key(Id host_id, const std::string& type, const std::string& blob_base64);
+    // Adds the account, or replaces the credential of an existing one.
+    Id put_account(Id host_id, const std::string& login, CredentialKind kind,
+                   const std::string& credential);
+    std::optional<Account> find_account(const std::string& login,
+                                        const std::string& host_name) const;
+
+    // Grants.
+    void grant(Id user_id, Id account_id);
+    void revoke(Id user_id, Id account_id);  // StoreError(not_found) when absent
+    bool has_grant(Id user_id, Id account_id) const;
+    std::vector<Account> granted_accounts(Id user_id) const;  // credential left empty
+
+    // Sessions.
+    Id begin_session(const SessionRecord& session);  // uuid, user, account, start, recording
+    void end_session(Id session_id, std::optional<int> exit_status, const std::string& reason);
+    std::vector<SessionRecord> list_sessions(int limit) const;  // newest first
+
+    // Audit.
+    void audit(const std::string& actor, const std::string& action, const std::string& subject,
+               const std::string& detail = {});
+    std::vector<AuditEvent> list_audit(int limit) const;  // newest first
+
+    sqlite3* handle() const { return db_; }  // for later components' own tables
+
+private:
+    explicit Store(sqlite3* db) : db_(db) {}
+    sqlite3* db_ = nullptr;
+};
+
+UnixTime now_unix();
+
+}  // namespace tandem

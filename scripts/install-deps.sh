@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs every build, run and test dependency of tandem from Debian's packages.
+# Idempotent: skips apt entirely when everything is already present.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build ccache pkg-config clang-format
+  libssh-dev libsqlite3-dev libssl-dev
+  libboost-program-options-dev libboost-system-dev libboost-dev
+  libcpp-jwt-dev nlohmann-json3-dev libvterm-dev
+  libgtest-dev libgmock-dev googletest
+  openssh-server openssh-client
+  python3 procps psmisc iproute2 coreutils util-linux vim-tiny tmux
+  sqlite3 linux-perf
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
