@@ -24,8 +24,9 @@ struct Config {
     // [ssh]
     std::string ssh_listen = "0.0.0.0:2222";
     std::string ssh_host_key = "/etc/tandem/ssh_host_ed25519_key";
-    std::string ssh_public_address;  // "host:port" users type to reach the bastion; "" = from listen
-    std::string ssh_shell;           // path of tandem-shell; "" = beside tandem-sshd
+    std::string
+        ssh_public_address;  // "host:port" users type to reach the bastion; "" = from listen
+    std::string ssh_shell;   // path of tandem-shell; "" = beside tandem-sshd
     int ssh_max_auth_tries = 6;
     Seconds ssh_login_grace_time{30};
     int ssh_max_connections = 256;
@@ -76,6 +77,13 @@ std::string default_config_path();
 // overrides. Throws TandemError(T_101, detail) on unreadable file, unknown key or bad value.
 Config load_config(const CommandLine& cli);
 Config load_config_file(const std::string& path);  // no overrides; for tests and tools
+
+// Applies --section.key=value pairs to an existing config (used by `init` to write them into
+// the new file). Throws TandemError(T_101) like load_config.
+Config apply_overrides(Config base,
+                       const std::vector<std::pair<std::string, std::string>>& overrides);
+// Every key as "section.key", in file order (for docs and tests).
+std::vector<std::string> config_keys();
 
 // "30m", "10s", "24h", "250ms", "2d", or a bare number of seconds. nullopt when malformed.
 std::optional<Millis> parse_duration(const std::string& text);

@@ -53,12 +53,12 @@ std::string user_message(ErrorCode code);
 
 // An error a user can meet; what() is user_message(code) plus optional detail for logs.
 class TandemError : public std::runtime_error {
-public:
+  public:
     explicit TandemError(ErrorCode code, std::string detail = {});
     ErrorCode code() const noexcept { return code_; }
     const std::string& detail() const noexcept { return detail_; }
 
-private:
+  private:
     ErrorCode code_;
     std::string detail_;
 };

@@ -20,9 +20,17 @@ void init_from_config(std::string_view program, const std::string& log_file,
 Level parse_level(std::string_view text);  // unknown -> info
 
 void write(Level level, std::string_view message);
-inline void debug(std::string_view m) { write(Level::debug, m); }
-inline void info(std::string_view m) { write(Level::info, m); }
-inline void warn(std::string_view m) { write(Level::warn, m); }
-inline void error(std::string_view m) { write(Level::error, m); }
+inline void debug(std::string_view m) {
+    write(Level::debug, m);
+}
+inline void info(std::string_view m) {
+    write(Level::info, m);
+}
+inline void warn(std::string_view m) {
+    write(Level::warn, m);
+}
+inline void error(std::string_view m) {
+    write(Level::error, m);
+}
 
 }  // namespace tandem::log

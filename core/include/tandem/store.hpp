@@ -15,12 +15,12 @@ struct sqlite3;
 namespace tandem {
 
 class StoreError : public std::runtime_error {
-public:
+  public:
     enum class Kind { unavailable, duplicate, not_found, constraint, corrupt };
     StoreError(Kind kind, const std::string& what) : std::runtime_error(what), kind_(kind) {}
     Kind kind() const noexcept { return kind_; }
 
-private:
+  private:
     Kind kind_;
 };
 
@@ -90,7 +90,7 @@ struct AuditEvent {
 };
 
 class Store {
-public:
+  public:
     // Opens (creating when missing) and migrates to the latest schema. Throws StoreError.
     static Store open(const std::string& path);
     // Opens an existing store read-write without creating it (tandem-keys, hooks).
@@ -143,9 +143,24 @@ public:
 
     sqlite3* handle() const { return db_; }  // for later components' own tables
 
-private:
+  private:
     explicit Store(sqlite3* db) : db_(db) {}
     sqlite3* db_ = nullptr;
+};
+
+// Groups several Store calls into one atomic write (BEGIN IMMEDIATE ... COMMIT). Rolls back
+// when destroyed uncommitted. The Store must outlive it.
+class StoreTransaction {
+  public:
+    explicit StoreTransaction(Store& store);
+    ~StoreTransaction();
+    StoreTransaction(const StoreTransaction&) = delete;
+    StoreTransaction& operator=(const StoreTransaction&) = delete;
+    void commit();
+
+  private:
+    sqlite3* db_;
+    bool done_ = false;
 };
 
 UnixTime now_unix();

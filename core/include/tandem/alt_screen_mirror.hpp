@@ -1,0 +1,48 @@
+// Mirrors what a full-screen program draws on the alternate screen, so the session hook can
+// overlay its one-line prompt (or a notice) and then restore the screen exactly.
+// On the main screen the hook uses the user's terminal's own alternate screen for that
+// (?1049h ... ?1049l restores the main screen exactly), so libvterm runs only while the
+// alternate screen is active: plain output floods stay cheap.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "tandem/terminal_modes.hpp"
+
+namespace tandem {
+
+class ScreenState;
+
+class AltScreenMirror : private TerminalModes::Listener {
+public:
+    AltScreenMirror(int rows, int cols);
+    ~AltScreenMirror() override;
+
+    // Every chunk of host output, in order.
+    void feed(std::string_view host_output);
+    void resize(int rows, int cols);
+
+    bool alt_screen_active() const { return modes_.alt_screen(); }
+    const TerminalModes& modes() const { return modes_; }
+    int rows() const { return rows_; }
+    int cols() const { return cols_; }
+
+    // Bytes that repaint rows [first_row, last_row) of the alternate screen exactly (text,
+    // colours, attributes), then restore the cursor position, pen and visibility.
+    // Only meaningful while alt_screen_active().
+    std::string repaint_rows(int first_row, int last_row) const;
+
+private:
+    void alt_screen_changed(bool active, std::size_t offset_after) override;
+
+    int rows_;
+    int cols_;
+    TerminalModes modes_;
+    std::unique_ptr<ScreenState> screen_;  // live only while the alternate screen is active
+    std::string_view current_chunk_;       // chunk being fed, for the listener's offsets
+    std::size_t fed_upto_ = 0;             // bytes of current_chunk_ already given to screen_
+};
+
+}  // namespace tandem
