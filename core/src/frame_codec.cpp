@@ -6,7 +6,7 @@ namespace tandem {
 
 bool is_known_frame_type(std::uint8_t type) {
     return type >= static_cast<std::uint8_t>(FrameType::hello) &&
-           type <= static_cast<std::uint8_t>(FrameType::ping);
+           type <= static_cast<std::uint8_t>(FrameType::gap);
 }
 
 void encode_frame(std::string& out, FrameType type, std::string_view payload,

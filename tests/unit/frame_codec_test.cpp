@@ -73,7 +73,7 @@ TEST(FrameCodec, MaximumPayloadIsAccepted) {
 }
 
 TEST(FrameCodec, UnknownAndEmptyFramesAreErrors) {
-    for (unsigned char type : {0, 11, 200}) {
+    for (unsigned char type : {0, 12, 200}) {
         FrameDecoder decoder(kMax);
         const char frame[6] = {0, 0, 0, 2, static_cast<char>(type), 'x'};
         decoder.feed(std::string_view(frame, 6));

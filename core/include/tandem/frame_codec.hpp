@@ -24,6 +24,7 @@ enum class FrameType : std::uint8_t {
     snapshot = 8,  // raw bytes that repaint a viewer's terminal
     end = 9,       // JSON: the session or share ended, and why
     ping = 10,     // liveness; empty payload
+    gap = 11,      // hook -> broker: output was dropped before this point (broker resyncs)
 };
 
 bool is_known_frame_type(std::uint8_t type);
