@@ -49,6 +49,32 @@ const std::vector<ErrorInfo>& error_catalogue() {
         {ErrorCode::T_601, "T_601", "service",
          "The session could not be recorded, so it was not opened; an administrator must check "
          "the recordings directory."},
+        {ErrorCode::T_701, "T_701", "service",
+         "Sharing is unavailable because the bastion's broker is not running; your session "
+         "continues, so try again later."},
+        {ErrorCode::T_702, "T_702", "access",
+         "This invitation is not valid; ask the session's creator for a new link."},
+        {ErrorCode::T_703, "T_703", "access",
+         "This invitation has expired; ask the session's creator for a new link."},
+        {ErrorCode::T_704, "T_704", "access",
+         "The session's creator cancelled sharing; ask for a new invitation."},
+        {ErrorCode::T_705, "T_705", "access", "The shared session has ended."},
+        {ErrorCode::T_706, "T_706", "access",
+         "The session already has the maximum number of participants; try again when someone "
+         "leaves."},
+        {ErrorCode::T_707, "T_707", "access",
+         "That invitation lifetime is longer than the bastion allows (invite.max_ttl); give a "
+         "shorter one."},
+        {ErrorCode::T_708, "T_708", "access",
+         "Your grant on this session's account was revoked, so you were removed from the session."},
+        {ErrorCode::T_711, "T_711", "access", "Only the session's creator can do that."},
+        {ErrorCode::T_712, "T_712", "access",
+         "Another participant's request for control is waiting for an answer; try again later."},
+        {ErrorCode::T_713, "T_713", "access",
+         "This session is not shared; type share to share it."},
+        {ErrorCode::T_714, "T_714", "access", "There is no request for control to answer."},
+        {ErrorCode::T_715, "T_715", "access",
+         "You do not control the session, so there is nothing to release."},
     };
     return catalogue;
 }

@@ -35,6 +35,20 @@ enum class ErrorCode {
     T_514,  // host stopped answering keepalives
     // 6xx: recording and audit
     T_601,  // recording could not be written
+    // 7xx: shared sessions
+    T_701,
+    T_702,
+    T_703,
+    T_704,
+    T_705,
+    T_706,
+    T_707,
+    T_708,
+    T_711,
+    T_712,
+    T_713,
+    T_714,
+    T_715,
 };
 
 struct ErrorInfo {

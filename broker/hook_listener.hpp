@@ -1,0 +1,31 @@
+// The broker's Unix socket. Only root or the broker's own user may connect (SO_PEERCRED):
+// hooks run as the service user, and anyone else could otherwise register fake sessions.
+#pragma once
+
+#include <boost/asio/local/stream_protocol.hpp>
+#include <string>
+
+#include "session_registry.hpp"
+
+namespace tandem::broker {
+
+class HookListener {
+  public:
+    HookListener(BrokerContext& ctx, SessionRegistry& registry, const std::string& path);
+    ~HookListener();
+    void start() { accept(); }
+    void stop();
+
+  private:
+    void accept();
+
+    BrokerContext& ctx_;
+    SessionRegistry& registry_;
+    std::string path_;
+    boost::asio::local::stream_protocol::acceptor acceptor_;
+};
+
+// True when the peer's uid is root or ours.
+bool peer_is_trusted(int fd);
+
+}  // namespace tandem::broker

@@ -1,0 +1,308 @@
+#include "live_session.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include "tandem/base64url.hpp"
+#include "tandem/log.hpp"
+
+namespace tandem::broker {
+namespace {
+
+const ParticipantId kCreator = "c";
+
+nlohmann::json refusal(ErrorCode code) {
+    return {
+        {"ok", false}, {"code", std::string(error_info(code).id)}, {"text", user_message(code)}};
+}
+
+nlohmann::json ok(nlohmann::json extra = nlohmann::json::object()) {
+    extra["ok"] = true;
+    return extra;
+}
+
+}  // namespace
+
+LiveSession::LiveSession(BrokerContext& ctx, SessionInfo info, std::shared_ptr<SessionHook> hook)
+    : ctx_(ctx), info_(std::move(info)), hook_(std::move(hook)), screen_(info_.rows, info_.cols) {}
+
+std::string LiveSession::display(const ParticipantId& id) const {
+    if (id == kCreator) return info_.creator;
+    auto it = participants_.find(id);
+    return it == participants_.end() ? id : it->second.user;
+}
+
+void LiveSession::on_output(std::string_view bytes) {
+    if (!participants_.empty()) {
+        auto shared = std::make_shared<const std::string>(bytes);
+        for (auto& [id, p] : participants_) p.viewer->send_output(shared);
+    }
+    if (screen_.append(bytes)) schedule_parse();
+}
+
+void LiveSession::schedule_parse() {
+    if (parse_scheduled_) return;
+    parse_scheduled_ = true;
+    // Slices keep one busy session from starving every other connection on the loop.
+    boost::asio::post(ctx_.io, [weak = weak_from_this()] {
+        auto self = weak.lock();
+        if (!self) return;
+        self->parse_scheduled_ = false;
+        if (self->screen_.parse_slice()) return self->schedule_parse();
+        if (self->resync_after_parse_) {
+            // Output was lost before reaching us, so viewers missed it too: repaint them.
+            self->resync_after_parse_ = false;
+            for (auto& [id, p] : self->participants_) self->send_snapshot(id);
+        }
+    });
+}
+
+void LiveSession::on_gap() {
+    screen_.gap();
+    resync_after_parse_ = true;
+    schedule_parse();
+}
+
+void LiveSession::on_resize(int cols, int rows) {
+    if (cols < 1 || rows < 1 || cols > 1000 || rows > 1000) return;
+    info_.cols = cols;
+    info_.rows = rows;
+    screen_.resize(rows, cols);
+    for (auto& [id, p] : participants_) p.viewer->send_resize(cols, rows);
+}
+
+nlohmann::json LiveSession::on_command(const nlohmann::json& command) {
+    const std::string cmd = command.value("cmd", "");
+    if (cmd == "share") return share(command);
+    if (cmd == "who") return ok({{"participants", who()}});
+    if (!arbiter_) return refusal(ErrorCode::T_713);
+    if (cmd == "unshare") {
+        unshare("cancelled", ErrorCode::T_704);
+        return ok({{"text", "Sharing cancelled; every invitee was removed."}});
+    }
+    if (cmd == "agree") return control_reply(arbiter_->agree(kCreator), "agree", kCreator);
+    if (cmd == "refuse") return control_reply(arbiter_->refuse(kCreator), "refuse", kCreator);
+    if (cmd == "take") return control_reply(arbiter_->take(kCreator), "take", kCreator);
+    return refusal(ErrorCode::T_304);
+}
+
+nlohmann::json LiveSession::share(const nlohmann::json& command) {
+    const auto& cfg = ctx_.config;
+    std::int64_t ttl = cfg.invite_ttl.count();
+    if (command.contains("ttl")) {
+        if (!command["ttl"].is_number_integer() || command["ttl"].get<std::int64_t>() <= 0)
+            return refusal(ErrorCode::T_707);
+        ttl = command["ttl"].get<std::int64_t>();
+    }
+    if (ttl > cfg.invite_max_ttl.count()) return refusal(ErrorCode::T_707);
+    if (!share_id_) {
+        share_id_ = random_base64url(12);
+        arbiter_.emplace(kCreator);
+        ctx_.audit(info_.creator, "share.create", *share_id_,
+                   "session=" + info_.id + " account=" + info_.account);
+    }
+    const UnixTime now = ctx_.clock();
+    InviteClaims claims{*share_id_, random_base64url(12), now, now + ttl};
+    std::string token = ctx_.invites.encode(claims);
+    ctx_.audit(info_.creator, "invite.issue", *share_id_,
+               "jti=" + claims.jti + " expires=" + std::to_string(claims.expires_at));
+    std::string base = cfg.web_public_url;
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    return ok({{"url", base + "/join#" + token},
+               {"token", token},
+               {"expires_at", claims.expires_at},
+               {"share", *share_id_}});
+}
+
+void LiveSession::unshare(const std::string& reason, ErrorCode code) {
+    if (!share_id_) return;
+    nlohmann::json end = {{"reason", reason},
+                          {"code", std::string(error_info(code).id)},
+                          {"text", user_message(code)}};
+    // Copy the ids first: remove() edits the map.
+    std::vector<ParticipantId> ids;
+    for (auto& [id, p] : participants_) ids.push_back(id);
+    for (auto& id : ids) remove(id, end);
+    ctx_.audit(info_.creator, "share.end", *share_id_, reason);
+    share_id_.reset();
+    arbiter_.reset();
+    hook_->send_notice({{"event", "control"},
+                        {"controller", info_.creator},
+                        {"creator", true},
+                        {"text", "Sharing ended (" + reason + ")."}});
+}
+
+void LiveSession::end(const std::string& reason, std::optional<ErrorCode> code) {
+    if (ended_) return;
+    ended_ = true;
+    unshare(reason, code.value_or(ErrorCode::T_705));
+}
+
+std::variant<ParticipantId, ErrorCode> LiveSession::admit(const JoinRequest& request,
+                                                          std::shared_ptr<Viewer> viewer) {
+    if (ended_) return ErrorCode::T_705;
+    if (!arbiter_) return ErrorCode::T_704;
+    if (static_cast<int>(participants_.size()) >= ctx_.max_participants) return ErrorCode::T_706;
+    ParticipantId id = "v" + std::to_string(next_participant_++);
+    const std::string text =
+        request.user + " joined (" + request.via + " from " + request.from + ")";
+    // Told before the joiner is added: the joiner's first frame must be the welcome reply.
+    broadcast_notice({{"event", "joined"}, {"user", request.user}, {"text", text}});
+    arbiter_->join(id);
+    participants_[id] = Participant{request.user, request.via, request.from, std::move(viewer)};
+    ctx_.audit(request.user, "participant.join", *share_id_,
+               "via=" + request.via + " from=" + request.from + " session=" + info_.id);
+    return id;
+}
+
+nlohmann::json LiveSession::welcome(const ParticipantId& id) const {
+    (void)id;
+    return ok({{"creator", info_.creator},
+               {"account", info_.account},
+               {"cols", info_.cols},
+               {"rows", info_.rows},
+               {"controller", arbiter_ ? display(arbiter_->controller()) : info_.creator},
+               {"participants", who()}});
+}
+
+void LiveSession::send_snapshot(const ParticipantId& id) {
+    auto it = participants_.find(id);
+    if (it != participants_.end()) it->second.viewer->send_snapshot(screen_.snapshot());
+}
+
+void LiveSession::on_viewer_input(const ParticipantId& id, std::string_view bytes) {
+    // Rule 6, server side: whatever a client sends, only the controller's input goes on.
+    if (!arbiter_ || !arbiter_->may_send_input(id) || id == kCreator) return;
+    hook_->send_input(std::string(bytes));
+}
+
+nlohmann::json LiveSession::on_viewer_command(const ParticipantId& id,
+                                              const nlohmann::json& command) {
+    if (!arbiter_ || !participants_.count(id)) return refusal(ErrorCode::T_704);
+    const std::string cmd = command.value("cmd", "");
+    if (cmd == "exit") {
+        remove(id, {{"reason", "exit"}, {"text", "You left the session."}});
+        return ok();
+    }
+    if (cmd == "control") return control_reply(arbiter_->apply(id), "apply", id);
+    if (cmd == "release") return control_reply(arbiter_->release(id), "release", id);
+    if (cmd == "agree") return control_reply(arbiter_->agree(id), "agree", id);
+    if (cmd == "refuse") return control_reply(arbiter_->refuse(id), "refuse", id);
+    return refusal(ErrorCode::T_304);
+}
+
+nlohmann::json LiveSession::control_reply(ControlOutcome outcome, const char* event,
+                                          const ParticipantId& actor) {
+    const std::string who_acts = display(actor);
+    const std::string what = event;
+    switch (outcome) {
+        case ControlOutcome::ok:
+            break;
+        case ControlOutcome::already_controller:
+            return ok({{"text", "You already control the session."}});
+        case ControlOutcome::request_pending:
+            return refusal(ErrorCode::T_712);
+        case ControlOutcome::no_request:
+            return refusal(ErrorCode::T_714);
+        case ControlOutcome::not_participant:
+            return refusal(ErrorCode::T_704);
+        case ControlOutcome::not_allowed:
+            return refusal(what == "release" ? ErrorCode::T_715 : ErrorCode::T_711);
+    }
+    ctx_.audit(who_acts, "control." + what, *share_id_, "session=" + info_.id);
+    if (what == "apply") {
+        const std::string text =
+            who_acts + " applies for control (escape key, then agree or refuse)";
+        nlohmann::json notice = {{"event", "request"}, {"user", who_acts}, {"text", text}};
+        hook_->send_notice(notice);
+        const auto& controller = arbiter_->controller();
+        if (controller != kCreator) participants_.at(controller).viewer->send_notice(notice);
+        return ok({{"text", "Request sent; waiting for an answer."}});
+    }
+    if (what == "refuse") {
+        broadcast_notice(
+            {{"event", "refused"}, {"text", who_acts + " refused the request for control."}});
+        return ok();
+    }
+    announce_control(what == "release" ? who_acts + " released control"
+                     : what == "take"  ? who_acts + " took control back"
+                                       : who_acts + " agreed");
+    return ok();
+}
+
+void LiveSession::announce_control(const std::string& why) {
+    const ParticipantId& controller = arbiter_->controller();
+    const std::string name = display(controller);
+    nlohmann::json notice = {{"event", "control"},
+                             {"controller", name},
+                             {"creator", controller == kCreator},
+                             {"text", why + ": " + name + " now controls the session."}};
+    hook_->send_notice(notice);
+    for (auto& [id, p] : participants_) {
+        notice["you"] = id == controller;
+        p.viewer->send_notice(notice);
+    }
+}
+
+void LiveSession::broadcast_notice(const nlohmann::json& notice) {
+    hook_->send_notice(notice);
+    for (auto& [id, p] : participants_) p.viewer->send_notice(notice);
+}
+
+void LiveSession::on_viewer_gone(const ParticipantId& id) {
+    if (!participants_.count(id)) return;
+    remove(id, nlohmann::json());
+}
+
+void LiveSession::remove(const ParticipantId& id, const nlohmann::json& end) {
+    auto it = participants_.find(id);
+    if (it == participants_.end()) return;
+    Participant gone = std::move(it->second);
+    participants_.erase(it);
+    const bool had_control = arbiter_ && arbiter_->controller() == id;
+    if (arbiter_) arbiter_->leave(id);
+    if (!end.is_null()) gone.viewer->send_end(end);
+    const std::string reason = end.is_null() ? "disconnected" : end.value("reason", "left");
+    broadcast_notice({{"event", "left"},
+                      {"user", gone.user},
+                      {"text", gone.user + " left the session (" + reason + ")"}});
+    if (had_control && arbiter_) announce_control(gone.user + " left");
+    ctx_.audit(gone.user, "participant.leave", share_id_.value_or(""),
+               "reason=" + reason + " session=" + info_.id);
+}
+
+nlohmann::json LiveSession::who() const {
+    nlohmann::json list = nlohmann::json::array();
+    const ParticipantId controller = arbiter_ ? arbiter_->controller() : kCreator;
+    list.push_back({{"user", info_.creator},
+                    {"via", "creator"},
+                    {"from", info_.client},
+                    {"controller", controller == kCreator}});
+    for (const auto& [id, p] : participants_)
+        list.push_back(
+            {{"user", p.user}, {"via", p.via}, {"from", p.from}, {"controller", controller == id}});
+    return list;
+}
+
+void LiveSession::recheck_grants() {
+    if (participants_.empty()) return;
+    std::vector<ParticipantId> revoked;
+    try {
+        const auto at = info_.account.rfind('@');
+        auto account =
+            ctx_.store.find_account(info_.account.substr(0, at), info_.account.substr(at + 1));
+        for (const auto& [id, p] : participants_) {
+            auto user = ctx_.store.find_user(p.user);
+            if (!account || !user || !ctx_.store.has_grant(user->id, account->id))
+                revoked.push_back(id);
+        }
+    } catch (const std::exception& e) {
+        log::warn(std::string("grant recheck skipped: ") + e.what());
+        return;
+    }
+    for (const auto& id : revoked)
+        remove(id, {{"reason", "grant revoked"},
+                    {"code", "T_708"},
+                    {"text", user_message(ErrorCode::T_708)}});
+}
+
+}  // namespace tandem::broker

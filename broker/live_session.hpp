@@ -1,0 +1,95 @@
+// One live terminal session as the broker sees it: the creator's hook, the screen for late
+// joiners, the share and its invites, the participants and who controls (DESIGN.md §6).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "broker_context.hpp"
+#include "screen_feed.hpp"
+#include "tandem/control_arbiter.hpp"
+#include "tandem/errors.hpp"
+#include "viewer.hpp"
+
+namespace tandem::broker {
+
+struct SessionInfo {
+    std::string id;       // the hook's session uuid
+    std::string creator;  // user name
+    std::string account;  // "root@web01"
+    std::string client;   // where the creator is ("ssh 10.0.0.5")
+    int cols = 80;
+    int rows = 24;
+};
+
+struct JoinRequest {
+    std::string user;
+    std::string via;   // "ssh" or "web"
+    std::string from;  // client address
+};
+
+class LiveSession : public std::enable_shared_from_this<LiveSession> {
+  public:
+    LiveSession(BrokerContext& ctx, SessionInfo info, std::shared_ptr<SessionHook> hook);
+
+    const SessionInfo& info() const { return info_; }
+    const std::optional<std::string>& share_id() const { return share_id_; }
+    bool ended() const { return ended_; }
+
+    // From the creator's hook.
+    void on_output(std::string_view bytes);
+    void on_gap();
+    void on_resize(int cols, int rows);
+    nlohmann::json on_command(const nlohmann::json& command);
+    // The session is over (hook ended or vanished): the share ends, everyone is told why.
+    void end(const std::string& reason, std::optional<ErrorCode> code);
+
+    // From viewers. admit() checks the share and the cap (the registry checked invite and grant).
+    std::variant<ParticipantId, ErrorCode> admit(const JoinRequest& request,
+                                                 std::shared_ptr<Viewer> viewer);
+    nlohmann::json welcome(const ParticipantId& id) const;
+    void send_snapshot(const ParticipantId& id);
+    void on_viewer_input(const ParticipantId& id, std::string_view bytes);
+    nlohmann::json on_viewer_command(const ParticipantId& id, const nlohmann::json& command);
+    void on_viewer_gone(const ParticipantId& id);
+    // Ejects participants whose grant was revoked (called from a periodic timer).
+    void recheck_grants();
+
+  private:
+    struct Participant {
+        std::string user;
+        std::string via;
+        std::string from;
+        std::shared_ptr<Viewer> viewer;
+    };
+
+    nlohmann::json share(const nlohmann::json& command);
+    void unshare(const std::string& reason, ErrorCode code);
+    nlohmann::json control_reply(ControlOutcome outcome, const char* event,
+                                 const ParticipantId& actor);
+    void remove(const ParticipantId& id, const nlohmann::json& end);
+    void broadcast_notice(const nlohmann::json& notice);
+    void announce_control(const std::string& text);
+    std::string display(const ParticipantId& id) const;
+    nlohmann::json who() const;
+    void schedule_parse();
+
+    BrokerContext& ctx_;
+    SessionInfo info_;
+    std::shared_ptr<SessionHook> hook_;
+    ScreenFeed screen_;
+    bool parse_scheduled_ = false;
+    bool resync_after_parse_ = false;  // a gap: repaint every viewer once the screen is rebuilt
+    bool ended_ = false;
+
+    std::optional<std::string> share_id_;
+    std::optional<ControlArbiter> arbiter_;  // exists while shared
+    std::map<ParticipantId, Participant> participants_;
+    unsigned next_participant_ = 1;
+};
+
+}  // namespace tandem::broker

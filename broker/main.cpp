@@ -1,0 +1,68 @@
+// tandem-broker: share registry, invites, control arbitration, fan-out, late-joiner snapshots.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <iostream>
+
+#include "hook_listener.hpp"
+#include "tandem/errors.hpp"
+#include "tandem/log.hpp"
+
+using namespace tandem;
+
+int main(int argc, char** argv) {
+    try {
+        const auto cli = split_command_line(argc, argv);
+        if (!cli.rest.empty()) {
+            std::cerr << "usage: tandem-broker [--config FILE] [--section.key=value ...]\n";
+            return 2;
+        }
+        const Config config = load_config(cli);
+        log::init_from_config("tandem-broker", config.log_file, config.log_level,
+                              log::Sink::stderr_stream);
+        Store store = Store::open_existing(config.store_path);
+        const auto invites = InviteCodec::from_files(
+            config.invite_signing_key, config.invite_verify_key, config.web_public_url);
+        boost::asio::io_context io;
+        broker::BrokerContext ctx{io, config, store, invites};
+        broker::SessionRegistry registry(ctx);
+        broker::HookListener listener(ctx, registry, config.broker_socket);
+        listener.start();
+
+        // Revoking a grant ejects the person from live shares within seconds.
+        boost::asio::steady_timer grant_timer(io);
+        std::function<void()> schedule_grant_check = [&] {
+            grant_timer.expires_after(std::chrono::seconds(2));
+            grant_timer.async_wait([&](const boost::system::error_code& ec) {
+                if (ec) return;
+                registry.recheck_grants();
+                schedule_grant_check();
+            });
+        };
+        schedule_grant_check();
+
+        boost::asio::signal_set signals(io, SIGTERM, SIGINT);
+        signals.async_wait([&](const boost::system::error_code&, int) {
+            log::info("stopping");
+            listener.stop();
+            grant_timer.cancel();
+            registry.end_all("broker stopping");
+            // Let the final frames flush, then stop.
+            boost::asio::post(io, [&] { io.stop(); });
+        });
+        std::printf("tandem-broker listening on %s\n", config.broker_socket.c_str());
+        std::fflush(stdout);
+        log::info("listening on " + config.broker_socket);
+        io.run();
+        return 0;
+    } catch (const TandemError& e) {
+        std::cerr << "tandem-broker: " << e.what()
+                  << (e.detail().empty() ? "" : " (" + e.detail() + ")") << "\n";
+    } catch (const std::exception& e) {
+        std::cerr << "tandem-broker: " << e.what() << "\n";
+    }
+    return 1;
+}

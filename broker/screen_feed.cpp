@@ -1,0 +1,66 @@
+#include "screen_feed.hpp"
+
+#include <algorithm>
+
+namespace tandem::broker {
+
+ScreenFeed::ScreenFeed(int rows, int cols) : screen_(std::make_unique<ScreenState>(rows, cols)) {}
+
+bool ScreenFeed::append(std::string_view output) {
+    modes_.feed(output);
+    backlog_.append(output.data(), output.size());
+    if (backlog_bytes() > kMaxBacklog) restart_from_tail(kResyncTail);
+    return backlog_bytes() > 0;
+}
+
+void ScreenFeed::gap() {
+    restart_from_tail(0);
+}
+
+void ScreenFeed::restart_from_tail(std::size_t keep) {
+    const std::size_t pending = backlog_bytes();
+    const std::size_t drop = pending > keep ? pending - keep : 0;
+    backlog_.erase(0, parsed_ + drop);
+    parsed_ = 0;
+    const int rows = screen_->rows();
+    const int cols = screen_->cols();
+    screen_ = std::make_unique<ScreenState>(rows, cols);
+    // A fresh emulator starts on the main screen; put it where the host is.
+    if (modes_.alt_screen()) screen_->feed("\x1b[?1049h");
+    ++resyncs_;
+}
+
+void ScreenFeed::resize(int rows, int cols) {
+    while (parse_slice()) {
+    }
+    screen_->resize(rows, cols);
+}
+
+bool ScreenFeed::parse_slice() {
+    const std::size_t n = std::min(kSliceBytes, backlog_bytes());
+    if (n > 0) {
+        screen_->feed(std::string_view(backlog_).substr(parsed_, n));
+        parsed_ += n;
+    }
+    if (parsed_ == backlog_.size()) {
+        backlog_.clear();
+        parsed_ = 0;
+    } else if (parsed_ > kMaxBacklog / 2) {
+        backlog_.erase(0, parsed_);
+        parsed_ = 0;
+    }
+    return backlog_bytes() > 0;
+}
+
+std::string ScreenFeed::snapshot() {
+    while (parse_slice()) {
+    }
+    std::string out;
+    // The viewer's terminal must be on the same screen before the repaint lands on it.
+    out += screen_->alt_screen() ? "\x1b[?1049h" : "\x1b[?1049l";
+    out += screen_->snapshot();
+    out += modes_.restore_sequence();
+    return out;
+}
+
+}  // namespace tandem::broker

@@ -1,0 +1,52 @@
+// A session's screen as the broker keeps it for late joiners. libvterm parses 7-60 MB/s, far
+// below what a relay carries, so output is appended to a backlog that is parsed in slices
+// between other work, and the fan-out to viewers never waits for it. A backlog past its bound
+// (a flood) is cut to its newest tail and the screen rebuilt from that tail: after a text flood
+// the visible screen is the same, and modes stay exact since TerminalModes sees every byte.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "tandem/screen_state.hpp"
+#include "tandem/terminal_modes.hpp"
+
+namespace tandem::broker {
+
+class ScreenFeed {
+  public:
+    static constexpr std::size_t kSliceBytes = 64 * 1024;
+    static constexpr std::size_t kMaxBacklog = 4 * 1024 * 1024;
+    static constexpr std::size_t kResyncTail = 512 * 1024;
+
+    ScreenFeed(int rows, int cols);
+
+    // Host output in order. Returns true when a slice of parsing is due (schedule parse_slice).
+    bool append(std::string_view output);
+    // Output was lost before this point (the hook dropped it): rebuild from what follows.
+    void gap();
+    void resize(int rows, int cols);
+    // Parses up to kSliceBytes; returns true while backlog remains.
+    bool parse_slice();
+    // Parses everything pending, then returns bytes that bring a fresh terminal of the same size
+    // to the host's current screen and modes.
+    std::string snapshot();
+
+    int rows() const { return screen_->rows(); }
+    int cols() const { return screen_->cols(); }
+    std::size_t backlog_bytes() const { return backlog_.size() - parsed_; }
+    std::size_t resyncs() const { return resyncs_; }
+    const ScreenState& screen() const { return *screen_; }
+
+  private:
+    void restart_from_tail(std::size_t keep);
+
+    std::unique_ptr<ScreenState> screen_;
+    TerminalModes modes_;
+    std::string backlog_;
+    std::size_t parsed_ = 0;
+    std::size_t resyncs_ = 0;
+};
+
+}  // namespace tandem::broker

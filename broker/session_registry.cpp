@@ -1,0 +1,80 @@
+#include "session_registry.hpp"
+
+#include "tandem/log.hpp"
+
+namespace tandem::broker {
+namespace {
+constexpr std::size_t kRememberedShares = 4096;
+}
+
+std::shared_ptr<LiveSession> SessionRegistry::open(const SessionInfo& info,
+                                                   std::shared_ptr<SessionHook> hook) {
+    // A hook that reconnects (broker restart, network blip) starts its session over.
+    close(info.id, "session re-registered", ErrorCode::T_705);
+    auto session = std::make_shared<LiveSession>(ctx_, info, std::move(hook));
+    sessions_[info.id] = session;
+    ctx_.audit(info.creator, "session.register", info.account, "session=" + info.id);
+    return session;
+}
+
+void SessionRegistry::close(const std::string& session_id, const std::string& reason,
+                            std::optional<ErrorCode> code) {
+    auto it = sessions_.find(session_id);
+    if (it == sessions_.end()) return;
+    auto session = it->second;
+    sessions_.erase(it);
+    if (session->share_id()) remember_ended_share(*session->share_id(), ErrorCode::T_705);
+    session->end(reason, code);
+}
+
+void SessionRegistry::remember_ended_share(const std::string& share_id, ErrorCode code) {
+    if (ended_shares_.emplace(share_id, code).second) ended_order_.push_back(share_id);
+    while (ended_order_.size() > kRememberedShares) {
+        ended_shares_.erase(ended_order_.front());
+        ended_order_.pop_front();
+    }
+}
+
+std::variant<SessionRegistry::Admission, ErrorCode> SessionRegistry::join(
+    std::string_view token, const JoinRequest& request, std::shared_ptr<Viewer> viewer) {
+    auto decoded = ctx_.invites.decode(token, ctx_.clock());
+    if (auto* rejection = std::get_if<InviteRejection>(&decoded)) {
+        log::info("join refused for " + request.user + ": invite " +
+                  std::string(to_string(*rejection)));
+        return *rejection == InviteRejection::expired ? ErrorCode::T_703 : ErrorCode::T_702;
+    }
+    const auto& claims = std::get<InviteClaims>(decoded);
+    std::shared_ptr<LiveSession> session;
+    for (auto& [id, s] : sessions_)
+        if (s->share_id() == claims.share_id) session = s;
+    if (!session) {
+        auto ended = ended_shares_.find(claims.share_id);
+        return ended != ended_shares_.end() ? ended->second : ErrorCode::T_704;
+    }
+    // Rule 1: only holders of a grant on the session's account may join.
+    const std::string& account = session->info().account;
+    const auto at = account.rfind('@');
+    try {
+        auto user = ctx_.store.find_user(request.user);
+        auto acct = ctx_.store.find_account(account.substr(0, at), account.substr(at + 1));
+        if (!user || !acct || !ctx_.store.has_grant(user->id, acct->id)) return ErrorCode::T_302;
+    } catch (const std::exception& e) {
+        log::error(std::string("grant check failed: ") + e.what());
+        return ErrorCode::T_102;
+    }
+    auto admitted = session->admit(request, std::move(viewer));
+    if (auto* code = std::get_if<ErrorCode>(&admitted)) return *code;
+    return Admission{session, std::get<ParticipantId>(admitted)};
+}
+
+void SessionRegistry::recheck_grants() {
+    for (auto& [id, session] : sessions_) session->recheck_grants();
+}
+
+void SessionRegistry::end_all(const std::string& reason) {
+    auto sessions = std::move(sessions_);
+    sessions_.clear();
+    for (auto& [id, session] : sessions) session->end(reason, ErrorCode::T_705);
+}
+
+}  // namespace tandem::broker

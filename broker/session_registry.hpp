@@ -1,0 +1,44 @@
+// Every live session the broker knows, and the door for joiners: verifies the invite, finds
+// the share, checks the joiner's grant (DESIGN.md §6 rule 1) before the session admits them.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <variant>
+
+#include "live_session.hpp"
+
+namespace tandem::broker {
+
+class SessionRegistry {
+  public:
+    explicit SessionRegistry(BrokerContext& ctx) : ctx_(ctx) {}
+
+    std::shared_ptr<LiveSession> open(const SessionInfo& info, std::shared_ptr<SessionHook> hook);
+    void close(const std::string& session_id, const std::string& reason,
+               std::optional<ErrorCode> code);
+
+    struct Admission {
+        std::shared_ptr<LiveSession> session;
+        ParticipantId participant;
+    };
+    std::variant<Admission, ErrorCode> join(std::string_view token, const JoinRequest& request,
+                                            std::shared_ptr<Viewer> viewer);
+
+    void recheck_grants();
+    void end_all(const std::string& reason);
+    std::size_t size() const { return sessions_.size(); }
+
+  private:
+    void remember_ended_share(const std::string& share_id, ErrorCode code);
+
+    BrokerContext& ctx_;
+    std::map<std::string, std::shared_ptr<LiveSession>> sessions_;
+    // Shares that ended recently, so a late joiner hears "session ended" rather than "cancelled".
+    std::map<std::string, ErrorCode> ended_shares_;
+    std::deque<std::string> ended_order_;
+};
+
+}  // namespace tandem::broker

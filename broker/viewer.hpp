@@ -1,0 +1,33 @@
+// What a live session needs from anyone watching it, whatever carries the bytes (an SSH join
+// hook over the broker socket, or a browser over WebSocket). Implementations bound their own
+// queues: a viewer that falls behind drops its queued output and asks for a fresh snapshot,
+// so it can never slow the session or the other viewers.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace tandem::broker {
+
+class Viewer {
+  public:
+    virtual ~Viewer() = default;
+    // Output shared by every viewer of the session: one buffer per broadcast, never copied.
+    virtual void send_output(const std::shared_ptr<const std::string>& bytes) = 0;
+    virtual void send_snapshot(const std::string& bytes) = 0;
+    virtual void send_resize(int cols, int rows) = 0;
+    virtual void send_notice(const nlohmann::json& notice) = 0;
+    // The viewer is removed: tell it why, flush, close. No call follows.
+    virtual void send_end(const nlohmann::json& end) = 0;
+};
+
+// What a live session needs from its creator's hook.
+class SessionHook {
+  public:
+    virtual ~SessionHook() = default;
+    virtual void send_input(const std::string& bytes) = 0;  // the controller's keystrokes
+    virtual void send_notice(const nlohmann::json& notice) = 0;
+};
+
+}  // namespace tandem::broker
