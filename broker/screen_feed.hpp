@@ -16,9 +16,9 @@ namespace tandem::broker {
 
 class ScreenFeed {
   public:
-    static constexpr std::size_t kSliceBytes = 64 * 1024;
-    static constexpr std::size_t kMaxBacklog = 4 * 1024 * 1024;
-    static constexpr std::size_t kResyncTail = 512 * 1024;
+    static constexpr std::size_t kSliceBytes = 16 * 1024;
+    static constexpr std::size_t kMaxBacklog = 1024 * 1024;
+    static constexpr std::size_t kResyncTail = 256 * 1024;
 
     ScreenFeed(int rows, int cols);
 
