@@ -1,0 +1,138 @@
+#include "tandem/broker_link.hpp"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace tandem {
+
+BrokerLink::~BrokerLink() {
+    close();
+}
+
+bool BrokerLink::connect() {
+    if (fd_ >= 0) return true;
+    last_attempt_ = std::chrono::steady_clock::now();
+    sockaddr_un addr{};
+    if (path_.empty() || path_.size() >= sizeof addr.sun_path) return false;
+    addr.sun_family = AF_UNIX;
+    std::memcpy(addr.sun_path, path_.data(), path_.size());
+    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) return false;
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        ::close(fd);
+        return false;
+    }
+    fd_ = fd;
+    decoder_ = FrameDecoder(kMaxPayload);
+    return true;
+}
+
+void BrokerLink::close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    queue_.clear();
+    queued_bytes_ = 0;
+    front_offset_ = 0;
+    gap_pending_ = false;
+}
+
+bool BrokerLink::reconnect_due(std::chrono::steady_clock::time_point now,
+                               std::chrono::milliseconds interval) {
+    return fd_ < 0 && now - last_attempt_ >= interval;
+}
+
+void BrokerLink::push(FrameType type, std::string_view payload) {
+    std::string frame;
+    encode_frame(frame, type, payload, kMaxPayload);
+    queued_bytes_ += frame.size();
+    queue_.push_back(std::move(frame));
+}
+
+void BrokerLink::send(FrameType type, std::string_view payload) {
+    if (fd_ < 0) return;
+    if (queued_bytes_ + payload.size() > kMaxQueued) {
+        close();  // the broker stopped reading even small frames: start over later
+        return;
+    }
+    push(type, payload);
+    flush();
+}
+
+void BrokerLink::send_output(std::string_view bytes) {
+    if (fd_ < 0) return;
+    if (gap_pending_ || queued_bytes_ + bytes.size() > kMaxQueuedOutput) {
+        // Never wait for the broker: drop, and tell it once there is room again.
+        if (queued_bytes_ + bytes.size() > kMaxQueuedOutput / 2) {
+            gap_pending_ = true;
+            dropped_bytes_ += bytes.size();
+            flush();
+            return;
+        }
+        push(FrameType::gap, {});
+        gap_pending_ = false;
+    }
+    while (!bytes.empty()) {
+        auto n = std::min(bytes.size(), kMaxPayload);
+        push(FrameType::output, bytes.substr(0, n));
+        bytes.remove_prefix(n);
+    }
+    flush();
+}
+
+bool BrokerLink::flush() {
+    while (!queue_.empty()) {
+        const std::string& front = queue_.front();
+        ssize_t n = ::send(fd_, front.data() + front_offset_, front.size() - front_offset_,
+                           MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK) return true;
+            if (errno == EINTR) continue;
+            close();
+            return false;
+        }
+        front_offset_ += static_cast<std::size_t>(n);
+        if (front_offset_ == front.size()) {
+            queued_bytes_ -= front.size();
+            queue_.pop_front();
+            front_offset_ = 0;
+        }
+    }
+    return true;
+}
+
+bool BrokerLink::on_writable() {
+    return fd_ >= 0 && flush();
+}
+
+bool BrokerLink::on_readable() {
+    if (fd_ < 0) return false;
+    char buffer[65536];
+    for (;;) {
+        ssize_t n = ::recv(fd_, buffer, sizeof buffer, MSG_DONTWAIT);
+        if (n > 0) {
+            decoder_.feed(std::string_view(buffer, static_cast<std::size_t>(n)));
+            if (static_cast<std::size_t>(n) < sizeof buffer) break;
+            continue;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+        if (n < 0 && errno == EINTR) continue;
+        close();  // EOF or error; frames already decoded stay readable
+        return false;
+    }
+    if (decoder_.error() != FrameDecoder::Error::none) {
+        close();
+        return false;
+    }
+    return true;
+}
+
+std::optional<Frame> BrokerLink::next_frame() {
+    return decoder_.next();
+}
+
+}  // namespace tandem
