@@ -1,6 +1,7 @@
 // Minimal leveled logging. Daemons log to stderr (journald adds the timestamp and unit);
 // tandem-shell owns the user's terminal, so it logs to syslog or a file instead.
 // Never log secrets: tokens, passwords, private keys.
+// Before init() is called, warn and error lines go to stderr and nothing else is written.
 #pragma once
 
 #include <string>

@@ -1,0 +1,88 @@
+// The store's schema as an ordered list of migrations: migration i takes PRAGMA user_version
+// from i to i+1. Never edit a shipped step; append a new one.
+#include "store_schema.hpp"
+
+namespace tandem {
+
+const std::vector<const char*>& schema_migrations() {
+    static const std::vector<const char*> steps = {
+        // 1: users, keys, hosts, accounts, grants, sessions, audit.
+        R"sql(
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    is_admin INTEGER NOT NULL DEFAULT 0,
+    password_hash TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE user_keys (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    type TEXT NOT NULL,
+    blob TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    comment TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL
+);
+-- A key names exactly one person: sshd looks the offered key up here on every attempt.
+CREATE UNIQUE INDEX user_keys_by_key ON user_keys(type, blob);
+CREATE INDEX user_keys_by_user ON user_keys(user_id);
+CREATE TABLE hosts (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    address TEXT NOT NULL,
+    port INTEGER NOT NULL CHECK (port BETWEEN 1 AND 65535),
+    host_key_type TEXT NOT NULL DEFAULT '',
+    host_key_blob TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE accounts (
+    id INTEGER PRIMARY KEY,
+    host_id INTEGER NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,
+    login TEXT NOT NULL,
+    credential_kind TEXT NOT NULL CHECK (credential_kind IN ('private_key', 'password')),
+    credential TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (host_id, login)
+);
+CREATE TABLE grants (
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, account_id)
+) WITHOUT ROWID;
+CREATE INDEX grants_by_account ON grants(account_id);
+-- Sessions outlive the user or account they ran as: names are kept beside the ids.
+CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+    user_name TEXT NOT NULL,
+    account_id INTEGER REFERENCES accounts(id) ON DELETE SET NULL,
+    account_name TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    ended_at INTEGER,
+    exit_status INTEGER,
+    end_reason TEXT NOT NULL DEFAULT '',
+    recording_path TEXT NOT NULL DEFAULT '',
+    client TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX sessions_by_user ON sessions(user_id, started_at);
+CREATE INDEX sessions_by_start ON sessions(started_at);
+CREATE INDEX sessions_live ON sessions(started_at) WHERE ended_at IS NULL;
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    subject TEXT NOT NULL DEFAULT '',
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_by_time ON audit(at);
+)sql",
+    };
+    return steps;
+}
+
+}  // namespace tandem

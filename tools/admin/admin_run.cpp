@@ -1,0 +1,112 @@
+#include "admin_run.hpp"
+
+#include <ostream>
+
+#include "admin_commands.hpp"
+#include "tandem/errors.hpp"
+#include "tandem/instance.hpp"
+#include "tandem/password_hash.hpp"
+#include "tandem/ssh_keys.hpp"
+
+namespace tandem::admin {
+namespace {
+
+std::string one_line(std::string text) {
+    for (char& c : text)
+        if (c == '\n' || c == '\r') c = ' ';
+    while (!text.empty() && text.back() == ' ') text.pop_back();
+    return text;
+}
+
+Store open_store(const Config& config) {
+    try {
+        return Store::open_existing(config.store_path);
+    } catch (const StoreError& e) {
+        if (e.kind() == StoreError::Kind::corrupt) throw;
+        throw AdminError(std::string(e.what()) +
+                         (config.config_path.empty()
+                              ? " (no config file was found: pass --config FILE or set "
+                                "TANDEM_CONFIG)"
+                              : " (from " + config.config_path + ")"));
+    }
+}
+
+void execute(const Command& cmd, Context& ctx) {
+    switch (cmd.verb) {
+        case Verb::help:
+            ctx.out << usage_text();
+            return;
+        case Verb::version:
+            ctx.out << "tandem-admin " << TANDEM_VERSION << "\n";
+            return;
+        case Verb::init:
+            return run_init(cmd, ctx);
+        default:
+            break;
+    }
+    const Config config = load_config(ctx.cli);
+    Store store = open_store(config);
+    switch (cmd.verb) {
+        case Verb::user_add:
+        case Verb::user_passwd:
+        case Verb::user_del:
+        case Verb::user_key_add:
+            return run_user_command(cmd, ctx, store);
+        case Verb::host_add:
+        case Verb::host_pin:
+            return run_host_command(cmd, ctx, store, config);
+        case Verb::account_add:
+        case Verb::grant:
+        case Verb::revoke:
+            return run_access_command(cmd, ctx, store);
+        case Verb::sessions:
+        case Verb::audit:
+            return run_report_command(cmd, ctx, store);
+        default:
+            throw AdminError("command not implemented");
+    }
+}
+
+}  // namespace
+
+void run_init(const Command& cmd, Context& ctx) {
+    if (ctx.cli.config_path) throw UsageError("init writes DIR/tandem.conf itself; drop --config");
+    const Instance instance = create_instance(cmd.dir, ctx.cli.overrides);
+    Store store = Store::open_existing(instance.config.store_path);
+    store.audit(ctx.actor, "instance.init", instance.dir);
+    const Config& c = instance.config;
+    ctx.out << "created tandem instance in " << instance.dir << "\n"
+            << "  config:        " << instance.config_path << "\n"
+            << "  store:         " << c.store_path << "\n"
+            << "  ssh host key:  " << c.ssh_host_key << " (" << instance.ssh_host_key_fingerprint
+            << ")\n"
+            << "  ssh listen:    " << c.ssh_listen << "\n"
+            << "  web listen:    " << c.web_listen << " (" << c.web_public_url << ")\n"
+            << "  recordings:    " << c.session_recordings_dir << "\n"
+            << "use it with:     export TANDEM_CONFIG=" << instance.config_path << "\n";
+}
+
+int run(int argc, const char* const* argv, std::istream& in, std::ostream& out, std::ostream& err,
+        bool interactive_stdin) {
+    const std::string prefix = "tandem-admin: ";
+    try {
+        Context ctx{split_command_line(argc, argv), in, out, interactive_stdin, invoking_user()};
+        const Command cmd = parse_command(ctx.cli.rest);
+        execute(cmd, ctx);
+        out.flush();
+        return 0;
+    } catch (const UsageError& e) {
+        err << prefix << one_line(e.what()) << "\n";
+        return 2;
+    } catch (const TandemError& e) {
+        err << prefix << one_line(e.what())
+            << (e.detail().empty() ? "" : " (" + one_line(e.detail()) + ")") << "\n";
+    } catch (const StoreError& e) {
+        err << prefix << one_line(e.what()) << "\n";
+    } catch (const std::exception& e) {  // AdminError, KeyError, PasswordError, I/O
+        err << prefix << one_line(e.what()) << "\n";
+    }
+    return 1;
+}
+
+}  // namespace tandem::admin

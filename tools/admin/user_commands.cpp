@@ -1,0 +1,137 @@
+// user add / passwd / del / key add.
+#include <ostream>
+
+#include "admin_commands.hpp"
+#include "tandem/password_hash.hpp"
+#include "tandem/ssh_keys.hpp"
+
+namespace tandem::admin {
+namespace {
+
+std::vector<PublicKey> read_key_files(const std::vector<std::string>& files) {
+    std::vector<PublicKey> keys;
+    for (const auto& file : files) {
+        auto more = read_public_key_file(file);
+        keys.insert(keys.end(), more.begin(), more.end());
+    }
+    return keys;
+}
+
+// Adds the keys; returns their fingerprints, space-separated, for the audit detail.
+std::string add_keys(Store& store, const User& user, const std::vector<PublicKey>& keys) {
+    std::string fingerprints;
+    for (const auto& key : keys) {
+        UserKey k;
+        k.type = key.type;
+        k.blob_base64 = key.blob_base64;
+        k.fingerprint = fingerprint_sha256(key.blob_base64);
+        k.comment = key.comment;
+        try {
+            store.add_user_key(user.id, k);
+        } catch (const StoreError& e) {
+            if (e.kind() == StoreError::Kind::duplicate) throw AdminError(e.what());
+            throw;
+        }
+        fingerprints += (fingerprints.empty() ? "" : " ") + k.fingerprint;
+    }
+    return fingerprints;
+}
+
+User existing_user(Store& store, const std::string& name) {
+    auto user = store.find_user(name);
+    if (!user) throw AdminError("unknown user '" + name + "'");
+    return *user;
+}
+
+std::string plural(std::size_t n, const std::string& word) {
+    return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+}
+
+void user_add(const Command& cmd, Context& ctx, Store& store) {
+    // Everything that can fail on input is checked before anything is written.
+    const auto keys = read_key_files(cmd.key_files);
+    if (store.find_user(cmd.user)) throw AdminError("user '" + cmd.user + "' already exists");
+    std::string hash;
+    if (cmd.password_stdin) hash = hash_password(read_secret(ctx, "password", kMaxPasswordLength));
+
+    StoreTransaction tx(store);
+    try {
+        store.add_user(cmd.user, cmd.admin, hash);
+    } catch (const StoreError& e) {
+        if (e.kind() == StoreError::Kind::duplicate) throw AdminError(e.what());
+        throw;
+    }
+    const User user = existing_user(store, cmd.user);
+    const std::string fingerprints = add_keys(store, user, keys);
+    std::string detail = "admin=" + std::string(cmd.admin ? "yes" : "no") +
+                         " password=" + (hash.empty() ? "no" : "yes");
+    if (!fingerprints.empty()) detail += " keys=" + fingerprints;
+    store.audit(ctx.actor, "user.add", cmd.user, detail);
+    tx.commit();
+
+    ctx.out << "added user " << cmd.user << " (" << (cmd.admin ? "admin, " : "")
+            << plural(keys.size(), "key")
+            << (hash.empty() ? ", no web password" : ", web password set") << ")\n";
+    for (const auto& key : keys)
+        ctx.out << "  " << key.type << " " << fingerprint_sha256(key.blob_base64)
+                << (key.comment.empty() ? "" : " " + key.comment) << "\n";
+}
+
+void user_passwd(const Command& cmd, Context& ctx, Store& store) {
+    existing_user(store, cmd.user);  // before asking for a password that would go nowhere
+    const std::string hash = hash_password(read_secret(ctx, "password", kMaxPasswordLength));
+    StoreTransaction tx(store);
+    try {
+        store.set_password_hash(cmd.user, hash);
+    } catch (const StoreError& e) {
+        if (e.kind() == StoreError::Kind::not_found) throw AdminError(e.what());
+        throw;
+    }
+    store.audit(ctx.actor, "user.passwd", cmd.user);
+    tx.commit();
+    ctx.out << "set the web password of " << cmd.user << "\n";
+}
+
+void user_del(const Command& cmd, Context& ctx, Store& store) {
+    StoreTransaction tx(store);
+    try {
+        store.delete_user(cmd.user);
+    } catch (const StoreError& e) {
+        if (e.kind() == StoreError::Kind::not_found) throw AdminError(e.what());
+        throw;
+    }
+    store.audit(ctx.actor, "user.del", cmd.user);
+    tx.commit();
+    ctx.out << "deleted user " << cmd.user << " with its keys and grants\n";
+}
+
+void user_key_add(const Command& cmd, Context& ctx, Store& store) {
+    const User user = existing_user(store, cmd.user);
+    const auto keys = read_key_files(cmd.key_files);
+    StoreTransaction tx(store);
+    const std::string fingerprints = add_keys(store, user, keys);
+    store.audit(ctx.actor, "user.key.add", cmd.user, "keys=" + fingerprints);
+    tx.commit();
+    for (const auto& key : keys)
+        ctx.out << "added key " << key.type << " " << fingerprint_sha256(key.blob_base64) << " to "
+                << cmd.user << "\n";
+}
+
+}  // namespace
+
+void run_user_command(const Command& cmd, Context& ctx, Store& store) {
+    switch (cmd.verb) {
+        case Verb::user_add:
+            return user_add(cmd, ctx, store);
+        case Verb::user_passwd:
+            return user_passwd(cmd, ctx, store);
+        case Verb::user_del:
+            return user_del(cmd, ctx, store);
+        case Verb::user_key_add:
+            return user_key_add(cmd, ctx, store);
+        default:
+            throw AdminError("not a user command");
+    }
+}
+
+}  // namespace tandem::admin
