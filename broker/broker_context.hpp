@@ -17,7 +17,6 @@ struct BrokerContext {
     const Config& config;
     Store& store;
     const InviteCodec& invites;
-    int max_participants = 16;  // per share, creator excluded
     std::function<UnixTime()> clock = [] { return now_unix(); };
 
     // Audit never takes the broker down: a failing store is logged and the event dropped.

@@ -118,6 +118,8 @@ const std::vector<KeySpec>& key_specs() {
         {"web.tls_key", "TLS private key (PEM, 0600)", TEXT(web_tls_key, false)},
         {"invite.ttl", "default lifetime of an invite URL", SECONDS(invite_ttl)},
         {"invite.max_ttl", "longest lifetime a share may ask for", SECONDS(invite_max_ttl)},
+        {"invite.max_participants", "invitees one share admits at once (the creator aside)",
+         INT(invite_max_participants, 1, 1000)},
         {"invite.signing_key", "EC P-256 private key (PEM, 0600) that signs invites (ES256)",
          TEXT(invite_signing_key, false)},
         {"invite.verify_key", "matching public key (PEM) that verifies invites",

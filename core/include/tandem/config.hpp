@@ -40,6 +40,7 @@ struct Config {
     // [invite]
     Seconds invite_ttl{30 * 60};
     Seconds invite_max_ttl{24 * 3600};
+    int invite_max_participants = 16;  // per share, creator excluded; extra joiners get T_706
     std::string invite_signing_key = "/etc/tandem/invite-signing.pem";
     std::string invite_verify_key = "/etc/tandem/invite-verify.pem";
 

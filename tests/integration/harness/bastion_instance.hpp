@@ -1,0 +1,65 @@
+// A fresh tandem instance: `tandem-admin init --dir DIR`, then `tandem-sshd` on a free
+// loopback port. Helpers register users (with generated keys), hosts, accounts and grants
+// through the real admin CLI. The destructor stops tandem-sshd and everything it spawned.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "harness/managed_host.hpp"
+#include "harness/process.hpp"
+#include "harness/pty_session.hpp"
+
+namespace tandem::test {
+
+class BastionInstance {
+  public:
+    // Initialises DIR and starts tandem-sshd with these extra --section.key=value overrides.
+    explicit BastionInstance(std::string dir, std::vector<std::string> sshd_overrides = {});
+    ~BastionInstance();
+    BastionInstance(const BastionInstance&) = delete;
+    BastionInstance& operator=(const BastionInstance&) = delete;
+
+    std::uint16_t port() const { return port_; }
+    const std::string& dir() const { return dir_; }
+    std::string config_path() const { return dir_ + "/tandem.conf"; }
+    std::string recordings_dir() const { return dir_ + "/recordings"; }
+    pid_t sshd_pid() const { return sshd_pid_; }
+
+    // `tandem-admin --config DIR/tandem.conf ARGS...`.
+    CommandResult admin(const std::vector<std::string>& args, const std::string& stdin_data = {});
+    // Same, failing the test unless it exits 0.
+    CommandResult admin_ok(const std::vector<std::string>& args);
+
+    // A new ed25519 key pair (DIR/keys/NAME, NAME.pub); returns the private key path.
+    std::string generate_key(const std::string& name);
+    // Adds the user with a fresh key; returns the private key path.
+    std::string add_user(const std::string& name);
+    // Registers the managed host as NAME with its real host key (or a pinned one) and adds
+    // the account LOGIN@NAME with the host's account key. Returns "LOGIN@NAME".
+    std::string add_host_account(const std::string& name, const ManagedHost& host,
+                                 const std::string& pinned_key_file = {});
+    void grant(const std::string& user, const std::string& account);
+    void revoke(const std::string& user, const std::string& account);
+
+    // An ssh target for this bastion as USER with KEY, optionally naming a direct command.
+    SshTarget ssh(const std::string& user, const std::string& key,
+                  const std::string& command = {}) const;
+
+    // tandem-sshd's own output and the instance log, for failure messages.
+    std::string diagnostics() const;
+    // Processes tandem-sshd has running (sessions in progress, or leaks once all are closed).
+    std::vector<pid_t> sshd_descendants() const;
+
+  private:
+    void start_sshd(const std::vector<std::string>& overrides);
+
+    std::string dir_;
+    std::uint16_t port_ = 0;
+    pid_t sshd_pid_ = -1;
+};
+
+}  // namespace tandem::test

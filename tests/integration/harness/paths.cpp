@@ -1,0 +1,73 @@
+#include "harness/paths.hpp"
+
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace tandem::test {
+
+std::string binary(const std::string& name) {
+    return std::string(TANDEM_BIN_DIR) + "/" + name;
+}
+
+std::string source_path(const std::string& relative) {
+    return std::string(TANDEM_SOURCE_DIR) + "/" + relative;
+}
+
+std::string current_login() {
+    if (passwd* pw = ::getpwuid(::geteuid())) return pw->pw_name;
+    throw std::runtime_error("no passwd entry for the current user");
+}
+
+bool file_exists(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0;
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot read " + path);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+void write_file(const std::string& path, const std::string& content, unsigned mode) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error("cannot write " + path);
+    out << content;
+    out.close();
+    ::chmod(path.c_str(), mode);
+}
+
+std::string printable(const std::string& bytes) {
+    std::string out;
+    for (unsigned char c : bytes) {
+        if (c == '\n') {
+            out += "\\n\n";
+        } else if (c == '\r') {
+            out += "\\r";
+        } else if (c < 0x20 || c == 0x7f) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\x%02x", c);
+            out += buf;
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out;
+}
+
+std::string file_tail(const std::string& path, std::size_t max_bytes) {
+    if (!file_exists(path)) return "(" + path + " does not exist)";
+    std::string all = read_file(path);
+    if (all.size() > max_bytes) all = "..." + all.substr(all.size() - max_bytes);
+    return all;
+}
+
+}  // namespace tandem::test

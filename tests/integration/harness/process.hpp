@@ -1,0 +1,47 @@
+// Child processes for the integration tests: run a command to completion with captured
+// output and a deadline, or keep a long-running one that is always stopped (with every
+// descendant) when its owner goes away.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace tandem::test {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+struct CommandResult {
+    int exit_code = -1;  // 128+signal when killed by a signal, -1 when it timed out
+    std::string out;
+    std::string err;
+    bool timed_out = false;
+    std::string describe() const;  // for failure messages
+};
+
+// Runs argv (argv[0] looked up in PATH) with stdin_data on its stdin; kills it at the deadline.
+CommandResult run_command(const std::vector<std::string>& argv, const std::string& stdin_data = {},
+                          std::chrono::milliseconds timeout = 60s);
+
+// Every live descendant of pid (children first walked from /proc), not including pid itself.
+std::vector<pid_t> descendants_of(pid_t pid);
+
+// Decodes a waitpid status the way a shell does: exit code, or 128+signal.
+int decode_wait_status(int status);
+
+// SIGTERMs pid, waits up to grace for it to exit, then SIGKILLs it and every descendant
+// (snapshotted before the TERM, so children that were reparented are not missed). Reaps pid.
+// Returns pid's decoded exit status.
+int stop_process_tree(pid_t pid, std::chrono::milliseconds grace);
+
+// Waits for pid up to timeout. Returns true and sets status (decoded) when it exited.
+bool wait_for_exit(pid_t pid, std::chrono::milliseconds timeout, int& status);
+
+// Makes this process the reaper of orphaned descendants (so a test can find and end any
+// process its children left behind). Idempotent.
+void become_subreaper();
+
+}  // namespace tandem::test
