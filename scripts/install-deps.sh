@@ -11,7 +11,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev googletest
   openssh-server openssh-client
   python3 procps psmisc iproute2 coreutils util-linux vim-tiny tmux
-  sqlite3 linux-perf
+  sqlite3 linux-perf asciinema
 )
 
 missing=()

@@ -16,13 +16,13 @@ namespace tandem {
 struct AsciicastHeader {
     int width = 80;
     int height = 24;
-    std::int64_t timestamp = 0;  // unix seconds of the start
-    std::string title;           // "alice -> root@web01"
+    std::int64_t timestamp = 0;              // unix seconds of the start
+    std::string title;                       // "alice -> root@web01"
     std::map<std::string, std::string> env;  // TERM, SHELL
 };
 
 class AsciicastWriter {
-public:
+  public:
     // Creates the file 0600, writes the header line. Throws TandemError(T_601) on failure.
     AsciicastWriter(const std::string& path, const AsciicastHeader& header);
     ~AsciicastWriter();
@@ -41,7 +41,7 @@ public:
     bool failed() const { return failed_; }
     const std::string& path() const { return path_; }
 
-private:
+  private:
     void event(char type, std::string_view data);
     // An "o" or "i" event whose UTF-8 may be split across calls (pending holds the tail).
     void text_event(char type, std::string& pending, std::string_view bytes);

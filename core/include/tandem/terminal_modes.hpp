@@ -12,7 +12,7 @@
 namespace tandem {
 
 class TerminalModes {
-public:
+  public:
     // Feeds host output. Escape sequences may be split across calls.
     void feed(std::string_view bytes);
 
@@ -47,7 +47,7 @@ public:
     };
     void set_listener(Listener* listener) { listener_ = listener; }
 
-private:
+  private:
     void apply_private_mode(int mode, bool set, std::size_t offset_after);
     void finish_sequence(std::size_t offset_after);
     void finish_private_modes(bool set, std::size_t offset_after);

@@ -1,0 +1,294 @@
+#include "tandem/screen_state.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <new>
+#include <vector>
+
+#include "screen_terminal.hpp"
+
+namespace tandem {
+
+using namespace screen_detail;
+
+namespace {
+
+constexpr std::size_t max_held_csi = 256;  // longer CSI sequences are dropped
+
+int clamp_dimension(int n) {
+    return std::clamp(n, 1, max_dimension);
+}
+
+ScreenState::Color to_color(const VTermColor& c, bool is_fg) {
+    ScreenState::Color out;
+    if (is_fg ? VTERM_COLOR_IS_DEFAULT_FG(&c) : VTERM_COLOR_IS_DEFAULT_BG(&c)) return out;
+    if (VTERM_COLOR_IS_INDEXED(&c)) {
+        out.kind = ScreenState::Color::Kind::indexed;
+        out.index = c.indexed.idx;
+    } else {
+        out.kind = ScreenState::Color::Kind::rgb;
+        out.red = c.rgb.red;
+        out.green = c.rgb.green;
+        out.blue = c.rgb.blue;
+    }
+    return out;
+}
+
+}  // namespace
+
+ScreenState::Pen screen_detail::to_pen(const VTermScreenCell& c) {
+    ScreenState::Pen pen;
+    pen.bold = c.attrs.bold;
+    pen.italic = c.attrs.italic;
+    pen.blink = c.attrs.blink;
+    pen.reverse = c.attrs.reverse;
+    pen.strike = c.attrs.strike;
+    pen.underline = static_cast<int>(c.attrs.underline);
+    pen.font = static_cast<int>(c.attrs.font);
+    pen.fg = to_color(c.fg, true);
+    pen.bg = to_color(c.bg, false);
+    return pen;
+}
+
+void screen_detail::append_utf8(std::string& out, std::uint32_t cp) {
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xc0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3f));
+    } else if (cp < 0x10000) {
+        out += static_cast<char>(0xe0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+        out += static_cast<char>(0x80 | (cp & 0x3f));
+    } else if (cp < 0x110000) {
+        out += static_cast<char>(0xf0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+        out += static_cast<char>(0x80 | (cp & 0x3f));
+    }
+}
+
+namespace {
+
+const VTermScreenCallbacks screen_callbacks = {
+    nullptr,                              // damage
+    nullptr,                              // moverect
+    nullptr,                              // movecursor
+    &ScreenState::Terminal::settermprop,  // settermprop
+    nullptr,                              // bell
+    nullptr,                              // resize
+    nullptr,                              // sb_pushline
+    nullptr,                              // sb_popline
+};
+
+}  // namespace
+
+// libvterm 0.1.4 loops forever on REP (CSI Ps b) when the last glyph it saw has width 0 (none
+// yet, or a lone zero-width character): four bytes from a host would hang us. So every CSI is
+// held until complete, REP is carried out here, and overlong sequences are dropped.
+void ScreenState::Terminal::feed(std::string_view in) {
+    constexpr unsigned char esc = 0x1b;
+    const char* p = in.data();
+    const char* const end = p + in.size();
+    const char* pass = p;  // first byte not yet given to vterm (ground state only)
+    while (p < end) {
+        const auto b = static_cast<unsigned char>(*p);
+        switch (scan) {
+            case Scan::ground: {
+                const void* hit = std::memchr(p, esc, static_cast<std::size_t>(end - p));
+                if (hit == nullptr) {
+                    p = end;
+                    break;
+                }
+                p = static_cast<const char*>(hit);
+                write(pass, static_cast<std::size_t>(p - pass));
+                held.assign(1, static_cast<char>(esc));
+                held_overflow = false;
+                scan = Scan::escape;
+                pass = ++p;
+                break;
+            }
+            case Scan::escape:
+                if (b == '[') {
+                    held += '[';
+                    scan = Scan::csi;
+                    ++p;
+                } else {
+                    write(held.data(), held.size());  // not a CSI: vterm takes it from here
+                    scan = Scan::ground;
+                }
+                pass = p;
+                break;
+            case Scan::csi:
+                if (b >= 0x20 && b <= 0x3f) {
+                    if (held.size() < max_held_csi) {
+                        held += static_cast<char>(b);
+                    } else {
+                        held_overflow = true;
+                    }
+                    ++p;
+                } else if (b >= 0x40 && b <= 0x7e) {
+                    held += static_cast<char>(b);
+                    if (!held_overflow) finish_csi();
+                    scan = Scan::ground;
+                    ++p;
+                } else if (b == esc || b == 0x18 || b == 0x1a) {
+                    // ESC, CAN and SUB abort the sequence: let vterm see it aborted.
+                    if (!held_overflow) write(held.data(), held.size());
+                    scan = Scan::ground;
+                } else if (b < 0x20) {
+                    write(p, 1);  // other C0 controls act mid-sequence
+                    ++p;
+                } else {
+                    ++p;  // DEL and non-ASCII inside a CSI: dropped
+                }
+                pass = p;
+                break;
+        }
+    }
+    if (scan == Scan::ground) write(pass, static_cast<std::size_t>(end - pass));
+}
+
+void ScreenState::Terminal::finish_csi() {
+    const std::string_view body = std::string_view(held).substr(2, held.size() - 3);
+    if (held.back() != 'b' || body.find_first_not_of("0123456789;") != std::string_view::npos) {
+        write(held.data(), held.size());
+        return;
+    }
+    int count = 0;
+    for (char ch : body) {
+        if (ch == ';') break;
+        count = std::min(count * 10 + (ch - '0'), max_dimension);
+    }
+    repeat_preceding(std::max(count, 1));
+}
+
+void ScreenState::Terminal::repeat_preceding(int count) {
+    VTermPos pos;
+    vterm_state_get_cursorpos(state, &pos);
+    if (pos.col == 0) return;
+    VTermScreenCell c = raw_cell(pos.row, pos.col - 1);
+    if (c.chars[0] == continuation && pos.col >= 2) c = raw_cell(pos.row, pos.col - 2);
+    if (c.chars[0] == 0 || c.chars[0] == continuation) return;
+    std::string glyph;
+    for (int i = 0; i < VTERM_MAX_CHARS_PER_CELL && c.chars[i] != 0; ++i) {
+        append_utf8(glyph, c.chars[i]);
+    }
+    std::string text;
+    for (int i = 0; i < count; ++i) text += glyph;
+    write(text.data(), text.size());
+}
+
+ScreenState::ScreenState(int rows, int cols)
+    : rows_(clamp_dimension(rows)), cols_(clamp_dimension(cols)), term_(new Terminal) {
+    term_->vt = vterm_new(rows_, cols_);
+    if (term_->vt == nullptr) throw std::bad_alloc();
+    vterm_set_utf8(term_->vt, 1);
+    vterm_output_set_callback(term_->vt, &Terminal::discard_output, term_.get());
+    term_->screen = vterm_obtain_screen(term_->vt);
+    term_->state = vterm_obtain_state(term_->vt);
+    vterm_screen_set_callbacks(term_->screen, &screen_callbacks, term_.get());
+    vterm_screen_enable_altscreen(term_->screen, 1);
+    vterm_screen_reset(term_->screen, 1);
+}
+
+ScreenState::~ScreenState() = default;
+
+void ScreenState::feed(std::string_view bytes) {
+    term_->feed(bytes);
+}
+
+void ScreenState::resize(int rows, int cols) {
+    rows_ = clamp_dimension(rows);
+    cols_ = clamp_dimension(cols);
+    vterm_set_size(term_->vt, rows_, cols_);
+}
+
+ScreenState::Cell ScreenState::cell(int row, int col) const {
+    Cell out;
+    if (row < 0 || row >= rows_ || col < 0 || col >= cols_) return out;
+    // The right half of a double-width line's cells cannot be seen: they read as blank.
+    const VTermLineInfo* info = vterm_state_get_lineinfo(term_->state, row);
+    const bool double_line = info != nullptr && (info->doubleheight != 0 || info->doublewidth);
+    if (double_line && col >= cols_ / 2) return out;
+    std::vector<VTermScreenCell> cells(static_cast<std::size_t>(cols_));
+    term_->read_row(row, cols_, cells);
+    const VTermScreenCell& c = cells[col];
+    for (int i = 0; i < VTERM_MAX_CHARS_PER_CELL && c.chars[i] != 0; ++i) {
+        out.chars += static_cast<char32_t>(c.chars[i]);
+        if (c.chars[i] == continuation) break;
+    }
+    out.width = c.width;
+    out.pen = to_pen(c);
+    return out;
+}
+
+std::string ScreenState::row_text(int row) const {
+    std::string out;
+    if (row < 0 || row >= rows_) return out;
+    std::vector<VTermScreenCell> cells(static_cast<std::size_t>(cols_));
+    term_->read_row(row, cols_, cells);
+    for (const VTermScreenCell& c : cells) {
+        if (c.chars[0] == continuation) continue;
+        if (c.chars[0] == 0) {
+            out += ' ';
+            continue;
+        }
+        for (int i = 0; i < VTERM_MAX_CHARS_PER_CELL && c.chars[i] != 0; ++i) {
+            append_utf8(out, c.chars[i]);
+        }
+    }
+    out.erase(out.find_last_not_of(' ') + 1);
+    return out;
+}
+
+int ScreenState::cursor_row() const {
+    VTermPos pos;
+    vterm_state_get_cursorpos(term_->state, &pos);
+    return pos.row;
+}
+
+int ScreenState::cursor_col() const {
+    VTermPos pos;
+    vterm_state_get_cursorpos(term_->state, &pos);
+    return pos.col;
+}
+
+bool ScreenState::cursor_visible() const {
+    return term_->cursor_visible;
+}
+bool ScreenState::alt_screen() const {
+    return term_->alt_screen;
+}
+const std::string& ScreenState::title() const {
+    return term_->title;
+}
+std::size_t ScreenState::discarded_reply_bytes() const {
+    return term_->discarded;
+}
+
+ScreenState::Pen ScreenState::pen() const {
+    VTermScreenCell c{};
+    VTermValue v{};
+    vterm_state_get_penattr(term_->state, VTERM_ATTR_BOLD, &v);
+    c.attrs.bold = v.boolean ? 1 : 0;
+    vterm_state_get_penattr(term_->state, VTERM_ATTR_ITALIC, &v);
+    c.attrs.italic = v.boolean ? 1 : 0;
+    vterm_state_get_penattr(term_->state, VTERM_ATTR_BLINK, &v);
+    c.attrs.blink = v.boolean ? 1 : 0;
+    vterm_state_get_penattr(term_->state, VTERM_ATTR_REVERSE, &v);
+    c.attrs.reverse = v.boolean ? 1 : 0;
+    vterm_state_get_penattr(term_->state, VTERM_ATTR_STRIKE, &v);
+    c.attrs.strike = v.boolean ? 1 : 0;
+    vterm_state_get_penattr(term_->state, VTERM_ATTR_UNDERLINE, &v);
+    c.attrs.underline = static_cast<unsigned>(v.number) & 3u;
+    vterm_state_get_penattr(term_->state, VTERM_ATTR_FONT, &v);
+    c.attrs.font = static_cast<unsigned>(v.number) & 15u;
+    vterm_state_get_penattr(term_->state, VTERM_ATTR_FOREGROUND, &v);
+    c.fg = v.color;
+    vterm_state_get_penattr(term_->state, VTERM_ATTR_BACKGROUND, &v);
+    c.bg = v.color;
+    return to_pen(c);
+}
+
+}  // namespace tandem

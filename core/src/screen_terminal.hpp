@@ -1,0 +1,120 @@
+// Internals shared by screen_state.cpp (the libvterm side) and screen_render.cpp (the encoder).
+#pragma once
+
+#include <vterm.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tandem/screen_state.hpp"
+
+namespace tandem::screen_detail {
+
+constexpr int max_dimension = 1000;  // bounds vterm's allocation whatever size a peer asks for
+constexpr std::size_t max_title = 1024;
+constexpr std::uint32_t continuation = 0xffffffff;  // right half of a wide character
+
+ScreenState::Pen to_pen(const VTermScreenCell& c);
+void append_utf8(std::string& out, std::uint32_t cp);
+
+// Characters every terminal draws one cell wide. Past these, a cell's width is the emulator's
+// opinion (and a wide character whose right half was overwritten sits in a one-cell cell), so the
+// next cell gets an absolute column.
+inline bool surely_narrow(std::uint32_t cp) {
+    return cp < 0x1100 || (cp >= 0x2500 && cp < 0x25a0);
+}
+
+}  // namespace tandem::screen_detail
+
+namespace tandem {
+
+struct ScreenState::Terminal {
+    VTerm* vt = nullptr;
+    VTermScreen* screen = nullptr;
+    VTermState* state = nullptr;
+    bool cursor_visible = true;
+    bool alt_screen = false;
+    std::string title;
+    std::size_t discarded = 0;
+
+    // Input filter in front of vterm: holds each CSI until its final byte (see feed()).
+    enum class Scan { ground, escape, csi };
+    Scan scan = Scan::ground;
+    std::string held;
+    bool held_overflow = false;
+
+    void write(const char* bytes, std::size_t len) {
+        if (len != 0) vterm_input_write(vt, bytes, len);
+    }
+    void feed(std::string_view in);
+    void finish_csi();
+    void repeat_preceding(int count);
+
+    ~Terminal() {
+        if (vt != nullptr) vterm_free(vt);
+    }
+
+    VTermScreenCell raw_cell(int row, int col) const {
+        VTermScreenCell c{};  // vterm leaves unused chars[] entries untouched
+        vterm_screen_get_cell(screen, VTermPos{row, col}, &c);
+        return c;
+    }
+
+    // The first `width` cells of a row as a terminal shows them. vterm does not clear the right
+    // half of a wide character when its left half is overwritten, and leaves the right half's
+    // own pen in place: a stale right half reads as an erased cell, a real one takes the left
+    // half's pen, and widths follow.
+    void read_row(int row, int width, std::vector<VTermScreenCell>& cells) const {
+        for (int col = 0; col < width; ++col) cells[col] = raw_cell(row, col);
+        for (int col = 0; col < width; ++col) {
+            VTermScreenCell& c = cells[col];
+            if (c.chars[0] != screen_detail::continuation) continue;
+            VTermScreenCell* left = col > 0 ? &cells[col - 1] : nullptr;
+            if (left == nullptr || left->chars[0] == 0 ||
+                left->chars[0] == screen_detail::continuation ||
+                screen_detail::surely_narrow(left->chars[0])) {
+                c.chars[0] = 0;
+                if (left != nullptr) left->width = 1;
+            } else {
+                c.attrs = left->attrs;
+                c.fg = left->fg;
+                c.bg = left->bg;
+            }
+        }
+        // A cell reads as wide only while its right half is real.
+        for (int col = 0; col < width; ++col) {
+            const bool right_half =
+                col + 1 < width && cells[col + 1].chars[0] == screen_detail::continuation;
+            cells[col].width = right_half ? 2 : 1;
+        }
+    }
+
+    static int settermprop(VTermProp prop, VTermValue* val, void* user) {
+        auto* self = static_cast<Terminal*>(user);
+        switch (prop) {
+            case VTERM_PROP_CURSORVISIBLE:
+                self->cursor_visible = val->boolean != 0;
+                break;
+            case VTERM_PROP_ALTSCREEN:
+                self->alt_screen = val->boolean != 0;
+                break;
+            case VTERM_PROP_TITLE:
+                self->title.assign(val->string != nullptr ? val->string : "");
+                if (self->title.size() > screen_detail::max_title)
+                    self->title.resize(screen_detail::max_title);
+                break;
+            default:
+                break;
+        }
+        return 1;  // 0 would make vterm's state forget the property
+    }
+
+    // Replies to queries (DA, DSR, ...) must never reach the host: a viewer is not the terminal.
+    static void discard_output(const char*, std::size_t len, void* user) {
+        static_cast<Terminal*>(user)->discarded += len;
+    }
+};
+
+}  // namespace tandem

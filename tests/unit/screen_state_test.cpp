@@ -1,0 +1,262 @@
+#include "tandem/screen_state.hpp"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+
+namespace tandem {
+namespace {
+
+// Every cell, the cursor, its visibility, the pen and the title: what a viewer would see.
+void expect_same_screen(const ScreenState& want, const ScreenState& got) {
+    ASSERT_EQ(want.rows(), got.rows());
+    ASSERT_EQ(want.cols(), got.cols());
+    int mismatches = 0;
+    for (int r = 0; r < want.rows(); ++r) {
+        for (int c = 0; c < want.cols(); ++c) {
+            if (want.cell(r, c) == got.cell(r, c)) continue;
+            ADD_FAILURE() << "cell " << r << "," << c << " differs; row " << r << " want '"
+                          << want.row_text(r) << "' got '" << got.row_text(r) << "'";
+            if (++mismatches == 5) return;
+        }
+    }
+    EXPECT_EQ(want.cursor_row(), got.cursor_row());
+    EXPECT_EQ(want.cursor_col(), got.cursor_col());
+    EXPECT_EQ(want.cursor_visible(), got.cursor_visible());
+    EXPECT_TRUE(want.pen() == got.pen());
+}
+
+// Feeds `script` to a screen, then its snapshot into a fresh screen of the same size.
+void expect_round_trip(const std::string& script, int rows = 24, int cols = 80) {
+    ScreenState source(rows, cols);
+    source.feed(script);
+    ScreenState copy(rows, cols);
+    copy.feed(source.snapshot());
+    expect_same_screen(source, copy);
+    EXPECT_EQ(source.title(), copy.title());
+}
+
+const std::string esc = "\x1b";
+
+TEST(ScreenState, ReadsWhatTheHostDrew) {
+    ScreenState s(5, 20);
+    s.feed("hello\r\n\x1b[1;31mred\x1b[0m \xe6\x97\xa5x\x1b[3;5H");
+    EXPECT_EQ(s.row_text(0), "hello");
+    EXPECT_EQ(s.row_text(1), "red \xe6\x97\xa5x");
+    EXPECT_EQ(s.cursor_row(), 2);
+    EXPECT_EQ(s.cursor_col(), 4);
+    const ScreenState::Cell red = s.cell(1, 0);
+    EXPECT_EQ(red.chars, U"r");
+    EXPECT_TRUE(red.pen.bold);
+    EXPECT_EQ(red.pen.fg.kind, ScreenState::Color::Kind::indexed);
+    EXPECT_EQ(red.pen.fg.index, 1);
+    EXPECT_EQ(s.cell(1, 4).width, 2);
+    EXPECT_EQ(s.cell(1, 6).chars, U"x");
+    EXPECT_TRUE(s.cell(4, 0).chars.empty());
+}
+
+TEST(ScreenState, TracksCursorVisibilityTitleAndAltScreen) {
+    ScreenState s(5, 20);
+    EXPECT_TRUE(s.cursor_visible());
+    s.feed("\x1b[?25l\x1b]2;build log\x07\x1b[?1049h");
+    EXPECT_FALSE(s.cursor_visible());
+    EXPECT_EQ(s.title(), "build log");
+    EXPECT_TRUE(s.alt_screen());
+    s.feed("\x1b[?1049l");
+    EXPECT_FALSE(s.alt_screen());
+}
+
+TEST(ScreenState, TerminalRepliesAreDiscarded) {
+    ScreenState s(5, 20);
+    s.feed("\x1b[c\x1b[6n\x1b[>c");  // device attributes and cursor position queries
+    EXPECT_GT(s.discarded_reply_bytes(), 0u);
+    EXPECT_EQ(s.row_text(0), "");
+}
+
+TEST(ScreenState, SnapshotOfColoursAndAttributes) {
+    std::string s;
+    s += "\x1b[1mbold\x1b[22m \x1b[3mitalic\x1b[23m \x1b[4munder\x1b[24m \x1b[21mdouble\x1b[24m ";
+    s += "\x1b[4:3mcurly\x1b[24m \x1b[5mblink\x1b[25m \x1b[7mreverse\x1b[27m "
+         "\x1b[9mstrike\x1b[m\r\n";
+    for (int i = 0; i < 8; ++i) s += "\x1b[3" + std::to_string(i) + "mf" + std::to_string(i);
+    for (int i = 0; i < 8; ++i) s += "\x1b[9" + std::to_string(i) + "mF" + std::to_string(i);
+    s += "\x1b[39m\r\n";
+    for (int i = 0; i < 8; ++i) s += "\x1b[4" + std::to_string(i) + "mb" + std::to_string(i);
+    for (int i = 0; i < 8; ++i) s += "\x1b[10" + std::to_string(i) + "mB" + std::to_string(i);
+    s += "\x1b[49m\r\n";
+    s += "\x1b[38;5;200m256fg\x1b[48;5;17m256bg\x1b[38;2;10;20;30mrgbfg\x1b[48;2;250;128;0mrgbbg";
+    s += "\x1b[0m\r\n\x1b[1;3;4;7;38;5;82;48;2;1;2;3mall at once\x1b[0m plain\r\n";
+    s += "\x1b[12mfont2\x1b[10m\r\n";
+    // Erased cells keep the pen they were erased with: background colour erase.
+    s += "\x1b[44mblue to the end\x1b[K\x1b[0m\r\n";
+    s += "0123456789abcdef\x1b[5G\x1b[41m\x1b[4X\x1b[0m\r\n";
+    s += "\x1b[45m\x1b[2K\x1b[0mwhole row\r\n";
+    // The pen the host is drawing with, and a hidden cursor somewhere.
+    s += "\x1b[15;33H\x1b[1;35;48;5;236m\x1b[?25l";
+    expect_round_trip(s);
+}
+
+TEST(ScreenState, SnapshotOfWideAndCombiningCharacters) {
+    std::string s;
+    s += "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e text\r\n";    // 日本語 text
+    s += "cafe\xcc\x81 na\xc3\xafve e\xcc\x81\xcc\x82\r\n";  // combining marks
+    s += "\xe2\x94\x8c\xe2\x94\x80\xe2\x94\x90 box\r\n";     // box drawing
+    s += "\x1b[3;79H\xe6\x97\xa5";  // a wide char that does not fit wraps to the next row
+    s += "\x1b[6;1H\xe4\xb8\xad\xe4\xb8\xad\x1b[6;2Hx";  // overwriting half of a wide char
+    s += "\x1b[8;1H\x1b[31m\xe4\xb8\xad\x1b[42m\xe6\x96\x87\x1b[0m!";
+    s += "\x1b[10;5H";
+    expect_round_trip(s);
+}
+
+TEST(ScreenState, SnapshotOfAViLikeAltScreenSession) {
+    std::string s = "$ ls\r\nfile1 file2\r\n$ vi notes.txt";
+    s += "\x1b[?1049h\x1b[22;0;0t\x1b[?1h\x1b=\x1b[H\x1b[2J";
+    s += "#include <stdio.h>\r\n\r\n\x1b[1;34mint\x1b[m main(void) {\r\n";
+    s += "    \x1b[33mprintf\x1b[m(\x1b[31m\"hi\\n\"\x1b[m);\r\n}";
+    for (int r = 6; r <= 23; ++r) s += "\x1b[" + std::to_string(r) + ";1H\x1b[1;34m~\x1b[m";
+    s += "\x1b[24;1H\x1b[7m\"notes.txt\" 5L, 70B\x1b[m\x1b[24;63H3,5\x1b[24;75HAll";
+    s += "\x1b[3;2r\x1b[1;24r";  // vi plays with scroll regions
+    s += "\x1b[4;5H\x1b[?25h";
+    ScreenState source(24, 80);
+    source.feed(s);
+    EXPECT_TRUE(source.alt_screen());
+    ScreenState copy(24, 80);
+    copy.feed(source.snapshot());
+    expect_same_screen(source, copy);
+    EXPECT_EQ(copy.row_text(0), "#include <stdio.h>");
+    EXPECT_EQ(copy.row_text(23).substr(0, 11), "\"notes.txt\"");
+}
+
+TEST(ScreenState, SnapshotOfATopLikeFullRedraw) {
+    auto frame = [](int n) {
+        std::string s = "\x1b[H";
+        s += "top - 10:0" + std::to_string(n) + ":00 up 3 days,  load average: 0.0" +
+             std::to_string(n) + "\x1b[K\r\n";
+        s += "Tasks: \x1b[1m" + std::to_string(100 + n) + "\x1b[m total\x1b[K\r\n\x1b[K\r\n";
+        s += "\x1b[7m    PID USER      PR  NI    VIRT    RES  %CPU COMMAND\x1b[K\x1b[m\r\n";
+        for (int p = 0; p < 15; ++p) {
+            s += (p == n ? "\x1b[1m" : "") + std::string("   ") + std::to_string(1000 + p) +
+                 " root      20   0  " + std::to_string(12345 + p * n) + "   4567   " +
+                 std::to_string(p % 10) + ".0 proc" + std::to_string(p) + "\x1b[m\x1b[K\r\n";
+        }
+        s += "\x1b[J\x1b[5;1H";
+        return s;
+    };
+    std::string s = "\x1b[?1049h\x1b[?25l\x1b[H\x1b[2J";
+    for (int n = 0; n < 4; ++n) s += frame(n);
+    expect_round_trip(s);
+    expect_round_trip(s, 30, 100);
+}
+
+TEST(ScreenState, SnapshotAfterScrollingAndDoubleWidthLines) {
+    std::string s;
+    for (int i = 0; i < 60; ++i) s += "line " + std::to_string(i) + "\r\n";
+    s += "\x1b#6wide line\r\n\x1b#3tall\r\n\x1b#4tall\r\n";
+    s += "\x1b]0;scrolled\x07";
+    expect_round_trip(s);
+}
+
+TEST(ScreenState, SnapshotOfRandomDrawing) {
+    const char* pieces[] = {"a",
+                            "xyz ",
+                            "\xe6\x97\xa5",
+                            "e\xcc\x81",
+                            "\xe2\x94\x80",
+                            "\x1b[1m",
+                            "\x1b[0m",
+                            "\x1b[31m",
+                            "\x1b[44m",
+                            "\x1b[7m",
+                            "\x1b[4m",
+                            "\x1b[38;5;123m",
+                            "\x1b[48;2;9;8;7m",
+                            "\x1b[39;49m",
+                            "\x1b[K",
+                            "\x1b[1K",
+                            "\x1b[J",
+                            "\x1b[3X",
+                            "\x1b[2P",
+                            "\x1b[2@",
+                            "\r\n",
+                            "\x1b[L",
+                            "\x1b[M",
+                            "\x1b[S",
+                            "\x1b[T",
+                            "\t",
+                            "\b",
+                            "\x1b[?7l",
+                            "\x1b[?7h"};
+    std::mt19937 rng(7);
+    for (int round = 0; round < 40; ++round) {
+        std::string s;
+        for (int i = 0; i < 600; ++i) {
+            if (rng() % 10 == 0) {
+                s += "\x1b[" + std::to_string(rng() % 14 + 1) + ";" +
+                     std::to_string(rng() % 42 + 1) + "H";
+            } else {
+                s += pieces[rng() % std::size(pieces)];
+            }
+        }
+        SCOPED_TRACE("round " + std::to_string(round));
+        expect_round_trip(s, 12, 40);
+        if (HasFailure()) return;
+    }
+}
+
+TEST(ScreenState, RenderRowsRepairsDamagedRows) {
+    ScreenState host(10, 30);
+    host.feed(
+        "\x1b[?1049h\x1b[2;3H\x1b[32mgreen\x1b[0m\x1b[5;1H\x1b[44mblue\x1b[K\x1b[m"
+        "\x1b[6;1H\xe6\x97\xa5\xe6\x9c\xac\x1b[9;9H\x1b[1m");
+    ScreenState viewer(10, 30);
+    viewer.feed(host.snapshot());
+    // Something else drew over rows 4-6 with its own pen and moved the cursor.
+    viewer.feed("\x1b[5;1H\x1b[0;33;41mOVERLAY OVERLAY OVERLAY\r\n\x1b[7mmore\x1b[?25l");
+    viewer.feed(host.render_rows(3, 6, true));
+    expect_same_screen(host, viewer);
+}
+
+TEST(ScreenState, RepeatNeverHangsAndRepeatsThePrecedingCharacter) {
+    // libvterm 0.1.4 loops forever on REP with no preceding glyph; these must return.
+    ScreenState fresh(5, 20);
+    fresh.feed("\x1b[5b");
+    EXPECT_EQ(fresh.row_text(0), "");
+    ScreenState zero_width(5, 20);
+    zero_width.feed("\xe2\x80\x8b\x1b[3b\x1b[0000000000000000000000000000000000000000000009b");
+    ScreenState repeated(5, 20);
+    repeated.feed("x\x1b[3bY\x1b[");
+    repeated.feed("2b\xe6\x97\xa5\x1b[1b\x1b[2b");
+    EXPECT_EQ(repeated.row_text(0),
+              "xxxxYYY"
+              "\xe6\x97\xa5\xe6\x97\xa5\xe6\x97\xa5\xe6\x97\xa5");
+    // A huge count is bounded, and repeats wrap like printed text.
+    ScreenState flood(5, 20);
+    flood.feed("a\x1b[99999999b");
+    EXPECT_EQ(flood.row_text(3), std::string(20, 'a'));
+}
+
+TEST(ScreenState, OverlongSequencesAreDropped) {
+    ScreenState s(5, 20);
+    s.feed("a\x1b[" + std::string(100000, '1') + "mb\x1b[31mc");
+    EXPECT_EQ(s.row_text(0), "abc");
+    EXPECT_EQ(s.cell(0, 1).pen.fg.kind, ScreenState::Color::Kind::default_color);
+    EXPECT_EQ(s.cell(0, 2).pen.fg.index, 1);
+}
+
+TEST(ScreenState, ResizeKeepsContent) {
+    ScreenState s(5, 10);
+    s.feed("abc");
+    s.resize(8, 20);
+    EXPECT_EQ(s.rows(), 8);
+    EXPECT_EQ(s.cols(), 20);
+    EXPECT_EQ(s.row_text(0), "abc");
+    s.feed("\x1b[8;20Hz");
+    EXPECT_EQ(s.cell(7, 19).chars, U"z");
+    ScreenState huge(100000, -5);  // clamped, not allocated as asked
+    EXPECT_LE(huge.rows(), 1000);
+    EXPECT_GE(huge.cols(), 1);
+}
+
+}  // namespace
+}  // namespace tandem
