@@ -34,6 +34,7 @@ void ScreenFeed::resize(int rows, int cols) {
     while (parse_slice()) {
     }
     screen_->resize(rows, cols);
+    modes_.screen_resized();
 }
 
 bool ScreenFeed::parse_slice() {
@@ -56,10 +57,11 @@ std::string ScreenFeed::snapshot() {
     while (parse_slice()) {
     }
     std::string out;
-    // The viewer's terminal must be on the same screen before the repaint lands on it.
+    // The viewer's terminal must be on the same screen before the repaint lands on it, and in
+    // the host's modes first: setting the scroll region homes the cursor, the repaint places it.
     out += screen_->alt_screen() ? "\x1b[?1049h" : "\x1b[?1049l";
-    out += screen_->snapshot();
     out += modes_.restore_sequence();
+    out += screen_->snapshot();
     return out;
 }
 

@@ -75,6 +75,9 @@ const std::vector<ErrorInfo>& error_catalogue() {
         {ErrorCode::T_714, "T_714", "access", "There is no request for control to answer."},
         {ErrorCode::T_715, "T_715", "access",
          "You do not control the session, so there is nothing to release."},
+        {ErrorCode::T_716, "T_716", "service",
+         "The bastion's broker is not running, so shared sessions cannot be joined now; try again "
+         "later."},
     };
     return catalogue;
 }

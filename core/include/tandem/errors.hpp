@@ -49,6 +49,7 @@ enum class ErrorCode {
     T_713,
     T_714,
     T_715,
+    T_716,
 };
 
 struct ErrorInfo {
