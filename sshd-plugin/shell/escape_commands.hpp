@@ -1,0 +1,28 @@
+// The commands of the in-session prompt (opened with the escape key). Issue #3 adds the sharing
+// commands (share, unshare, who, agree, refuse, take); for now there is help.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tandem {
+
+struct EscapeReply {
+    std::vector<std::string> lines;  // shown above the prompt line
+    bool close_prompt = false;
+};
+
+class EscapeCommands {
+  public:
+    explicit EscapeCommands(int escape_key) : escape_key_(escape_key) {}
+
+    EscapeReply run(std::string_view line) const;
+    // The prompt line as drawn: label plus what the user typed.
+    static std::string prompt_line(std::string_view typed);
+
+  private:
+    int escape_key_;
+};
+
+}  // namespace tandem

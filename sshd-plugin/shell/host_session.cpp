@@ -1,0 +1,185 @@
+#include "host_session.hpp"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+
+#include "account_name.hpp"
+#include "raw_terminal.hpp"
+#include "relay.hpp"
+#include "session_identity.hpp"
+#include "tandem/alt_screen_mirror.hpp"
+#include "tandem/asciicast_writer.hpp"
+#include "tandem/log.hpp"
+#include "target_connection.hpp"
+#include "user_output.hpp"
+
+namespace tandem {
+namespace {
+
+constexpr int refused_status = 1;
+constexpr int failed_status = 255;
+
+// Printable, bounded: the account text comes from the user and goes to logs and the audit.
+std::string printable(std::string_view text) {
+    std::string out;
+    for (char c : text.substr(0, 128)) out.push_back((c >= 0x20 && c < 0x7f) ? c : '?');
+    return out;
+}
+
+int refuse(ShellContext& context, ErrorCode code, std::string_view account,
+           const std::string& detail) {
+    const auto& info = error_info(code);
+    log::info("session refused: user=" + context.user.name + " account=" + printable(account) +
+              " code=" + std::string(info.id) + " detail=" + detail);
+    try {
+        context.store.audit(context.user.name, "session.refused", printable(account),
+                            std::string(info.id));
+    } catch (const std::exception& e) {
+        log::warn(std::string("audit failed: ") + e.what());
+    }
+    print_error(code);
+    return (code == ErrorCode::T_301 || code == ErrorCode::T_302 || code == ErrorCode::T_303)
+               ? refused_status
+               : failed_status;
+}
+
+const char* end_reason(RelayEnd end) {
+    switch (end) {
+        case RelayEnd::host_exit:
+            return "exit";
+        case RelayEnd::host_lost:
+            return "T_507";
+        case RelayEnd::host_unresponsive:
+            return "T_514";
+        case RelayEnd::client_closed:
+            return "client closed";
+    }
+    return "exit";
+}
+
+}  // namespace
+
+int run_host_session(ShellContext& context, std::string_view account_text) {
+    const auto name = parse_account_name(account_text);
+    if (!name) return refuse(context, ErrorCode::T_303, account_text, "malformed account name");
+    const auto account = context.store.find_account(name->login, name->host);
+    const auto host = context.store.find_host(name->host);
+    if (!account || !host) return refuse(context, ErrorCode::T_301, name->text(), "unknown");
+    if (!context.store.has_grant(context.user.id, account->id))
+        return refuse(context, ErrorCode::T_302, name->text(), "no grant");
+    if (host->host_key_type.empty() || host->host_key_base64.empty())
+        return refuse(context, ErrorCode::T_503, name->text(), "host key not pinned");
+
+    const WindowSize size = context.interactive ? window_size(STDIN_FILENO) : WindowSize{};
+    const std::string uuid = new_session_uuid();
+    const UnixTime started = now_unix();
+    const std::string recording_path =
+        (std::filesystem::path(context.config.session_recordings_dir) /
+         recording_file_name(started, context.user.name, name->text(), uuid))
+            .string();
+
+    std::unique_ptr<AsciicastWriter> recording;
+    try {
+        AsciicastHeader header;
+        header.width = size.cols;
+        header.height = size.rows;
+        header.timestamp = started;
+        header.title = context.user.name + " -> " + name->text();
+        header.env["TERM"] = context.term;
+        recording = std::make_unique<AsciicastWriter>(recording_path, header);
+    } catch (const std::exception& e) {
+        return refuse(context, ErrorCode::T_601, name->text(), e.what());
+    }
+
+    TargetSpec spec;
+    spec.address = host->address;
+    spec.port = host->port;
+    spec.host_key_type = host->host_key_type;
+    spec.host_key_base64 = host->host_key_base64;
+    spec.login = account->login;
+    spec.credential_kind = account->kind;
+    spec.credential = account->credential;
+    spec.connect_timeout = context.config.target_connect_timeout;
+    TerminalRequest terminal{context.interactive, context.term, size.rows, size.cols};
+
+    std::unique_ptr<TargetConnection> target;
+    try {
+        target = std::make_unique<TargetConnection>(spec, terminal);
+    } catch (const TandemError& e) {
+        recording.reset();
+        std::error_code ignored;
+        std::filesystem::remove(recording_path, ignored);  // nothing was recorded
+        return refuse(context, e.code(), name->text(), e.detail());
+    }
+
+    SessionRecord record;
+    record.uuid = uuid;
+    record.user_id = context.user.id;
+    record.user_name = context.user.name;
+    record.account_id = account->id;
+    record.account_name = name->text();
+    record.started_at = started;
+    record.recording_path = recording_path;
+    record.client = context.client;
+    Id session_id = 0;
+    try {
+        session_id = context.store.begin_session(record);
+        context.store.audit(context.user.name, "session.start", name->text(),
+                            "uuid=" + uuid + " client=" + context.client);
+    } catch (const std::exception& e) {
+        log::error(std::string("cannot record the session in the store: ") + e.what());
+        print_error(ErrorCode::T_102);
+        return failed_status;
+    }
+    log::info("session start: user=" + context.user.name + " account=" + name->text() +
+              " uuid=" + uuid + " client=" + context.client);
+
+    RelayOutcome outcome;
+    {
+        AltScreenMirror mirror(size.rows, size.cols);
+        RawTerminal user_terminal(STDIN_FILENO, STDOUT_FILENO, context.interactive);
+        RelayOptions options;
+        options.interactive = context.interactive;
+        options.escape_key = context.config.session_escape_key;
+        options.keepalive_interval = std::chrono::duration_cast<std::chrono::milliseconds>(
+            context.config.target_keepalive_interval);
+        options.keepalive_count = context.config.target_keepalive_count;
+        {
+            Relay relay(target->session(), target->channel(), mirror, *recording, context.signals,
+                        options);
+            outcome = relay.run();
+            if (outcome.end == RelayEnd::host_lost || outcome.end == RelayEnd::host_unresponsive)
+                relay.reset_user_terminal();
+        }
+        target->close();
+    }  // the user's terminal leaves raw mode here
+    recording.reset();
+
+    const std::string reason = end_reason(outcome.end);
+    std::optional<int> exit_status;
+    if (outcome.end == RelayEnd::host_exit) exit_status = outcome.exit_status;
+    try {
+        context.store.end_session(session_id, exit_status, reason);
+        context.store.audit(context.user.name, "session.end", name->text(),
+                            "uuid=" + uuid + " reason=" + reason +
+                                (exit_status ? " status=" + std::to_string(*exit_status) : ""));
+    } catch (const std::exception& e) {
+        log::error(std::string("cannot close the session in the store: ") + e.what());
+    }
+    log::info("session end: user=" + context.user.name + " account=" + name->text() +
+              " uuid=" + uuid + " reason=" + reason);
+
+    if (outcome.end == RelayEnd::host_unresponsive || outcome.end == RelayEnd::host_lost) {
+        const auto code =
+            outcome.end == RelayEnd::host_unresponsive ? ErrorCode::T_514 : ErrorCode::T_507;
+        // On a fresh line: the host's last output may have left the cursor mid-line.
+        write_all(STDERR_FILENO,
+                  std::string(context.interactive ? "\r\n" : "") + user_message(code) + "\n");
+    }
+    return outcome.end == RelayEnd::host_exit ? outcome.exit_status : failed_status;
+}
+
+}  // namespace tandem

@@ -1,0 +1,113 @@
+// Moves bytes between the user's terminal (stdin/stdout) and the managed host's channel in one
+// single-threaded poll() loop, with backpressure both ways, the escape prompt, window-size
+// changes, the recording and T_514 keepalives. Never blocks on either side.
+#pragma once
+
+#include <libssh/libssh.h>
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "byte_queue.hpp"
+#include "escape_commands.hpp"
+#include "escape_parser.hpp"
+#include "keepalive_monitor.hpp"
+#include "prompt_overlay.hpp"
+#include "raw_terminal.hpp"
+
+namespace tandem {
+
+class AltScreenMirror;
+class AsciicastWriter;
+class SignalPipe;
+
+struct RelayOptions {
+    bool interactive = true;  // user on a terminal: escape prompt and resize handling
+    int escape_key = 0x1d;
+    std::chrono::milliseconds keepalive_interval{5000};
+    int keepalive_count = 3;
+    std::size_t output_queue_limit = 4 * 1024 * 1024;
+    std::size_t input_queue_limit = 1024 * 1024;
+};
+
+enum class RelayEnd {
+    host_exit,          // the host's shell ended; exit_status is set
+    host_lost,          // T_507: the connection broke
+    host_unresponsive,  // T_514: nothing from the host for interval x count
+    client_closed,      // the user's side went away (EOF, SIGHUP, SIGTERM)
+};
+
+struct RelayOutcome {
+    RelayEnd end = RelayEnd::host_exit;
+    int exit_status = 255;
+};
+
+class Relay {
+  public:
+    Relay(ssh_session session, ssh_channel channel, AltScreenMirror& mirror,
+          AsciicastWriter& recording, SignalPipe& signals, const RelayOptions& options);
+    ~Relay();
+    Relay(const Relay&) = delete;
+    Relay& operator=(const Relay&) = delete;
+
+    RelayOutcome run();
+
+    // After an abnormal end (the host program could not restore its modes): delivers what is
+    // still queued, then leaves the alternate screen, shows the cursor and resets input modes.
+    void reset_user_terminal();
+
+  private:
+    using Clock = std::chrono::steady_clock;
+
+    bool paused() const { return overlay_.is_open() || to_user_.full() || to_user_err_.full(); }
+    void read_user();
+    void handle_user_bytes(std::string_view bytes);
+    void handle_prompt_action(const EscapeAction& action, bool& redraw);
+    void read_host();
+    bool drain_stream(int is_stderr, std::size_t budget);
+    void host_output(std::string_view bytes);
+    void send_to_host();
+    void flush_user();
+    void window_changed();
+    void send_keepalive(Clock::time_point now);
+    void note_host_traffic(Clock::time_point now);
+    void check_channel_end();
+    void deliver_remaining_output(std::chrono::milliseconds limit);
+    std::string terminal_reset();
+
+    ssh_session session_;
+    ssh_channel channel_;
+    ssh_event event_ = nullptr;
+    AltScreenMirror& mirror_;
+    AsciicastWriter& recording_;
+    SignalPipe& signals_;
+    RelayOptions options_;
+
+    EscapeParser parser_;
+    EscapeCommands commands_;
+    PromptOverlay overlay_;
+    std::vector<std::string> prompt_messages_;
+    KeepaliveMonitor keepalive_;
+    ssh_counter_struct socket_counter_{};
+    ssh_counter_struct packet_counter_{};
+    std::uint64_t seen_in_bytes_ = 0;
+
+    ByteQueue to_user_;
+    ByteQueue to_user_err_;
+    ByteQueue to_host_;
+    std::vector<char> read_buffer_;
+    std::vector<EscapeAction> actions_;
+    WindowSize size_;
+
+    bool user_eof_ = false;
+    bool host_eof_sent_ = false;
+    bool host_backlog_ = false;
+    bool stdout_blocked_ = false;  // last write hit EAGAIN: wait for POLLOUT before retrying
+    bool stderr_blocked_ = false;  // the last pass stopped at its budget: more is buffered
+    std::optional<RelayOutcome> outcome_;
+};
+
+}  // namespace tandem

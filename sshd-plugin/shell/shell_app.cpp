@@ -1,0 +1,81 @@
+#include "shell_app.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "bastion_prompt.hpp"
+#include "session_identity.hpp"
+#include "shell_arguments.hpp"
+#include "shell_context.hpp"
+#include "signal_pipe.hpp"
+#include "tandem/config.hpp"
+#include "tandem/errors.hpp"
+#include "tandem/log.hpp"
+#include "tandem/store.hpp"
+#include "target_connection.hpp"
+#include "user_output.hpp"
+
+namespace tandem {
+namespace {
+
+constexpr int failure_status = 1;
+
+int run(int argc, const char* const* argv) {
+    const CommandLine command_line = split_command_line(argc, argv);
+    const Config config = load_config(command_line);
+    // The user's terminal is ours to keep clean: logs go to syslog unless a file is set.
+    log::init_from_config("tandem-shell", config.log_file, config.log_level, log::Sink::syslog);
+
+    std::string error;
+    const auto arguments = parse_shell_arguments(command_line.rest, error);
+    if (!arguments) throw TandemError(ErrorCode::T_101, "tandem-shell invocation: " + error);
+
+    Store store = [&] {
+        try {
+            return Store::open_existing(config.store_path);
+        } catch (const StoreError& e) {
+            throw TandemError(ErrorCode::T_102, e.what());
+        }
+    }();
+    const auto user = store.find_user(arguments->user);
+    if (!user) throw TandemError(ErrorCode::T_201, "no such user '" + arguments->user + "'");
+
+    SignalPipe signals;
+    ShellContext context{config, store, *user, signals, false, {}, {}};
+    context.interactive = ::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO);
+    context.term = sanitize_term(std::getenv("TERM"));
+    context.client = client_from_ssh_connection(std::getenv("SSH_CONNECTION"));
+
+    BastionPrompt prompt(context);
+    const char* original = std::getenv("SSH_ORIGINAL_COMMAND");
+    if (original != nullptr && *original != '\0') {
+        if (std::string_view(original).size() > BastionPrompt::max_line)
+            throw TandemError(ErrorCode::T_303, "command too long");
+        return prompt.run_command(original);
+    }
+    return prompt.run();
+}
+
+}  // namespace
+
+int run_shell(int argc, const char* const* argv) {
+    try {
+        return run(argc, argv);
+    } catch (const TandemError& e) {
+        log::error(std::string(error_info(e.code()).id) + ": " + e.detail());
+        print_error(e.code());
+    } catch (const StoreError& e) {
+        log::error(std::string("store: ") + e.what());
+        print_error(ErrorCode::T_102);
+    } catch (const std::exception& e) {
+        log::error(std::string("internal error: ") + e.what());
+        print_error(ErrorCode::T_103);
+    } catch (...) {
+        log::error("internal error: unknown exception");
+        print_error(ErrorCode::T_103);
+    }
+    return failure_status;
+}
+
+}  // namespace tandem

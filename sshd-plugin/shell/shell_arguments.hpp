@@ -1,0 +1,23 @@
+// tandem-shell's own arguments (after --config and --section.key=value are taken out):
+// --user NAME is the only identity it accepts; never the environment or typed data.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tandem {
+
+struct ShellArguments {
+    std::string user;
+};
+
+// nullopt (with a reason in `error`) when --user is missing, repeated or malformed, or an
+// unknown argument is present.
+std::optional<ShellArguments> parse_shell_arguments(const std::vector<std::string>& args,
+                                                    std::string& error);
+
+// Letters, digits, '.', '_', '-'; 1..64 characters; not starting with '-'.
+bool is_valid_user_name(const std::string& name);
+
+}  // namespace tandem

@@ -1,0 +1,23 @@
+// What every part of tandem-shell needs about this login: config, store, the person (from
+// --user only) and how the user's side is attached.
+#pragma once
+
+#include <string>
+
+#include "signal_pipe.hpp"
+#include "tandem/config.hpp"
+#include "tandem/store.hpp"
+
+namespace tandem {
+
+struct ShellContext {
+    const Config& config;
+    Store& store;
+    User user;
+    SignalPipe& signals;
+    bool interactive = false;  // stdin and stdout are a terminal
+    std::string term;          // sanitized TERM
+    std::string client;        // "ssh 192.0.2.7:53422"
+};
+
+}  // namespace tandem

@@ -1,0 +1,61 @@
+#include "shell_arguments.hpp"
+#include "escape_commands.hpp"
+#include "tandem/errors.hpp"
+#include "target_connection.hpp"
+
+#include <gtest/gtest.h>
+
+namespace tandem {
+namespace {
+
+TEST(ShellArguments, UserFromTheArgumentOnly) {
+    std::string error;
+    auto args = parse_shell_arguments({"--user", "alice"}, error);
+    ASSERT_TRUE(args);
+    EXPECT_EQ(args->user, "alice");
+    args = parse_shell_arguments({"--user=bob.smith"}, error);
+    ASSERT_TRUE(args);
+    EXPECT_EQ(args->user, "bob.smith");
+}
+
+TEST(ShellArguments, RejectsMissingRepeatedMalformedAndUnknown) {
+    std::string error;
+    EXPECT_FALSE(parse_shell_arguments({}, error));
+    EXPECT_FALSE(parse_shell_arguments({"--user"}, error));
+    EXPECT_FALSE(parse_shell_arguments({"--user", "a", "--user", "b"}, error));
+    EXPECT_FALSE(parse_shell_arguments({"--user", "a b"}, error));
+    EXPECT_FALSE(parse_shell_arguments({"--user", "-rf"}, error));
+    EXPECT_FALSE(parse_shell_arguments({"--user", "x;id"}, error));
+    EXPECT_FALSE(parse_shell_arguments({"--user", std::string(65, 'a')}, error));
+    EXPECT_FALSE(parse_shell_arguments({"--user", "alice", "root@web01"}, error));
+    EXPECT_FALSE(error.empty());
+}
+
+TEST(ShellTargetConnection, OffersThePinnedKeyTypeOnly) {
+    EXPECT_EQ(host_key_algorithms_for("ssh-ed25519"), "ssh-ed25519");
+    EXPECT_EQ(host_key_algorithms_for("ssh-rsa"), "rsa-sha2-512,rsa-sha2-256,ssh-rsa");
+    EXPECT_EQ(host_key_algorithms_for("ecdsa-sha2-nistp256"), "ecdsa-sha2-nistp256");
+}
+
+TEST(ShellTargetConnection, TermIsSanitized) {
+    EXPECT_EQ(sanitize_term("xterm-256color"), "xterm-256color");
+    EXPECT_EQ(sanitize_term(nullptr), "xterm");
+    EXPECT_EQ(sanitize_term(""), "xterm");
+    EXPECT_EQ(sanitize_term("xterm\n; rm"), "xterm");
+    EXPECT_EQ(sanitize_term(std::string(100, 'x').c_str()), "xterm");
+}
+
+TEST(ShellEscapeCommands, HelpUnknownAndEmpty) {
+    const EscapeCommands commands(0x1d);
+    const auto help = commands.run(" help ");
+    EXPECT_FALSE(help.close_prompt);
+    ASSERT_FALSE(help.lines.empty());
+    EXPECT_EQ(help.lines[0], "commands: help");
+    const auto unknown = commands.run("frobnicate");
+    ASSERT_EQ(unknown.lines.size(), 1u);
+    EXPECT_EQ(unknown.lines[0], user_message(ErrorCode::T_304));
+    EXPECT_TRUE(commands.run("").close_prompt);
+}
+
+}  // namespace
+}  // namespace tandem
