@@ -92,7 +92,11 @@ RelayOutcome Relay::run() {
         if (ready > 0 && fds[1].revents) read_user();
         if (outcome_) break;
 
-        if (ssh_revents && event_ != nullptr && (paused() || (ssh_revents & POLLOUT)))
+        // libssh stops processing packets in channel reads once the channel saw EOF, so the
+        // exit status and close that follow in a later TCP read must be pumped here, or the
+        // loop spins on POLLIN forever.
+        if (ssh_revents && event_ != nullptr &&
+            (paused() || (ssh_revents & POLLOUT) || ssh_channel_is_eof(channel_)))
             ssh_event_dopoll(event_, 0);
         if (!paused()) read_host();
         if (outcome_) break;
