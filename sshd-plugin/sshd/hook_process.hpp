@@ -1,0 +1,66 @@
+// The session hook's process: started on a new PTY (interactive) or on pipes (exec without a
+// PTY), always as the leader of its own session so a hangup reaches its whole process group.
+// The hook inherits only fds 0-2 and the environment built by build_hook_invocation.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+
+#include "hook_command.hpp"
+
+namespace tandem::sshd {
+
+struct TerminalSize {
+    int cols = 80;
+    int rows = 24;
+    int px_width = 0;
+    int px_height = 0;
+};
+
+// A PTY pair opened before the hook is built, because the hook's SSH_TTY names the slave.
+struct PtyPair {
+    int master = -1;  // nonblocking, close-on-exec
+    int slave = -1;
+    std::string slave_path;
+};
+// Throws std::system_error.
+PtyPair open_pty(const TerminalSize& size);
+void set_terminal_size(int master, const TerminalSize& size);
+
+class HookProcess {
+  public:
+    HookProcess() = default;
+    // Forks and execs; the parent's copy of pty.slave is closed. Throws std::system_error.
+    static HookProcess spawn_on_pty(const HookInvocation& invocation, PtyPair pty);
+    static HookProcess spawn_on_pipes(const HookInvocation& invocation);
+
+    HookProcess(HookProcess&& other) noexcept;
+    HookProcess& operator=(HookProcess&& other) noexcept;
+    HookProcess(const HookProcess&) = delete;
+    HookProcess& operator=(const HookProcess&) = delete;
+    ~HookProcess();
+
+    pid_t pid() const { return pid_; }
+    bool has_pty() const { return pty_master_ >= 0; }
+    int pty_master() const { return pty_master_; }
+    int stdin_fd() const { return stdin_; }    // pipes only; -1 once closed
+    int stdout_fd() const { return stdout_; }  // pipes only
+    int stderr_fd() const { return stderr_; }  // pipes only
+
+    void close_stdin();
+    void close_output_fds();  // stdout/stderr pipes or the PTY master
+    // SIGHUP (then SIGCONT, so a stopped job sees it) to the hook's process group.
+    void hangup() const;
+    void kill_group() const;
+
+  private:
+    pid_t pid_ = -1;
+    int pty_master_ = -1;
+    int stdin_ = -1;
+    int stdout_ = -1;
+    int stderr_ = -1;
+};
+
+}  // namespace tandem::sshd
