@@ -20,6 +20,7 @@ constexpr const char* prompt = "tandem> ";
 constexpr const char* help_text =
     "hosts               list the accounts you may use\n"
     "connect LOGIN@HOST  open a terminal on an account, e.g. connect root@web01\n"
+    "share LOGIN@HOST    connect and share the session at once (prints the invite)\n"
     "sessions            list your recent sessions\n"
     "help                show this list\n"
     "exit                leave the bastion (^D does the same)\n";
@@ -72,7 +73,7 @@ int BastionPrompt::run_command(std::string_view command) {
     const auto [word, rest] = split_word(command);
     int status = 0;
     if (word == "help" || word == "hosts" || word == "sessions" || word == "exit" ||
-        word == "connect") {
+        word == "connect" || word == "share") {
         execute(command, status);
         return status;
     }
@@ -142,6 +143,8 @@ bool BastionPrompt::execute(std::string_view line, int& status) {
             list_sessions();
         } else if (word == "connect") {
             status = run_host_session(context_, rest);
+        } else if (word == "share") {
+            status = run_host_session(context_, rest, true);
         } else {
             print_error(ErrorCode::T_304);
             status = 1;

@@ -23,9 +23,10 @@ EscapeReply EscapeCommands::run(std::string_view line) const {
     if (command.empty()) return {{}, true};
     if (command == "help") {
         const auto key = escape_key_name(escape_key_);
-        return {{"commands: help", key + " again sends " + key +
-                                       " to the host; Esc, ^C or an empty line closes "
-                                       "this prompt"},
+        return {{"commands: share [TTL], unshare, who, agree, refuse, take, help",
+                 key + " again sends " + key +
+                     " to the host; Esc, ^C or an empty line closes "
+                     "this prompt"},
                 false};
     }
     return {{user_message(ErrorCode::T_304)}, false};

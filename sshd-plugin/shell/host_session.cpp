@@ -1,5 +1,8 @@
 #include "host_session.hpp"
 
+#include <cstdlib>
+#include <sstream>
+
 #include <unistd.h>
 
 #include <filesystem>
@@ -10,6 +13,7 @@
 #include "raw_terminal.hpp"
 #include "relay.hpp"
 #include "session_identity.hpp"
+#include "share_link.hpp"
 #include "tandem/alt_screen_mirror.hpp"
 #include "tandem/asciicast_writer.hpp"
 #include "tandem/log.hpp"
@@ -60,9 +64,22 @@ const char* end_reason(RelayEnd end) {
     return "exit";
 }
 
+// How invitees reach the bastion over SSH: the configured public address, else the address
+// and port this connection came in on (SSH_CONNECTION's server half).
+std::string join_address(const Config& config) {
+    if (!config.ssh_public_address.empty()) return config.ssh_public_address;
+    const char* connection = std::getenv("SSH_CONNECTION");
+    if (connection == nullptr) return {};
+    std::istringstream fields(connection);
+    std::string client_ip, client_port, server_ip, server_port;
+    if (!(fields >> client_ip >> client_port >> server_ip >> server_port)) return {};
+    if (server_ip.find(':') != std::string::npos) server_ip = "[" + server_ip + "]";
+    return server_ip + ":" + server_port;
+}
+
 }  // namespace
 
-int run_host_session(ShellContext& context, std::string_view account_text) {
+int run_host_session(ShellContext& context, std::string_view account_text, bool share_at_start) {
     const auto name = parse_account_name(account_text);
     if (!name) return refuse(context, ErrorCode::T_303, account_text, "malformed account name");
     const auto account = context.store.find_account(name->login, name->host);
@@ -148,9 +165,28 @@ int run_host_session(ShellContext& context, std::string_view account_text) {
             context.config.target_keepalive_interval);
         options.keepalive_count = context.config.target_keepalive_count;
         {
+            // Every interactive session registers with the broker so it can be shared at once;
+            // without a broker it runs exactly the same.
+            std::unique_ptr<ShareLink> share;
+            if (context.interactive) {
+                share = std::make_unique<ShareLink>(
+                    context.config,
+                    ShareIdentity{uuid, context.user.name, name->text(), context.client,
+                                  join_address(context.config)},
+                    size.rows, size.cols);
+            }
             Relay relay(target->session(), target->channel(), mirror, *recording, context.signals,
-                        options);
+                        options, share.get());
+            if (share_at_start && share) relay.share_at_start();
             outcome = relay.run();
+            if (share) {
+                const bool lost = outcome.end == RelayEnd::host_lost ||
+                                  outcome.end == RelayEnd::host_unresponsive;
+                share->end(end_reason(outcome.end), outcome.end == RelayEnd::host_unresponsive
+                                                        ? "T_514"
+                                                    : lost ? "T_507"
+                                                           : "");
+            }
             if (outcome.end == RelayEnd::host_lost || outcome.end == RelayEnd::host_unresponsive)
                 relay.reset_user_terminal();
         }

@@ -29,6 +29,8 @@ class PromptOverlay {
     std::string close();
 
   private:
+    std::string show_on_scratch(const std::vector<std::string>& lines);
+    std::string show_rows(const std::vector<std::string>& lines, int rows, int cols);
     std::string clear_rows(int first, int last) const;
 
     const AltScreenMirror& mirror_;

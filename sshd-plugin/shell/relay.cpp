@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "share_link.hpp"
 #include "signal_pipe.hpp"
 #include "tandem/alt_screen_mirror.hpp"
 #include "tandem/asciicast_writer.hpp"
@@ -16,11 +17,13 @@ namespace {
 
 constexpr std::size_t read_chunk = 64 * 1024;
 constexpr std::size_t host_budget_per_pass = 256 * 1024;
+constexpr auto notice_time = std::chrono::milliseconds(2500);
 
 }  // namespace
 
 Relay::Relay(ssh_session session, ssh_channel channel, AltScreenMirror& mirror,
-             AsciicastWriter& recording, SignalPipe& signals, const RelayOptions& options)
+             AsciicastWriter& recording, SignalPipe& signals, const RelayOptions& options,
+             ShareLink* share)
     : session_(session),
       channel_(channel),
       mirror_(mirror),
@@ -35,7 +38,8 @@ Relay::Relay(ssh_session session, ssh_channel channel, AltScreenMirror& mirror,
       to_user_err_(options.output_queue_limit),
       to_host_(options.input_queue_limit),
       read_buffer_(read_chunk),
-      size_{mirror.rows(), mirror.cols()} {
+      size_{mirror.rows(), mirror.cols()},
+      share_(share) {
     ssh_set_counters(session_, &socket_counter_, &packet_counter_);
     // The event lets the loop process packets (keepalive replies, window adjusts) while host
     // output is paused and the channel buffer is not being read.
@@ -56,9 +60,10 @@ Relay::~Relay() {
 
 RelayOutcome Relay::run() {
     const int ssh_fd = ssh_get_fd(session_);
+    if (share_at_start_ && share_ != nullptr) run_share_command("share");
     while (!outcome_) {
         auto now = Clock::now();
-        pollfd fds[5] = {};
+        pollfd fds[6] = {};
         fds[0] = {signals_.fd(), POLLIN, 0};
         fds[1] = {(!user_eof_ && !to_host_.full()) ? STDIN_FILENO : -1, POLLIN, 0};
         fds[2] = {to_user_.empty() ? -1 : STDOUT_FILENO, POLLOUT, 0};
@@ -66,11 +71,14 @@ RelayOutcome Relay::run() {
         short ssh_events = POLLIN;
         if (ssh_get_poll_flags(session_) & SSH_WRITE_PENDING) ssh_events |= POLLOUT;
         fds[4] = {ssh_fd, ssh_events, 0};
+        fds[5] = {share_ != nullptr ? share_->fd() : -1,
+                  share_ != nullptr ? share_->poll_events() : short{0}, 0};
 
         int timeout = keepalive_.next_deadline_ms(now);
         if (timeout < 0 || timeout > 1000) timeout = 1000;  // recording flush cadence
+        if (const int n = notice_timeout_ms(now); n >= 0) timeout = std::min(timeout, n);
         if (host_backlog_ && !paused()) timeout = 0;
-        const int ready = ::poll(fds, 5, timeout);
+        const int ready = ::poll(fds, 6, timeout);
         if (ready < 0 && errno != EINTR) {
             outcome_ = RelayOutcome{RelayEnd::client_closed, 255};
             break;
@@ -91,6 +99,15 @@ RelayOutcome Relay::run() {
         if (ready > 0 && fds[3].revents) stderr_blocked_ = false;
         if (ready > 0 && fds[1].revents) read_user();
         if (outcome_) break;
+        if (share_ != nullptr) {
+            if (ready > 0 && fds[5].revents) share_->on_poll(fds[5].revents);
+            share_->tick(now);
+            handle_share_events(now);
+        }
+        if (notice_until_ && now >= *notice_until_ && !parser_.prompt_open()) {
+            notice_until_.reset();
+            to_user_.append(overlay_.close());
+        }
 
         // libssh stops processing packets in channel reads once the channel saw EOF, so the
         // exit status and close that follow in a later TCP read must be pumped here, or the
@@ -137,6 +154,15 @@ void Relay::handle_user_bytes(std::string_view bytes) {
         recording_.input(bytes);
         return;
     }
+    if (notice_until_ && !parser_.prompt_open()) {
+        // A key closes a notice; a kept notice (the invite) swallows that key.
+        notice_until_.reset();
+        to_user_.append(overlay_.close());
+        if (notice_kept_) {
+            notice_kept_ = false;
+            return;
+        }
+    }
     actions_.clear();
     parser_.feed(bytes, actions_);
     bool redraw = false;
@@ -151,6 +177,20 @@ void Relay::handle_user_bytes(std::string_view bytes) {
 void Relay::handle_prompt_action(const EscapeAction& action, bool& redraw) {
     switch (action.kind) {
         case EscapeAction::Kind::to_host:
+            if (share_ != nullptr && !share_->creator_controls()) {
+                // Rule 6, hook side: while an invitee controls, the creator's keys stay here.
+                if (!told_not_controlling_) {
+                    told_not_controlling_ = true;
+                    show_notice({share_->controller() + " controls the session; " +
+                                 escape_key_name(options_.escape_key) + " then take gets it back."},
+                                false, Clock::now());
+                }
+                return;
+            }
+            if (share_ != nullptr && last_typist_ != "creator") {
+                last_typist_ = "creator";
+                recording_.marker("input: creator");
+            }
             to_host_.append(action.text);
             recording_.input(action.text);
             return;
@@ -163,6 +203,15 @@ void Relay::handle_prompt_action(const EscapeAction& action, bool& redraw) {
             redraw = true;
             return;
         case EscapeAction::Kind::prompt_submit: {
+            if (share_ != nullptr) {
+                const auto line = std::string_view(action.text);
+                const auto word = line.substr(0, line.find(' '));
+                if (ShareLink::is_sharing_command(std::string(word))) {
+                    run_share_command(line);
+                    redraw = true;
+                    return;
+                }
+            }
             const auto reply = commands_.run(action.text);
             if (reply.close_prompt) {
                 parser_.close_prompt();
@@ -221,6 +270,7 @@ bool Relay::drain_stream(int is_stderr, std::size_t budget) {
 void Relay::host_output(std::string_view bytes) {
     mirror_.feed(bytes);
     recording_.output(bytes);
+    if (share_ != nullptr) share_->on_output(bytes);
     if (to_user_.empty() && !stdout_blocked_) {
         // Straight to the terminal; only what it cannot take now is queued.
         const ssize_t n = ::write(STDOUT_FILENO, bytes.data(), bytes.size());
@@ -277,11 +327,76 @@ void Relay::window_changed() {
     ssh_channel_change_pty_size(channel_, size.cols, size.rows);
     recording_.resize(size.cols, size.rows);
     mirror_.resize(size.rows, size.cols);
+    if (share_ != nullptr) share_->on_resize(size.rows, size.cols);
     if (overlay_.is_open()) {
         auto lines = prompt_messages_;
         lines.push_back(EscapeCommands::prompt_line(parser_.line()));
         to_user_.append(overlay_.redraw_after_resize(lines));
     }
+}
+
+void Relay::run_share_command(std::string_view line) {
+    const auto space = line.find(' ');
+    const std::string name(line.substr(0, space));
+    std::string argument;
+    if (space != std::string_view::npos) {
+        argument = std::string(line.substr(space + 1));
+        argument.erase(0, argument.find_first_not_of(' '));
+        argument.erase(argument.find_last_not_of(' ') + 1);
+    }
+    auto immediate = share_->command(name, argument);
+    if (!immediate.empty()) {
+        show_notice(immediate, false, Clock::now());
+        return;
+    }
+    if (parser_.prompt_open()) prompt_messages_ = {name + ": asking the broker..."};
+}
+
+void Relay::handle_share_events(Clock::time_point now) {
+    for (auto& event : share_->take_events()) {
+        switch (event.kind) {
+            case ShareEvent::Kind::lines:
+                show_notice(event.lines, event.keep_open, now);
+                break;
+            case ShareEvent::Kind::input:
+                if (share_->creator_controls()) break;  // control moved on meanwhile
+                if (last_typist_ != share_->controller()) {
+                    last_typist_ = share_->controller();
+                    recording_.marker("input: " + last_typist_);
+                }
+                to_host_.append(event.text);
+                recording_.input(event.text);
+                send_to_host();
+                break;
+            case ShareEvent::Kind::control:
+                recording_.marker("control: " + event.text);
+                told_not_controlling_ = false;
+                break;
+        }
+    }
+}
+
+void Relay::show_notice(const std::vector<std::string>& lines, bool keep_open,
+                        Clock::time_point now) {
+    if (!options_.interactive || lines.empty()) return;
+    if (parser_.prompt_open()) {
+        // At the prompt, answers and notices show above the line being typed.
+        prompt_messages_ = lines;
+        auto shown = prompt_messages_;
+        shown.push_back(EscapeCommands::prompt_line(parser_.line()));
+        to_user_.append(overlay_.show(shown));
+        return;
+    }
+    // Host output waits while a notice shows, so a full-screen program is never drawn over.
+    to_user_.append(overlay_.show(lines));
+    notice_kept_ = keep_open;
+    notice_until_ = keep_open ? now + std::chrono::hours(24) : now + notice_time;
+}
+
+int Relay::notice_timeout_ms(Clock::time_point now) const {
+    if (!notice_until_ || notice_kept_) return -1;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*notice_until_ - now);
+    return static_cast<int>(std::max<long long>(0, left.count()));
 }
 
 void Relay::send_keepalive(Clock::time_point now) {

@@ -22,6 +22,7 @@ namespace tandem {
 
 class AltScreenMirror;
 class AsciicastWriter;
+class ShareLink;
 class SignalPipe;
 
 struct RelayOptions {
@@ -47,13 +48,18 @@ struct RelayOutcome {
 
 class Relay {
   public:
+    // share: the session's link to the broker (null without a terminal): sharing commands,
+    // notices and the controlling invitee's keystrokes.
     Relay(ssh_session session, ssh_channel channel, AltScreenMirror& mirror,
-          AsciicastWriter& recording, SignalPipe& signals, const RelayOptions& options);
+          AsciicastWriter& recording, SignalPipe& signals, const RelayOptions& options,
+          ShareLink* share = nullptr);
     ~Relay();
     Relay(const Relay&) = delete;
     Relay& operator=(const Relay&) = delete;
 
     RelayOutcome run();
+    // Shares the session as soon as the loop starts (`share LOGIN@HOST`).
+    void share_at_start() { share_at_start_ = true; }
 
     // After an abnormal end (the host program could not restore its modes): delivers what is
     // still queued, then leaves the alternate screen, shows the cursor and resets input modes.
@@ -72,6 +78,10 @@ class Relay {
     void send_to_host();
     void flush_user();
     void window_changed();
+    void handle_share_events(Clock::time_point now);
+    void show_notice(const std::vector<std::string>& lines, bool keep_open, Clock::time_point now);
+    void run_share_command(std::string_view line);
+    int notice_timeout_ms(Clock::time_point now) const;
     void send_keepalive(Clock::time_point now);
     void note_host_traffic(Clock::time_point now);
     void check_channel_end();
@@ -108,6 +118,13 @@ class Relay {
     bool stdout_blocked_ = false;  // last write hit EAGAIN: wait for POLLOUT before retrying
     bool stderr_blocked_ = false;  // the last pass stopped at its budget: more is buffered
     std::optional<RelayOutcome> outcome_;
+
+    ShareLink* share_ = nullptr;
+    bool share_at_start_ = false;
+    std::optional<Clock::time_point> notice_until_;  // a notice overlay closes then
+    bool notice_kept_ = false;                       // ...or at the next key (the invite)
+    std::string last_typist_;                        // for input attribution in the recording
+    bool told_not_controlling_ = false;
 };
 
 }  // namespace tandem

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "bastion_prompt.hpp"
+#include "join_viewer.hpp"
 #include "session_identity.hpp"
 #include "shell_arguments.hpp"
 #include "shell_context.hpp"
@@ -47,8 +48,13 @@ int run(int argc, const char* const* argv) {
     context.term = sanitize_term(std::getenv("TERM"));
     context.client = client_from_ssh_connection(std::getenv("SSH_CONNECTION"));
 
-    BastionPrompt prompt(context);
     const char* original = std::getenv("SSH_ORIGINAL_COMMAND");
+    if (arguments->join) {
+        // The invitee's own key named them; the command is the invite token.
+        if (original == nullptr || *original == '\0') throw TandemError(ErrorCode::T_305);
+        return JoinViewer(context, original).run();
+    }
+    BastionPrompt prompt(context);
     if (original != nullptr && *original != '\0') {
         if (std::string_view(original).size() > BastionPrompt::max_line)
             throw TandemError(ErrorCode::T_303, "command too long");

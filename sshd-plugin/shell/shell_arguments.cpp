@@ -15,8 +15,13 @@ bool is_valid_user_name(const std::string& name) {
 std::optional<ShellArguments> parse_shell_arguments(const std::vector<std::string>& args,
                                                     std::string& error) {
     std::optional<std::string> user;
+    bool join = false;
     for (std::size_t i = 0; i < args.size(); ++i) {
         std::string value;
+        if (args[i] == "--join") {
+            join = true;
+            continue;
+        }
         if (args[i] == "--user" && i + 1 < args.size()) {
             value = args[++i];
         } else if (args[i].rfind("--user=", 0) == 0) {
@@ -39,7 +44,7 @@ std::optional<ShellArguments> parse_shell_arguments(const std::vector<std::strin
         error = "--user NAME is required";
         return std::nullopt;
     }
-    return ShellArguments{*user};
+    return ShellArguments{*user, join};
 }
 
 }  // namespace tandem

@@ -10,6 +10,7 @@ namespace tandem {
 
 struct ShellArguments {
     std::string user;
+    bool join = false;  // `join@bastion TOKEN`: watch a shared session (the token is the command)
 };
 
 // nullopt (with a reason in `error`) when --user is missing, repeated or malformed, or an

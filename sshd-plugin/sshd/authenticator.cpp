@@ -13,8 +13,9 @@ namespace tandem::sshd {
 namespace {
 
 constexpr std::size_t max_user_name_bytes = 256;
-// Reserved for invitees joining shared sessions (a later issue); refused like any unknown user.
-constexpr const char* reserved_join_user = "join";
+// The invitees' login (`ssh join@bastion TOKEN`): any registered key is accepted and names the
+// person, who then only gets tandem-shell's join mode.
+constexpr const char* join_user = "join";
 
 }  // namespace
 
@@ -45,7 +46,8 @@ int Authenticator::on_pubkey(ssh_session session, const char* user, ssh_key key,
     if (found == Lookup::match) {
         if (probe) return SSH_AUTH_SUCCESS;  // libssh answers the probe with PK_OK
         authenticated_ = true;
-        user_ = name;
+        joining_ = name == join_user;
+        user_ = joining_ ? owner_ : name;
         log::info("user '" + name + "' authenticated with " + key_fingerprint(key));
         return SSH_AUTH_SUCCESS;
     }
@@ -69,9 +71,11 @@ Authenticator::Lookup Authenticator::key_registered_for(const std::string& user,
     try {
         if (!store_) store_.emplace(Store::open_existing(store_path_));
         const auto owner = store_->find_user_by_key(type, blob_base64);
-        // The lookup runs for every name, so a reserved or unknown name costs the same.
-        const bool valid_name = user.size() <= max_user_name_bytes && user != reserved_join_user;
-        return owner && valid_name && owner->name == user ? Lookup::match : Lookup::no_match;
+        // The lookup runs for every name, so an unknown name costs the same as a known one.
+        const bool valid_name = user.size() <= max_user_name_bytes;
+        if (!owner || !valid_name) return Lookup::no_match;
+        owner_ = owner->name;
+        return owner->name == user || user == join_user ? Lookup::match : Lookup::no_match;
     } catch (const std::exception& e) {
         log::error(std::string("store unavailable during authentication: ") + e.what());
         store_.reset();

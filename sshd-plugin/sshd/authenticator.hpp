@@ -26,6 +26,8 @@ class Authenticator {
 
     bool authenticated() const { return authenticated_; }
     const std::string& user() const { return user_; }
+    // Logged in as `join`: user() is the key's owner, who may only join shared sessions.
+    bool joining() const { return joining_; }
     bool exhausted() const { return refusals_ >= max_tries_; }
     // Closes the store once authentication is over (no fd reaches the hook).
     void release_store() { store_.reset(); }
@@ -40,6 +42,8 @@ class Authenticator {
     int refusals_ = 0;
     bool store_failure_told_ = false;
     bool authenticated_ = false;
+    bool joining_ = false;
+    std::string owner_;  // owner of the key last looked up
     std::string user_;
     std::optional<Store> store_;
 };

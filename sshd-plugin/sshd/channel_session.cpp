@@ -19,13 +19,14 @@ TerminalSize sane_terminal_size(int cols, int rows, int px_width, int px_height)
 
 ChannelSession::ChannelSession(ssh_session session, ssh_channel channel, ssh_event event,
                                int child_signal_fd, const HookSettings& hook, std::string user,
-                               PeerAddresses peer)
+                               bool join, PeerAddresses peer)
     : session_(session),
       channel_(channel),
       event_(event),
       child_signal_fd_(child_signal_fd),
       hook_(hook),
       user_(std::move(user)),
+      join_(join),
       peer_(std::move(peer)) {
     callbacks_.userdata = this;
     callbacks_.channel_pty_request_function = &ChannelSession::on_pty_request;
@@ -112,6 +113,7 @@ int ChannelSession::start(std::optional<std::string> command) {
     if (relay_) return -1;  // one shell or command per channel
     HookRequest request;
     request.user = user_;
+    request.join = join_;
     request.command = std::move(command);
     request.env = env_;
     request.peer = peer_;

@@ -30,7 +30,7 @@ struct HookSettings {
 class ChannelSession {
   public:
     ChannelSession(ssh_session session, ssh_channel channel, ssh_event event, int child_signal_fd,
-                   const HookSettings& hook, std::string user, PeerAddresses peer);
+                   const HookSettings& hook, std::string user, bool join, PeerAddresses peer);
     ChannelSession(const ChannelSession&) = delete;
     ChannelSession& operator=(const ChannelSession&) = delete;
 
@@ -60,6 +60,7 @@ class ChannelSession {
     int child_signal_fd_;
     const HookSettings& hook_;
     std::string user_;
+    bool join_ = false;
     PeerAddresses peer_;
 
     ssh_channel_callbacks_struct callbacks_{};

@@ -203,9 +203,9 @@ ssh_channel Connection::on_channel_open(ssh_session session, void* userdata) {
     ssh_channel channel = ssh_channel_new(session);
     if (channel == nullptr) return nullptr;
     PeerAddresses peer{self->peer_.ip, self->peer_.port, self->local_.ip, self->local_.port};
-    self->channel_ =
-        std::make_unique<ChannelSession>(session, channel, self->event_, self->child_signal_fd_,
-                                         self->hook_, self->auth_.user(), peer);
+    self->channel_ = std::make_unique<ChannelSession>(
+        session, channel, self->event_, self->child_signal_fd_, self->hook_, self->auth_.user(),
+        self->auth_.joining(), peer);
     return channel;
 }
 

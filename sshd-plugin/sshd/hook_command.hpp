@@ -34,6 +34,7 @@ struct ProcessOwner {
 
 struct HookRequest {
     std::string user;                                      // the authenticated bastion user
+    bool join = false;                                     // logged in as `join` (invitee)
     std::optional<std::string> command;                    // exec request; nullopt for shell
     std::string term;                                      // from pty-req; "" = none
     std::string tty_path;                                  // "" = no pty
@@ -99,6 +100,7 @@ inline HookInvocation build_hook_invocation(
     for (const auto& [key, value] : overrides) out.argv.push_back("--" + key + "=" + value);
     out.argv.push_back("--user");
     out.argv.push_back(request.user);
+    if (request.join) out.argv.push_back("--join");
 
     const auto& peer = request.peer;
     out.env.push_back(std::string("PATH=") + hook_search_path);

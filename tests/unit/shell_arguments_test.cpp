@@ -50,7 +50,7 @@ TEST(ShellEscapeCommands, HelpUnknownAndEmpty) {
     const auto help = commands.run(" help ");
     EXPECT_FALSE(help.close_prompt);
     ASSERT_FALSE(help.lines.empty());
-    EXPECT_EQ(help.lines[0], "commands: help");
+    EXPECT_EQ(help.lines[0], "commands: share [TTL], unshare, who, agree, refuse, take, help");
     const auto unknown = commands.run("frobnicate");
     ASSERT_EQ(unknown.lines.size(), 1u);
     EXPECT_EQ(unknown.lines[0], user_message(ErrorCode::T_304));

@@ -129,15 +129,33 @@ TEST(ShellPromptOverlay, FullScreenProgramIsRepaintedExactly) {
     EXPECT_EQ(terminal.snapshot(), before);
 }
 
-TEST(ShellPromptOverlay, LinesAreCutToTheWidth) {
+TEST(ShellPromptOverlay, LongLinesWrapWholeAndEscapesAreNeutralised) {
+    // On the main screen the overlay is the terminal's scratch screen: an invite URL longer
+    // than the width wraps there and stays whole.
     UserTerminal terminal;
     AltScreenMirror mirror(rows, cols);
     host(terminal, mirror, "prompt$ ");
     const auto before = terminal.snapshot();
     PromptOverlay overlay(mirror);
-    terminal.write(overlay.show({std::string(200, 'x') + "\x1b[31m"}));
-    EXPECT_EQ(terminal.row_text(rows - 1), std::string(cols - 1, 'x'));
-    EXPECT_EQ(terminal.row_text(rows - 2), "");  // nothing wrapped or scrolled
+    const std::string url = "https://bastion/join#" + std::string(150, 'x');
+    terminal.write(overlay.show({url + "\x1b[31m", "[tandem] "}));
+    std::string shown;
+    for (int r = 0; r < rows; ++r) shown += terminal.row_text(r);
+    EXPECT_NE(shown.find(url + "?[31m"), std::string::npos) << shown;
+    terminal.write(overlay.close());
+    EXPECT_EQ(terminal.snapshot(), before);
+}
+
+TEST(ShellPromptOverlay, LongLinesOverAFullScreenProgramAreSplitIntoRows) {
+    UserTerminal terminal;
+    AltScreenMirror mirror(rows, cols);
+    host(terminal, mirror, "\x1b[?1049h\x1b[H\x1b[2Jfull screen");
+    const auto before = terminal.snapshot();
+    PromptOverlay overlay(mirror);
+    terminal.write(overlay.show({std::string(2 * (cols - 1), 'x'), "[tandem] "}));
+    EXPECT_EQ(terminal.row_text(rows - 3), std::string(cols - 1, 'x'));
+    EXPECT_EQ(terminal.row_text(rows - 2), std::string(cols - 1, 'x'));
+    EXPECT_EQ(terminal.row_text(0), "full screen");  // nothing scrolled
     terminal.write(overlay.close());
     EXPECT_EQ(terminal.snapshot(), before);
 }

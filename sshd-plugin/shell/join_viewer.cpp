@@ -1,0 +1,334 @@
+#include "join_viewer.hpp"
+
+#include <poll.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <vector>
+
+#include "byte_queue.hpp"
+#include "escape_parser.hpp"
+#include "prompt_overlay.hpp"
+#include "raw_terminal.hpp"
+#include "signal_pipe.hpp"
+#include "tandem/alt_screen_mirror.hpp"
+#include "tandem/broker_link.hpp"
+#include "tandem/errors.hpp"
+#include "tandem/invite_codec.hpp"
+#include "tandem/log.hpp"
+#include "user_output.hpp"
+
+namespace tandem {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+constexpr auto kNoticeTime = std::chrono::milliseconds(2500);
+constexpr std::size_t kOutputLimit = 4 * 1024 * 1024;
+
+std::string trim(std::string s) {
+    const auto first = s.find_first_not_of(" \t\r\n");
+    const auto last = s.find_last_not_of(" \t\r\n");
+    return first == std::string::npos ? std::string() : s.substr(first, last - first + 1);
+}
+
+json parse_object(const std::string& payload) {
+    auto j = json::parse(payload, nullptr, false);
+    return j.is_object() ? j : json::object();
+}
+
+// Waits (up to `limit`) for the broker's answer to hello: the first frame must be the reply.
+std::optional<json> await_welcome(BrokerLink& link, std::chrono::milliseconds limit) {
+    const auto deadline = Clock::now() + limit;
+    while (link.connected()) {
+        if (auto f = link.next_frame()) {
+            if (f->type != FrameType::reply) return std::nullopt;
+            return parse_object(f->payload);
+        }
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        if (left.count() <= 0) return std::nullopt;
+        pollfd p{link.fd(), static_cast<short>(POLLIN | (link.wants_write() ? POLLOUT : 0)), 0};
+        if (::poll(&p, 1, static_cast<int>(left.count())) < 0 && errno != EINTR)
+            return std::nullopt;
+        if (p.revents & POLLOUT) link.on_writable();
+        if (p.revents & (POLLIN | POLLHUP | POLLERR)) link.on_readable();
+    }
+    if (auto f = link.next_frame(); f && f->type == FrameType::reply)
+        return parse_object(f->payload);
+    return std::nullopt;
+}
+
+class ViewerLoop {
+  public:
+    ViewerLoop(ShellContext& ctx, BrokerLink& link, const json& welcome)
+        : ctx_(ctx),
+          link_(link),
+          size_(window_size(STDIN_FILENO)),
+          mirror_(welcome.value("rows", 24), welcome.value("cols", 80)),
+          overlay_(mirror_),
+          parser_(ctx.config.session_escape_key),
+          to_user_(kOutputLimit),
+          creator_(welcome.value("creator", "?")),
+          account_(welcome.value("account", "?")),
+          session_cols_(welcome.value("cols", 80)),
+          session_rows_(welcome.value("rows", 24)) {}
+
+    int run() {
+        RawTerminal raw(STDIN_FILENO, STDOUT_FILENO, ctx_.interactive);
+        notice("You joined " + creator_ + "'s session on " + account_ + " (read-only). " +
+               escape_key_name(parser_.escape_key()) +
+               " for commands: control, release, who, exit.");
+        check_size();
+        while (!done_) {
+            std::vector<pollfd> fds = {
+                {STDIN_FILENO, POLLIN, 0},
+                {STDOUT_FILENO, static_cast<short>(to_user_.empty() ? 0 : POLLOUT), 0},
+                {link_.fd(),
+                 static_cast<short>((paused() ? 0 : POLLIN) | (link_.wants_write() ? POLLOUT : 0)),
+                 0},
+                {ctx_.signals.fd(), POLLIN, 0},
+            };
+            int timeout = -1;
+            if (notice_until_) {
+                timeout = static_cast<int>(std::max<long>(
+                    0, std::chrono::duration_cast<std::chrono::milliseconds>(*notice_until_ -
+                                                                             Clock::now())
+                           .count()));
+            }
+            if (::poll(fds.data(), fds.size(), timeout) < 0 && errno != EINTR) break;
+            if (fds[3].revents & POLLIN) handle_signals();
+            if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) read_user();
+            if (fds[2].revents & POLLOUT) link_.on_writable();
+            if (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) {
+                link_.on_readable();
+                while (auto frame = link_.next_frame()) handle(*frame);
+                if (!link_.connected() && !done_) finish(user_message(ErrorCode::T_716), 1);
+            }
+            if (notice_until_ && Clock::now() >= *notice_until_ && !parser_.prompt_open())
+                close_overlay();
+            if (!to_user_.empty() && !to_user_.write_to(STDOUT_FILENO)) break;
+        }
+        // Leave the user's terminal as it was: main screen, cursor on, default modes.
+        to_user_.append(overlay_.close());
+        to_user_.append(
+            "\x1b[?1049l\x1b[?25h\x1b[?1l\x1b>\x1b[?2004l\x1b[?1000l\x1b[?1002l"
+            "\x1b[?1003l\x1b[?1006l\x1b[0m\r\n");
+        write_all(STDOUT_FILENO, to_user_.front());
+        raw.restore();
+        if (!farewell_.empty()) print_line(farewell_);
+        return status_;
+    }
+
+  private:
+    bool paused() const { return overlay_.is_open() || to_user_.full(); }
+
+    void handle(const Frame& frame) {
+        switch (frame.type) {
+            case FrameType::snapshot:
+            case FrameType::output:
+                mirror_.feed(frame.payload);
+                to_user_.append(frame.payload);
+                return;
+            case FrameType::resize: {
+                auto j = parse_object(frame.payload);
+                session_cols_ = j.value("cols", session_cols_);
+                session_rows_ = j.value("rows", session_rows_);
+                mirror_.resize(session_rows_, session_cols_);
+                check_size();
+                return;
+            }
+            case FrameType::notice: {
+                auto j = parse_object(frame.payload);
+                if (j.value("event", "") == "control") controlling_ = j.value("you", false);
+                notice(j.value("text", ""));
+                return;
+            }
+            case FrameType::reply: {
+                auto j = parse_object(frame.payload);
+                if (j.contains("participants")) {
+                    std::vector<std::string> lines;
+                    for (const auto& p : j["participants"])
+                        lines.push_back(p.value("user", "?") + " (" + p.value("via", "?") + ")" +
+                                        (p.value("controller", false) ? " controls" : ""));
+                    notice_lines(lines);
+                } else if (j.contains("text")) {
+                    notice(j.value("text", ""));
+                }
+                return;
+            }
+            case FrameType::end: {
+                auto j = parse_object(frame.payload);
+                const bool left = j.value("reason", "") == "exit";
+                finish(j.value("text", "The shared session has ended."), left ? 0 : 1);
+                return;
+            }
+            default:
+                return;
+        }
+    }
+
+    void read_user() {
+        char buffer[4096];
+        ssize_t n = ::read(STDIN_FILENO, buffer, sizeof buffer);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+            done_ = true;  // the invitee's ssh went away
+            return;
+        }
+        if (n < 0) return;
+        std::vector<EscapeAction> actions;
+        parser_.feed(std::string_view(buffer, static_cast<std::size_t>(n)), actions);
+        for (const auto& a : actions) {
+            switch (a.kind) {
+                case EscapeAction::Kind::to_host:
+                    // The broker drops input from anyone but the controller anyway.
+                    if (controlling_) link_.send(FrameType::input, a.text);
+                    break;
+                case EscapeAction::Kind::prompt_open:
+                case EscapeAction::Kind::prompt_edit:
+                    show_prompt();
+                    break;
+                case EscapeAction::Kind::prompt_submit:
+                    run_command(trim(a.text));
+                    break;
+                case EscapeAction::Kind::prompt_close:
+                    close_overlay();
+                    break;
+            }
+        }
+    }
+
+    void run_command(const std::string& cmd) {
+        if (cmd == "control" || cmd == "release" || cmd == "exit") {
+            link_.send(FrameType::command, json{{"id", ++command_id_}, {"cmd", cmd}}.dump());
+        } else if (cmd == "who") {
+            link_.send(FrameType::command, json{{"id", ++command_id_}, {"cmd", "who"}}.dump());
+        } else if (cmd == "help" || cmd.empty()) {
+            prompt_lines_ = {"control  apply for control of the session",
+                             "release  hand control back to the creator",
+                             "who      list the participants",
+                             "exit     leave the session (the link stays valid)"};
+            show_prompt();
+            return;
+        } else {
+            prompt_lines_ = {user_message(ErrorCode::T_304)};
+            show_prompt();
+            return;
+        }
+        parser_.close_prompt();
+        prompt_lines_.clear();
+        close_overlay();
+    }
+
+    void show_prompt() {
+        std::vector<std::string> lines = prompt_lines_;
+        lines.push_back("tandem (join)> " + parser_.line());
+        to_user_.append(overlay_.show(lines));
+    }
+
+    void notice(const std::string& text) { notice_lines({text}); }
+
+    void notice_lines(const std::vector<std::string>& lines) {
+        if (lines.empty()) return;
+        if (parser_.prompt_open()) {
+            prompt_lines_ = lines;
+            show_prompt();
+            return;
+        }
+        to_user_.append(overlay_.show(lines));
+        notice_until_ = Clock::now() + kNoticeTime;
+    }
+
+    void close_overlay() {
+        notice_until_.reset();
+        to_user_.append(overlay_.close());
+    }
+
+    void check_size() {
+        if (size_.cols < session_cols_ || size_.rows < session_rows_)
+            notice("Your terminal is " + std::to_string(size_.cols) + "x" +
+                   std::to_string(size_.rows) + " but the session is " +
+                   std::to_string(session_cols_) + "x" + std::to_string(session_rows_) +
+                   "; enlarge it to see the whole screen.");
+    }
+
+    void handle_signals() {
+        auto pending = ctx_.signals.drain();
+        if (pending.terminate) done_ = true;
+        if (pending.window_changed) {
+            size_ = window_size(STDIN_FILENO);
+            check_size();
+        }
+    }
+
+    void finish(const std::string& text, int status) {
+        farewell_ = text;
+        status_ = status;
+        done_ = true;
+    }
+
+    ShellContext& ctx_;
+    BrokerLink& link_;
+    WindowSize size_;
+    AltScreenMirror mirror_;
+    PromptOverlay overlay_;
+    EscapeParser parser_;
+    ByteQueue to_user_;
+    std::string creator_;
+    std::string account_;
+    int session_cols_;
+    int session_rows_;
+    bool controlling_ = false;
+    bool done_ = false;
+    int status_ = 0;
+    int command_id_ = 0;
+    std::string farewell_;
+    std::vector<std::string> prompt_lines_;
+    std::optional<Clock::time_point> notice_until_;
+};
+
+}  // namespace
+
+int JoinViewer::run() {
+    const std::string token = trim(token_);
+    if (!looks_like_token(token)) {
+        print_error(ErrorCode::T_702);
+        return 1;
+    }
+    BrokerLink link(ctx_.config.broker_socket);
+    if (!link.connect()) {
+        print_error(ErrorCode::T_716);
+        return 1;
+    }
+    const auto size = window_size(STDIN_FILENO);
+    link.send(
+        FrameType::hello,
+        json{{"v", kWireProtocolVersion},
+             {"role", "viewer"},
+             {"user", ctx_.user.name},
+             {"token", token},
+             {"via", "ssh"},
+             // The broker says "via ssh from ADDRESS" itself.
+             {"from", ctx_.client.rfind("ssh ", 0) == 0 ? ctx_.client.substr(4) : ctx_.client},
+             {"cols", size.cols},
+             {"rows", size.rows}}
+            .dump());
+    auto welcome = await_welcome(link, std::chrono::seconds(10));
+    if (!welcome) {
+        print_error(ErrorCode::T_716);
+        return 1;
+    }
+    if (!welcome->value("ok", false)) {
+        // The broker's sentence is the catalogue's; show it as is.
+        print_line(welcome->value("text", user_message(ErrorCode::T_702)));
+        log::info("join refused for " + ctx_.user.name + ": " + welcome->value("code", "?"));
+        return 1;
+    }
+    log::info(ctx_.user.name + " joined a shared session on " + welcome->value("account", "?"));
+    return ViewerLoop(ctx_, link, *welcome).run();
+}
+
+}  // namespace tandem
