@@ -141,7 +141,8 @@ std::variant<ParticipantId, ErrorCode> LiveSession::admit(const JoinRequest& req
                                                           std::shared_ptr<Viewer> viewer) {
     if (ended_) return ErrorCode::T_705;
     if (!arbiter_) return ErrorCode::T_704;
-    if (static_cast<int>(participants_.size()) >= ctx_.config.invite_max_participants) return ErrorCode::T_706;
+    if (static_cast<int>(participants_.size()) >= ctx_.config.invite_max_participants)
+        return ErrorCode::T_706;
     ParticipantId id = "v" + std::to_string(next_participant_++);
     const std::string text =
         request.user + " joined (" + request.via + " from " + request.from + ")";

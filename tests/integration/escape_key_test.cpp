@@ -39,7 +39,8 @@ void open_help_and_leave(TmuxClient& screen, const std::string& leave_key) {
     screen.send_text("help");
     ASSERT_TRUE(screen.expect_on_screen(std::string(kEscapePrompt) + " help"));
     screen.send_key("Enter");
-    ASSERT_TRUE(screen.expect_on_screen("commands: share [TTL], unshare, who, agree, refuse, take, help"));
+    ASSERT_TRUE(
+        screen.expect_on_screen("commands: share [TTL], unshare, who, agree, refuse, take, help"));
     ASSERT_TRUE(screen.expect_on_screen("^] again sends ^]"));
     screen.send_key(leave_key);
     ASSERT_TRUE(screen.wait_until_absent(kEscapePrompt));

@@ -16,7 +16,7 @@ namespace tandem {
 class ScreenState;
 
 class AltScreenMirror : private TerminalModes::Listener {
-public:
+  public:
     AltScreenMirror(int rows, int cols);
     ~AltScreenMirror() override;
 
@@ -34,7 +34,7 @@ public:
     // Only meaningful while alt_screen_active().
     std::string repaint_rows(int first_row, int last_row) const;
 
-private:
+  private:
     void alt_screen_changed(bool active, std::size_t offset_after) override;
 
     int rows_;
