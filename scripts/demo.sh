@@ -6,14 +6,15 @@
 #
 # The demo: its own instance (config, SQLite store, keys, recordings) in ./demo, a managed host
 # (a throwaway OpenSSH sshd on loopback, ./demo/host), a user `demo` with the key
-# ./demo/demo_user_key, the account <you>@demo-host granted to it, and tandem-sshd on
+# ./demo/demo_user_key, the account <you>@demo-host granted to it and to `guest` (key
+# ./demo/guest_key, for trying shared sessions), tandem-broker, and tandem-sshd on
 # 127.0.0.1:2222 (or a free port when 2222 is taken). Ctrl-C stops everything; running it again
 # reuses the instance (delete ./demo to start afresh).
 set -euo pipefail
 
 TANDEM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$TANDEM_ROOT"
-TANDEM_BUILD_TARGETS="tandem-admin tandem-sshd tandem-shell" "$TANDEM_ROOT/scripts/build.sh" build
+TANDEM_BUILD_TARGETS="tandem-admin tandem-sshd tandem-shell tandem-broker" "$TANDEM_ROOT/scripts/build.sh" build
 TANDEM_BIN=$TANDEM_ROOT/build/bin
 # shellcheck source=scripts/lib/instance.sh
 source "$TANDEM_ROOT/scripts/lib/instance.sh"
@@ -25,6 +26,7 @@ stop_demo() {
     stopping=1
     [ -n "$tail_pid" ] && kill "$tail_pid" 2>/dev/null
     tandem_sshd_stop
+    tandem_broker_stop
     tandem_host_stop "$dir"
     echo "demo stopped"
 }
@@ -33,6 +35,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 tandem_instance_up "$dir"
+tandem_add_guest "$dir"  # instances made before sharing existed
+tandem_broker_start "$dir" "$dir/tandem-broker.log"
 port=0
 tandem_port_is_free 2222 && port=2222
 tandem_sshd_start "$dir" "$port" "$dir/tandem-sshd.log"
@@ -49,6 +53,10 @@ tandem demo is running (instance in $TANDEM_ROOT/$dir). Connect from $TANDEM_ROO
 
   ssh -t -i $dir/demo_user_key -p $TANDEM_SSHD_PORT $TANDEM_DEMO_USER@127.0.0.1 $account
       straight onto the managed host
+
+Sharing: in a session press Ctrl-], type share, and Enter. A second person, guest, can join:
+  ssh -i $dir/guest_key -p $TANDEM_SSHD_PORT join@127.0.0.1 TOKEN
+      (the TOKEN from the share line; guest's own key names them). See docs/sharing.md.
 
 The bastion's host key is $fingerprint (ssh asks once).
 In a session, Ctrl-] opens the tandem command line; Ctrl-] twice sends one Ctrl-].

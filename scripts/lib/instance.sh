@@ -102,7 +102,40 @@ tandem_provision() { # DIR (with its host running on TANDEM_HOST_PORT)
         tandem_admin "$dir" host add "$TANDEM_DEMO_HOST" 127.0.0.1 --port "$TANDEM_HOST_PORT" \
             --host-key "$dir/host/ssh_host_ed25519_key.pub" &&
         tandem_admin "$dir" account add "$(tandem_demo_account)" --key "$dir/host/account_key" &&
-        tandem_admin "$dir" grant "$TANDEM_DEMO_USER" "$(tandem_demo_account)"
+        tandem_admin "$dir" grant "$TANDEM_DEMO_USER" "$(tandem_demo_account)" &&
+        tandem_add_guest "$dir"
+}
+
+# A second person for trying shared sessions: `guest`, holding a grant on the same account.
+tandem_add_guest() { # DIR
+    local dir=$1
+    [ -f "$dir/guest_key" ] && return 0
+    ssh-keygen -q -t ed25519 -N '' -C "guest@tandem-demo" -f "$dir/guest_key" &&
+        tandem_admin "$dir" user add guest --key "$dir/guest_key.pub" &&
+        tandem_admin "$dir" grant guest "$(tandem_demo_account)"
+}
+
+# Starts tandem-broker for DIR (sharing); sets TANDEM_BROKER_PID. Sessions work without it.
+tandem_broker_start() { # DIR LOG
+    local dir=$1 log=$2 _
+    : >"$log"
+    "$TANDEM_BIN/tandem-broker" --config "$dir/tandem.conf" >>"$log" 2>&1 </dev/null &
+    TANDEM_BROKER_PID=$!
+    for _ in $(seq 1 100); do
+        grep -q 'tandem-broker listening on' "$log" && return 0
+        kill -0 "$TANDEM_BROKER_PID" 2>/dev/null || break
+        sleep 0.05
+    done
+    cat "$log" >&2
+    echo "tandem-broker did not start (its output is above)" >&2
+    return 1
+}
+
+tandem_broker_stop() {
+    [ -n "${TANDEM_BROKER_PID:-}" ] || return 0
+    kill -TERM "$TANDEM_BROKER_PID" 2>/dev/null || true
+    wait "$TANDEM_BROKER_PID" 2>/dev/null || true
+    TANDEM_BROKER_PID=""
 }
 
 # Starts tandem-sshd for DIR in its own process group, listening on 127.0.0.1:PORT (0 = any free
