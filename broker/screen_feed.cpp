@@ -4,11 +4,35 @@
 
 namespace tandem::broker {
 
-ScreenFeed::ScreenFeed(int rows, int cols) : screen_(std::make_unique<ScreenState>(rows, cols)) {}
+ScreenFeed::ScreenFeed(int rows, int cols) : screen_(std::make_unique<ScreenState>(rows, cols)) {
+    modes_.set_listener(this);
+}
+
+void ScreenFeed::alt_screen_changed(bool active, std::size_t offset_after) {
+    switches_.emplace_back(active, offset_after);
+}
 
 bool ScreenFeed::append(std::string_view output) {
+    switches_.clear();
     modes_.feed(output);
-    backlog_.append(output.data(), output.size());
+    std::size_t done = 0;
+    for (const auto& [active, offset] : switches_) {
+        if (!active) {
+            main_screen_.clear();
+            continue;
+        }
+        // Parse up to the switch sequence (its ESC; a sequence split across chunks leaves the
+        // emulator mid-sequence, still on the main screen) and keep the main screen's render.
+        const auto head = output.substr(done, offset - done);
+        const auto esc = head.rfind('\x1b');
+        const std::size_t start = esc == std::string_view::npos ? done : done + esc;
+        backlog_.append(output.substr(done, start - done));
+        while (parse_slice()) {
+        }
+        if (!screen_->alt_screen()) main_screen_ = screen_->snapshot();
+        done = start;
+    }
+    backlog_.append(output.substr(done));
     if (backlog_bytes() > kMaxBacklog) restart_from_tail(kResyncTail);
     return backlog_bytes() > 0;
 }
@@ -59,7 +83,12 @@ std::string ScreenFeed::snapshot() {
     std::string out;
     // The viewer's terminal must be on the same screen before the repaint lands on it, and in
     // the host's modes first: setting the scroll region homes the cursor, the repaint places it.
-    out += screen_->alt_screen() ? "\x1b[?1049h" : "\x1b[?1049l";
+    if (screen_->alt_screen() && !main_screen_.empty()) {
+        // The main screen first, then the switch (which saves its cursor) and the alt screen.
+        out += "\x1b[?1049l" + main_screen_ + "\x1b[?1049h";
+    } else {
+        out += screen_->alt_screen() ? "\x1b[?1049h" : "\x1b[?1049l";
+    }
     out += modes_.restore_sequence();
     out += screen_->snapshot();
     return out;

@@ -8,19 +8,23 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "tandem/screen_state.hpp"
 #include "tandem/terminal_modes.hpp"
 
 namespace tandem::broker {
 
-class ScreenFeed {
+class ScreenFeed : private TerminalModes::Listener {
   public:
     static constexpr std::size_t kSliceBytes = 16 * 1024;
     static constexpr std::size_t kMaxBacklog = 1024 * 1024;
     static constexpr std::size_t kResyncTail = 256 * 1024;
 
     ScreenFeed(int rows, int cols);
+    ScreenFeed(const ScreenFeed&) = delete;  // modes_ points back at this object
+    ScreenFeed& operator=(const ScreenFeed&) = delete;
 
     // Host output in order. Returns true when a slice of parsing is due (schedule parse_slice).
     bool append(std::string_view output);
@@ -41,12 +45,18 @@ class ScreenFeed {
 
   private:
     void restart_from_tail(std::size_t keep);
+    void alt_screen_changed(bool active, std::size_t offset_after) override;
 
     std::unique_ptr<ScreenState> screen_;
     TerminalModes modes_;
     std::string backlog_;
     std::size_t parsed_ = 0;
     std::size_t resyncs_ = 0;
+    // While a full-screen program has the alternate screen, the main screen is frozen; its
+    // render, taken at the switch, lets a joiner's terminal hold it too, so that when the
+    // program exits the joiner sees the creator's main screen come back, not their own.
+    std::string main_screen_;
+    std::vector<std::pair<bool, std::size_t>> switches_;  // alt-screen switches in a chunk
 };
 
 }  // namespace tandem::broker

@@ -60,6 +60,17 @@ std::optional<Frame> FrameDecoder::next() {
     return frame;
 }
 
+bool FrameDecoder::has_complete_frame() const {
+    if (error_ != Error::none) return false;
+    const std::size_t available = buffer_.size() - consumed_;
+    if (available < 5) return false;
+    const auto* p = reinterpret_cast<const unsigned char*>(buffer_.data() + consumed_);
+    const std::uint32_t length = (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) |
+                                 (std::uint32_t{p[2]} << 8) | std::uint32_t{p[3]};
+    return length == 0 || length - 1 > max_payload_ || !is_known_frame_type(p[4]) ||
+           available >= 4 + std::size_t{length};
+}
+
 const char* to_string(FrameDecoder::Error error) {
     switch (error) {
         case FrameDecoder::Error::none:

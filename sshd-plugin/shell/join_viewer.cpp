@@ -92,8 +92,9 @@ class ViewerLoop {
                  0},
                 {ctx_.signals.fd(), POLLIN, 0},
             };
-            int timeout = -1;
-            if (notice_until_) {
+            // Decoded frames waiting (and nothing holding them back): do not sleep.
+            int timeout = (!paused() && link_.pending_frames()) ? 0 : -1;
+            if (notice_until_ && timeout != 0) {
                 timeout = static_cast<int>(std::max<long>(
                     0, std::chrono::duration_cast<std::chrono::milliseconds>(*notice_until_ -
                                                                              Clock::now())
@@ -103,13 +104,18 @@ class ViewerLoop {
             if (fds[3].revents & POLLIN) handle_signals();
             if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) read_user();
             if (fds[2].revents & POLLOUT) link_.on_writable();
-            if (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) {
-                link_.on_readable();
-                while (auto frame = link_.next_frame()) handle(*frame);
-                if (!link_.connected() && !done_) finish(user_message(ErrorCode::T_716), 1);
-            }
+            if (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) link_.on_readable();
             if (notice_until_ && Clock::now() >= *notice_until_ && !parser_.prompt_open())
                 close_overlay();
+            // Frames already decoded are handled whether or not new bytes came: the snapshot
+            // often arrives in the same read as the welcome. Nothing is drawn under an overlay.
+            while (!paused() && !done_) {
+                auto frame = link_.next_frame();
+                if (!frame) break;
+                handle(*frame);
+            }
+            if (!link_.connected() && !done_ && !link_.pending_frames())
+                finish(user_message(ErrorCode::T_716), 1);
             if (!to_user_.empty() && !to_user_.write_to(STDOUT_FILENO)) break;
         }
         // Leave the user's terminal as it was: main screen, cursor on, default modes.

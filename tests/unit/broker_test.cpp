@@ -201,6 +201,26 @@ TEST_F(BrokerTest, JoinerSeesExactScreenThenLiveOutput) {
     EXPECT_EQ(joined["user"], "bob");
 }
 
+TEST_F(BrokerTest, JoinerDuringAFullScreenProgramGetsTheMainScreenBackWhenItExits) {
+    auto session = open_session();
+    session->send(FrameType::output, "\x1b[2J\x1b[Hshell line one\r\n$ vi file");
+    session->send(FrameType::output, "\r\n\x1b[?10");  // the switch split across chunks
+    session->send(FrameType::output, "49h\x1b[H\x1b[2Jvi screen\x1b[2;1H~");
+    auto [viewer, welcome] = join("bob", share(*session));
+    ASSERT_TRUE(welcome.value("ok", false));
+    auto snapshot = viewer->next(FrameType::snapshot);
+    ASSERT_TRUE(snapshot);
+    ScreenState seen(24, 80);
+    seen.feed(snapshot->payload);
+    EXPECT_TRUE(seen.alt_screen());
+    EXPECT_EQ(seen.row_text(0), "vi screen");
+    EXPECT_EQ(seen.row_text(1), "~");
+    seen.feed("\x1b[?1049l");  // vi quits
+    EXPECT_EQ(seen.row_text(0), "shell line one");
+    EXPECT_EQ(seen.row_text(1), "$ vi file");
+    EXPECT_EQ(seen.cursor_row(), 2);
+}
+
 TEST_F(BrokerTest, OnlyTheControllersInputReachesTheHook) {
     auto session = open_session();
     auto [viewer, welcome] = join("bob", share(*session));

@@ -40,7 +40,9 @@ TEST(FrameCodec, TruncatedFrameWaitsAndShowsAsPending) {
     EXPECT_FALSE(decoder.next());
     EXPECT_EQ(decoder.error(), FrameDecoder::Error::none);
     EXPECT_EQ(decoder.pending_bytes(), wire.size() - 3);  // at EOF: a truncated frame
+    EXPECT_FALSE(decoder.has_complete_frame());
     decoder.feed(std::string_view(wire).substr(wire.size() - 3));
+    EXPECT_TRUE(decoder.has_complete_frame());
     auto frame = decoder.next();
     ASSERT_TRUE(frame);
     EXPECT_EQ(frame->payload, "hello world");

@@ -45,6 +45,8 @@ class BrokerLink {
     bool on_writable();
     // Frames received, in order.
     std::optional<Frame> next_frame();
+    // Whether a whole frame is already here, waiting for next_frame().
+    bool pending_frames() const { return decoder_.has_complete_frame(); }
 
     void close();
     std::size_t dropped_output_bytes() const { return dropped_bytes_; }

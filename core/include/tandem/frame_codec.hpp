@@ -51,6 +51,8 @@ class FrameDecoder {
     Error error() const { return error_; }
     // Bytes of an incomplete frame still held (non-zero at EOF means a truncated frame).
     std::size_t pending_bytes() const { return buffer_.size() - consumed_; }
+    // A whole frame (or a header next() will refuse) is buffered: next() will not need bytes.
+    bool has_complete_frame() const;
 
   private:
     std::size_t max_payload_;
