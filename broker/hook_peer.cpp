@@ -125,32 +125,34 @@ void HookPeer::on_hello(const nlohmann::json& hello) {
         auto& admission = std::get<SessionRegistry::Admission>(admitted);
         session_ = admission.session;
         participant_ = admission.participant;
-        auto welcome = session_->welcome(participant_);
+        auto welcome = admission.session->welcome(participant_);
         welcome["id"] = 0;
         reply(welcome);
-        session_->send_snapshot(participant_);
+        admission.session->send_snapshot(participant_);
         return;
     }
     shut("unknown role");
 }
 
 void HookPeer::on_session_frame(Frame& frame) {
+    auto session = session_.lock();
+    if (!session) return shut("session gone");
     switch (frame.type) {
         case FrameType::output:
-            session_->on_output(frame.payload);
+            session->on_output(frame.payload);
             return;
         case FrameType::gap:
-            session_->on_gap();
+            session->on_gap();
             return;
         case FrameType::resize: {
             auto j = parse_object(frame.payload);
-            if (valid_size(j)) session_->on_resize(j["cols"], j["rows"]);
+            if (valid_size(j)) session->on_resize(j["cols"], j["rows"]);
             return;
         }
         case FrameType::command: {
             auto j = parse_object(frame.payload);
             if (j.is_null()) return shut("bad command");
-            auto answer = session_->on_command(j);
+            auto answer = session->on_command(j);
             answer["id"] = j.value("id", 0);
             reply(answer);
             return;
@@ -171,15 +173,16 @@ void HookPeer::on_session_frame(Frame& frame) {
 }
 
 void HookPeer::on_viewer_frame(Frame& frame) {
-    if (!session_) return;
+    auto session = session_.lock();
+    if (!session) return;
     switch (frame.type) {
         case FrameType::input:
-            session_->on_viewer_input(participant_, frame.payload);
+            session->on_viewer_input(participant_, frame.payload);
             return;
         case FrameType::command: {
             auto j = parse_object(frame.payload);
             if (j.is_null()) return shut("bad command");
-            auto answer = session_->on_viewer_command(participant_, j);
+            auto answer = session->on_viewer_command(participant_, j);
             answer["id"] = j.value("id", 0);
             if (!closed_) reply(answer);
             return;
@@ -263,9 +266,9 @@ void HookPeer::write_next() {
     if (closed_) return;
     if (queue_.empty()) {
         if (close_after_flush_) return shut("flushed");
-        if (resync_pending_ && session_) {
+        if (auto session = session_.lock(); resync_pending_ && session) {
             resync_pending_ = false;
-            session_->send_snapshot(participant_);
+            session->send_snapshot(participant_);
         }
         return;
     }
@@ -292,11 +295,12 @@ void HookPeer::shut(const std::string& why) {
     socket_.shutdown(Socket::shutdown_both, ignored);
     socket_.close(ignored);
     log::debug("broker peer closed: " + why);
-    if (role_ == Role::session && session_) {
+    auto session = session_.lock();
+    if (role_ == Role::session && session) {
         // The hook vanished without saying goodbye: the session is gone for the broker.
         registry_.close(session_id_, "session hook disconnected", std::nullopt);
-    } else if (role_ == Role::viewer && session_) {
-        session_->on_viewer_gone(participant_);
+    } else if (role_ == Role::viewer && session) {
+        session->on_viewer_gone(participant_);
     }
     session_.reset();
     if (!writing_) {  // an aborted write still owns the front buffers until its handler runs

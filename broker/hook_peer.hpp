@@ -73,7 +73,9 @@ class HookPeer : public std::enable_shared_from_this<HookPeer>, public Viewer, p
     std::size_t resyncs_ = 0;
 
     Role role_ = Role::unknown;
-    std::shared_ptr<LiveSession> session_;
+    // Weak: the registry owns sessions, and a session holds its peers; a strong pointer here
+    // would make a cycle that outlives an abrupt shutdown.
+    std::weak_ptr<LiveSession> session_;
     std::string session_id_;
     ParticipantId participant_;
 };
