@@ -70,6 +70,28 @@ std::string render_escape_key(int key) {
     return std::string("^") + static_cast<char>(key | 0x40);
 }
 
+// A Unix login name as sshd matches it: ^[a-z_][a-z0-9_.-]{0,31}$.
+bool set_login(std::string& field, const std::string& value) {
+    if (value.empty() || value.size() > 32) return false;
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        const char c = value[i];
+        const bool ok = (c >= 'a' && c <= 'z') || c == '_' ||
+                        (i > 0 && ((c >= '0' && c <= '9') || c == '.' || c == '-'));
+        if (!ok) return false;
+    }
+    field = value;
+    return true;
+}
+
+// The forced command's program goes inside command="...": absolute, no quote or space.
+bool set_command_path(std::string& field, const std::string& value) {
+    if (value.empty() || value[0] != '/' || value.size() > 1024) return false;
+    for (unsigned char c : value)
+        if (c <= 0x20 || c == 0x7f || c == '"' || c == '\\') return false;
+    field = value;
+    return true;
+}
+
 bool set_listen(std::string& field, const std::string& value) {
     if (!parse_host_port(value)) return false;
     field = value;
@@ -105,6 +127,15 @@ const std::vector<KeySpec>& key_specs() {
          SECONDS(ssh_login_grace_time)},
         {"ssh.max_connections", "concurrent SSH connections tandem-sshd accepts",
          INT(ssh_max_connections, 1, 65535)},
+        {"openssh.service_login", "Unix login people ssh to in OpenSSH drop-in mode",
+         [](const Config& c) { return c.openssh_service_login; },
+         [](Config& c, const std::string& v) { return set_login(c.openssh_service_login, v); }},
+        {"openssh.join_login", "Unix login invitees ssh to in OpenSSH drop-in mode",
+         [](const Config& c) { return c.openssh_join_login; },
+         [](Config& c, const std::string& v) { return set_login(c.openssh_join_login, v); }},
+        {"openssh.shell", "absolute path of tandem-shell that tandem-keys' forced command runs",
+         [](const Config& c) { return c.openssh_shell; },
+         [](Config& c, const std::string& v) { return set_command_path(c.openssh_shell, v); }},
         {"web.listen", "address:port of tandem-broker's HTTPS/WebSocket server",
          LISTEN(web_listen)},
         {"web.public_url", "base of invite URLs, as users' browsers reach the broker",

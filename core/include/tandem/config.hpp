@@ -31,6 +31,11 @@ struct Config {
     Seconds ssh_login_grace_time{30};
     int ssh_max_connections = 256;
 
+    // [openssh] (OpenSSH drop-in mode: tandem-keys and the forced command, docs/openssh-mode.md)
+    std::string openssh_service_login = "tandem";         // Unix login people ssh to
+    std::string openssh_join_login = "join";              // Unix login invitees ssh to
+    std::string openssh_shell = "/usr/bin/tandem-shell";  // what the key's command= runs
+
     // [web]
     std::string web_listen = "0.0.0.0:8443";
     std::string web_public_url = "https://localhost:8443";

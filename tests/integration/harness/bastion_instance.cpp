@@ -1,16 +1,10 @@
 #include "harness/bastion_instance.hpp"
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <signal.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
-#include <regex>
+#include <cstdio>
 #include <stdexcept>
-#include <thread>
 
 #include "harness/paths.hpp"
 
@@ -29,6 +23,7 @@ BastionInstance::BastionInstance(std::string dir, std::vector<std::string> sshd_
 
 BastionInstance::~BastionInstance() {
     if (sshd_pid_ > 0) stop_process_tree(sshd_pid_, 5s);
+    if (broker_pid_ > 0) stop_process_tree(broker_pid_, 5s);
     if (::testing::Test::HasFailure())
         std::fprintf(stderr, "[ bastion  ] %s\n", diagnostics().c_str());
 }
@@ -40,42 +35,20 @@ void BastionInstance::start_sshd(const std::vector<std::string>& overrides) {
                                   "--ssh.listen=127.0.0.1:0"};
     argv.insert(argv.end(), overrides.begin(), overrides.end());
 
-    sshd_pid_ = ::fork();
-    if (sshd_pid_ < 0) throw std::runtime_error("fork failed");
-    if (sshd_pid_ == 0) {
-        // Files, not pipes: nobody has to keep draining them, and they survive for diagnosis.
-        int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int in = ::open("/dev/null", O_RDONLY);
-        ::dup2(in, 0);
-        ::dup2(out, 1);
-        ::dup2(err, 2);
-        ::signal(SIGPIPE, SIG_DFL);
-        std::vector<char*> args;
-        for (auto& a : argv) args.push_back(a.data());
-        args.push_back(nullptr);
-        ::execv(args[0], args.data());
-        std::fprintf(stderr, "exec %s: %s\n", args[0], std::strerror(errno));
-        ::_exit(127);
-    }
+    sshd_pid_ = spawn_with_output_files(argv, out_path, err_path);
 
     // The first stdout line names the port it bound: "tandem-sshd listening on 127.0.0.1:PORT".
-    static const std::regex listening(R"(tandem-sshd listening on 127\.0\.0\.1:(\d+))");
-    auto deadline = Clock::now() + 30s;
-    while (Clock::now() < deadline) {
-        std::string out = file_exists(out_path) ? read_file(out_path) : "";
-        std::smatch m;
-        if (std::regex_search(out, m, listening)) {
-            port_ = static_cast<std::uint16_t>(std::stoi(m[1]));
-            return;
-        }
-        int status = 0;
-        if (wait_for_exit(sshd_pid_, 0ms, status)) {
-            sshd_pid_ = -1;
-            throw std::runtime_error("tandem-sshd exited with " + std::to_string(status) +
-                                     " before listening:\n" + diagnostics());
-        }
-        std::this_thread::sleep_for(20ms);  // polling its output file for the line
+    auto m = await_line_in_file(out_path, R"(tandem-sshd listening on 127\.0\.0\.1:(\d+))",
+                                sshd_pid_, 30s);
+    if (!m.empty()) {
+        port_ = static_cast<std::uint16_t>(std::stoi(m[1]));
+        return;
+    }
+    int status = 0;
+    if (wait_for_exit(sshd_pid_, 0ms, status)) {
+        sshd_pid_ = -1;
+        throw std::runtime_error("tandem-sshd exited with " + std::to_string(status) +
+                                 " before listening:\n" + diagnostics());
     }
     throw std::runtime_error("tandem-sshd did not report its port within 30 s:\n" + diagnostics());
 }
@@ -139,8 +112,12 @@ SshTarget BastionInstance::ssh(const std::string& user, const std::string& key,
 std::string BastionInstance::diagnostics() const {
     return "instance " + dir_ + "\n--- tandem-sshd stdout:\n" +
            file_tail(dir_ + "/tandem-sshd.out") + "\n--- tandem-sshd stderr:\n" +
-           file_tail(dir_ + "/tandem-sshd.err") + "\n--- tandem.log:\n" +
-           file_tail(dir_ + "/tandem.log");
+           file_tail(dir_ + "/tandem-sshd.err") +
+           (file_exists(dir_ + "/tandem-broker.err")
+                ? "\n--- tandem-broker stdout:\n" + file_tail(dir_ + "/tandem-broker.out") +
+                      "\n--- tandem-broker stderr:\n" + file_tail(dir_ + "/tandem-broker.err")
+                : std::string()) +
+           "\n--- tandem.log:\n" + file_tail(dir_ + "/tandem.log");
 }
 
 std::vector<pid_t> BastionInstance::sshd_descendants() const {

@@ -1,6 +1,7 @@
 // A fresh tandem instance: `tandem-admin init --dir DIR`, then `tandem-sshd` on a free
-// loopback port. Helpers register users (with generated keys), hosts, accounts and grants
-// through the real admin CLI. The destructor stops tandem-sshd and everything it spawned.
+// loopback port, and on request `tandem-broker` on the instance's socket (DIR/broker.sock).
+// Helpers register users (with generated keys), hosts, accounts and grants through the real
+// admin CLI. The destructor stops tandem-sshd, the broker and everything they spawned.
 #pragma once
 
 #include <sys/types.h>
@@ -28,6 +29,18 @@ class BastionInstance {
     std::string config_path() const { return dir_ + "/tandem.conf"; }
     std::string recordings_dir() const { return dir_ + "/recordings"; }
     pid_t sshd_pid() const { return sshd_pid_; }
+    std::string broker_socket() const { return dir_ + "/broker.sock"; }
+    std::string log_path() const { return dir_ + "/tandem.log"; }
+
+    // tandem-broker (defined in bastion_broker.cpp). start_broker waits for its "listening on"
+    // line; the overrides are remembered for restart_broker. stop_broker sends SIGTERM and
+    // waits; kill_broker sends SIGKILL (a crash: nothing is cleaned up) and reaps it.
+    void start_broker(std::vector<std::string> overrides = {});
+    void stop_broker();
+    void kill_broker();
+    void restart_broker() { start_broker(broker_overrides_); }
+    bool broker_running() const { return broker_pid_ > 0; }
+    pid_t broker_pid() const { return broker_pid_; }
 
     // `tandem-admin --config DIR/tandem.conf ARGS...`.
     CommandResult admin(const std::vector<std::string>& args, const std::string& stdin_data = {});
@@ -60,6 +73,8 @@ class BastionInstance {
     std::string dir_;
     std::uint16_t port_ = 0;
     pid_t sshd_pid_ = -1;
+    pid_t broker_pid_ = -1;
+    std::vector<std::string> broker_overrides_;
 };
 
 }  // namespace tandem::test

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -124,6 +125,52 @@ int stop_process_tree(pid_t pid, std::chrono::milliseconds grace) {
         wait_for_exit(child, 2s, ignored);  // returns at once for processes that are not ours
     }
     return status;
+}
+
+pid_t spawn_with_output_files(const std::vector<std::string>& argv, const std::string& out_path,
+                              const std::string& err_path, bool append_err) {
+    pid_t pid = ::fork();
+    if (pid < 0) throw std::runtime_error("fork failed");
+    if (pid == 0) {
+        int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int err =
+            ::open(err_path.c_str(), O_WRONLY | O_CREAT | (append_err ? O_APPEND : O_TRUNC), 0644);
+        int in = ::open("/dev/null", O_RDONLY);
+        ::dup2(in, 0);
+        ::dup2(out, 1);
+        ::dup2(err, 2);
+        ::signal(SIGPIPE, SIG_DFL);
+        auto args = c_argv(argv);
+        ::execv(args[0], args.data());
+        std::fprintf(stderr, "exec %s: %s\n", args[0], std::strerror(errno));
+        ::_exit(127);
+    }
+    return pid;
+}
+
+std::vector<std::string> await_line_in_file(const std::string& path, const std::string& pattern,
+                                            pid_t pid, std::chrono::milliseconds timeout) {
+    const std::regex re(pattern);
+    auto deadline = Clock::now() + timeout;
+    for (;;) {
+        std::ifstream in(path, std::ios::binary);
+        std::ostringstream content;
+        if (in) content << in.rdbuf();
+        const std::string text = content.str();
+        std::smatch m;
+        if (std::regex_search(text, m, re)) return std::vector<std::string>(m.begin(), m.end());
+        // Exited (or not ours to wait for): the line will never come.
+        if (pid > 0 && ::kill(pid, 0) != 0) return {};
+        if (pid > 0) {
+            siginfo_t info{};
+            // A zombie still answers kill(0): look without reaping, so the owner can reap it.
+            if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+                info.si_pid == pid)
+                return {};
+        }
+        if (Clock::now() >= deadline) return {};
+        std::this_thread::sleep_for(20ms);  // polling the file for the line
+    }
 }
 
 void become_subreaper() {

@@ -40,6 +40,17 @@ int stop_process_tree(pid_t pid, std::chrono::milliseconds grace);
 // Waits for pid up to timeout. Returns true and sets status (decoded) when it exited.
 bool wait_for_exit(pid_t pid, std::chrono::milliseconds timeout, int& status);
 
+// Starts argv[0] (an absolute path) in the background: stdin /dev/null, stdout and stderr into
+// files (files, not pipes: nobody has to keep draining them, and they survive for diagnosis).
+// stdout is truncated; stderr is appended to when append_err, so restarts keep their history.
+pid_t spawn_with_output_files(const std::vector<std::string>& argv, const std::string& out_path,
+                              const std::string& err_path, bool append_err = false);
+
+// Polls a file for a regex (e.g. the "listening on" line a daemon prints) until it matches, pid
+// exits, or timeout. Returns the match and its groups; empty when it did not appear.
+std::vector<std::string> await_line_in_file(const std::string& path, const std::string& pattern,
+                                            pid_t pid, std::chrono::milliseconds timeout);
+
 // Makes this process the reaper of orphaned descendants (so a test can find and end any
 // process its children left behind). Idempotent.
 void become_subreaper();

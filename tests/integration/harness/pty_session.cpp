@@ -116,6 +116,16 @@ bool PtySession::wait_for(const std::string& text, std::chrono::milliseconds tim
     }
 }
 
+bool PtySession::saw(const std::string& text, std::size_t from, std::chrono::milliseconds timeout) {
+    auto deadline = Clock::now() + timeout;
+    for (;;) {
+        if (transcript_.find(text, from) != std::string::npos) return true;
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        if (left.count() <= 0 || eof_) return false;
+        pump(std::min<std::chrono::milliseconds>(left, 200ms));
+    }
+}
+
 bool PtySession::expect(const std::string& text, std::chrono::milliseconds timeout) {
     if (wait_for(text, timeout)) return true;
     ADD_FAILURE() << "did not see \"" << printable(text) << "\" within " << timeout.count() << " ms"

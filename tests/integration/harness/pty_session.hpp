@@ -46,6 +46,14 @@ class PtySession {
                                           std::chrono::milliseconds timeout = 30s);
     // Like expect, without failing the test: true when text appeared within timeout.
     bool wait_for(const std::string& text, std::chrono::milliseconds timeout);
+    // Waits until text appears anywhere at or after offset `from`, without moving the cursor
+    // (for things whose order is not fixed, like notices of two people joining at once).
+    bool saw(const std::string& text, std::size_t from = 0,
+             std::chrono::milliseconds timeout = 30s);
+
+    // Reads whatever output arrives within `wait`, so transcript() is current (for callers that
+    // poll for one of several outcomes themselves).
+    void read_for(std::chrono::milliseconds wait) { pump(wait); }
 
     void send(const std::string& bytes);
     void send_line(const std::string& line) { send(line + "\r"); }

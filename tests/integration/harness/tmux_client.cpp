@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
@@ -39,44 +40,66 @@ CommandResult TmuxClient::tmux(std::vector<std::string> args) const {
     return run_command(args, {}, 20s);
 }
 
-TmuxClient::TmuxClient(const SshTarget& target, int cols, int rows)
+TmuxClient::TmuxClient(const SshTarget& target, int cols, int rows, bool record_output)
     : socket_(unique_socket_name()) {
     std::string command;
     for (const auto& a : ssh_argv(target)) command += shell_quote(a) + " ";
     // remain-on-exit must be on before ssh can exit, so the session starts with a shell-less
     // placeholder option set via the command-line sequence (\; chains tmux commands).
-    auto r = run_command({"tmux",
-                          "-L",
-                          socket_,
-                          "-f",
-                          "/dev/null",
-                          "new-session",
-                          "-d",
-                          "-x",
-                          std::to_string(cols),
-                          "-y",
-                          std::to_string(rows),
-                          "-s",
-                          "it",
-                          "env -u SSH_AUTH_SOCK " + command,
-                          ";",
-                          "set-option",
-                          "-t",
-                          "it",
-                          "remain-on-exit",
-                          "on",
-                          ";",
-                          "set-option",
-                          "-t",
-                          "it",
-                          "status",
-                          "off"},
-                         {}, 20s);
+    std::vector<std::string> argv{"tmux",
+                                  "-L",
+                                  socket_,
+                                  "-f",
+                                  "/dev/null",
+                                  "new-session",
+                                  "-d",
+                                  "-x",
+                                  std::to_string(cols),
+                                  "-y",
+                                  std::to_string(rows),
+                                  "-s",
+                                  "it",
+                                  "env -u SSH_AUTH_SOCK " + command,
+                                  ";",
+                                  "set-option",
+                                  "-t",
+                                  "it",
+                                  "remain-on-exit",
+                                  "on",
+                                  ";",
+                                  "set-option",
+                                  "-t",
+                                  "it",
+                                  "status",
+                                  "off"};
+    if (record_output) {
+        // In the same tmux invocation as new-session, so no output can come before the pipe.
+        const char* base = std::getenv("TMPDIR");
+        output_path_ = std::string(base && *base ? base : "/tmp") + "/" + socket_ + ".out";
+        argv.insert(argv.end(),
+                    {";", "pipe-pane", "-t", "it", "cat >> " + shell_quote(output_path_)});
+    }
+    auto r = run_command(argv, {}, 20s);
     if (r.exit_code != 0) throw std::runtime_error("tmux new-session failed: " + r.describe());
 }
 
 TmuxClient::~TmuxClient() {
     tmux({"kill-server"});
+    if (!output_path_.empty()) std::remove(output_path_.c_str());
+}
+
+pid_t TmuxClient::pane_pid() const {
+    auto r = tmux({"display-message", "-p", "-t", "it", "#{pane_pid}"});
+    try {
+        return static_cast<pid_t>(std::stol(r.out));
+    } catch (const std::exception&) {
+        return -1;
+    }
+}
+
+std::string TmuxClient::raw_output() const {
+    if (output_path_.empty() || !file_exists(output_path_)) return {};
+    return read_file(output_path_);
 }
 
 std::vector<std::string> TmuxClient::screen() const {

@@ -3,6 +3,8 @@
 // exactly (a full-screen program, the escape prompt and the screen it must restore).
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <string>
 #include <vector>
@@ -14,7 +16,9 @@ namespace tandem::test {
 
 class TmuxClient {
   public:
-    TmuxClient(const SshTarget& target, int cols, int rows);
+    // record_output keeps every byte ssh writes to the pane (tmux pipe-pane into a file), for
+    // tests that read printed values (an invite token) or check a stream, not just the screen.
+    TmuxClient(const SshTarget& target, int cols, int rows, bool record_output = false);
     ~TmuxClient();  // kills the tmux server (and with it ssh)
     TmuxClient(const TmuxClient&) = delete;
     TmuxClient& operator=(const TmuxClient&) = delete;
@@ -46,11 +50,16 @@ class TmuxClient {
     void send_key(const std::string& key);    // tmux key names: Enter, Escape, C-]
     void resize(int cols, int rows);
     bool pane_dead() const;  // ssh exited (remain-on-exit keeps the pane for capture)
+    // The ssh client's pid (to stop it with SIGSTOP, say); -1 when unknown.
+    pid_t pane_pid() const;
+    // Everything ssh wrote so far (only with record_output; "" otherwise).
+    std::string raw_output() const;
 
   private:
     CommandResult tmux(std::vector<std::string> args) const;
 
     std::string socket_;
+    std::string output_path_;  // "" unless recording
 };
 
 }  // namespace tandem::test

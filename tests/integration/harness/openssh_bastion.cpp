@@ -1,0 +1,165 @@
+#include "harness/openssh_bastion.hpp"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <stdexcept>
+
+#include "harness/paths.hpp"
+#include "harness/process.hpp"
+
+namespace tandem::test {
+namespace {
+
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+    for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+        text.replace(at, from.size(), to);
+    return text;
+}
+
+// A port nobody listens on right now (sshd cannot be told to pick one itself).
+std::uint16_t free_loopback_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+        if (fd >= 0) ::close(fd);
+        throw std::runtime_error("cannot find a free loopback port");
+    }
+    ::close(fd);
+    return ntohs(addr.sin_port);
+}
+
+void run_ok(const std::vector<std::string>& argv) {
+    const auto r = run_command(argv);
+    if (r.exit_code != 0) throw std::runtime_error(r.describe());
+}
+
+// `tandem` and `join` share one uid: both run tandem-shell on the same store. Their shell must
+// be a real one (sshd runs the key's command= through it); '*' means no password, not locked.
+void ensure_service_logins() {
+    // Tests run in parallel: one creates the users while the others wait on the lock.
+    const int lock =
+        ::open("/run/tandem-test-service-logins.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (lock < 0 || ::flock(lock, LOCK_EX) != 0) {
+        if (lock >= 0) ::close(lock);
+        throw std::runtime_error("cannot lock /run/tandem-test-service-logins.lock");
+    }
+    struct Unlock {
+        int fd;
+        ~Unlock() { ::close(fd); }
+    } unlock{lock};
+    if (::getpwnam(OpensshBastion::kServiceLogin) == nullptr) {
+        run_command({"useradd", "--system", "--user-group", "--shell", "/bin/sh", "--home-dir", "/",
+                     "--no-create-home", "--password", "*", OpensshBastion::kServiceLogin});
+    }
+    const passwd* service = ::getpwnam(OpensshBastion::kServiceLogin);
+    if (service == nullptr) throw std::runtime_error("cannot create the Unix user tandem");
+    const std::string uid = std::to_string(service->pw_uid);
+    const std::string gid = std::to_string(service->pw_gid);
+    if (::getpwnam(OpensshBastion::kJoinLogin) == nullptr) {
+        run_command({"useradd", "--non-unique", "--uid", uid, "--gid", gid, "--shell", "/bin/sh",
+                     "--home-dir", "/", "--no-create-home", "--password", "*",
+                     OpensshBastion::kJoinLogin});
+    }
+    const passwd* join = ::getpwnam(OpensshBastion::kJoinLogin);
+    if (join == nullptr || join->pw_uid != service->pw_uid)
+        throw std::runtime_error("the Unix user join is missing or has another uid than tandem");
+}
+
+}  // namespace
+
+std::string OpensshBastion::unavailable_reason() {
+    if (::geteuid() != 0) return "needs root (a stock sshd and the Unix logins tandem, join)";
+    if (!file_exists("/usr/sbin/sshd")) return "needs /usr/sbin/sshd";
+    return {};
+}
+
+OpensshBastion::OpensshBastion(BastionInstance& instance, std::string dir)
+    : instance_(instance), dir_(std::move(dir)) {
+    ensure_service_logins();
+    const std::string config = instance_.config_path();
+    write_file(config,
+               replace_all(read_file(config), "shell = /usr/bin/tandem-shell",
+                           "shell = " + binary("tandem-shell")),
+               0600);
+    // The service uid must reach its files through the test's private directories.
+    for (std::string d = instance_.dir(); d.size() > 1 && d.rfind("/tmp/", 0) == 0;
+         d = d.substr(0, d.rfind('/')))
+        ::chmod(d.c_str(), 0711);
+    run_ok({"chown", "-R", std::string(kServiceLogin) + ":", instance_.dir()});
+    start_sshd();
+}
+
+OpensshBastion::~OpensshBastion() {
+    if (broker_pid_ > 0) stop_process_tree(broker_pid_, 10s);
+    if (sshd_pid_ > 0) stop_process_tree(sshd_pid_, 5s);
+}
+
+void OpensshBastion::start_sshd() {
+    ::mkdir("/run/sshd", 0755);  // privilege separation directory sshd insists on
+    run_ok({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir_ + "/ssh_host_ed25519_key"});
+    const std::string snippet =
+        replace_all(replace_all(read_file(source_path("packaging/sshd_config.d/tandem.conf")),
+                                "/usr/sbin/tandem-keys", binary("tandem-keys")),
+                    "/etc/tandem/tandem.conf", instance_.config_path());
+    for (int attempt = 0; attempt < 5; ++attempt) {
+        port_ = free_loopback_port();
+        // Outside the snippet: only what a throwaway daemon needs; nobody else may log in.
+        write_file(dir_ + "/sshd_config",
+                   "ListenAddress 127.0.0.1:" + std::to_string(port_) + "\nHostKey " + dir_ +
+                       "/ssh_host_ed25519_key\nPidFile none\nUsePAM no\nLogLevel DEBUG1\n"
+                       "AuthorizedKeysFile none\nPasswordAuthentication no\n"
+                       "KbdInteractiveAuthentication no\nAllowUsers tandem join\n" +
+                       snippet,
+                   0600);
+        const std::string log = dir_ + "/sshd.log";
+        sshd_pid_ = spawn_with_output_files(
+            {"/usr/sbin/sshd", "-D", "-e", "-f", dir_ + "/sshd_config"}, dir_ + "/sshd.out", log,
+            /*append_err=*/true);
+        const auto m = await_line_in_file(
+            log, "Server listening on 127\\.0\\.0\\.1 port " + std::to_string(port_), sshd_pid_,
+            20s);
+        if (!m.empty()) return;
+        stop_process_tree(sshd_pid_, 1s);
+        sshd_pid_ = -1;
+    }
+    throw std::runtime_error("sshd did not start:\n" + sshd_log());
+}
+
+SshTarget OpensshBastion::ssh(const std::string& login, const std::string& key,
+                              const std::string& command) const {
+    SshTarget t = instance_.ssh(login, key, command);
+    t.port = port_;
+    return t;
+}
+
+void OpensshBastion::start_broker() {
+    const std::string out_path = dir_ + "/tandem-broker.out";
+    broker_pid_ = spawn_with_output_files(
+        {"/usr/bin/setpriv", "--reuid", kServiceLogin, "--regid", kServiceLogin, "--init-groups",
+         binary("tandem-broker"), "--config", instance_.config_path(), "--web.listen=127.0.0.1:0"},
+        out_path, dir_ + "/tandem-broker.err");
+    if (await_line_in_file(out_path, "tandem-broker listening on ", broker_pid_, 30s).empty())
+        throw std::runtime_error("tandem-broker did not start:\n" +
+                                 file_tail(dir_ + "/tandem-broker.err"));
+}
+
+std::string OpensshBastion::sshd_log() const {
+    return file_tail(dir_ + "/sshd.log", 6000);
+}
+
+std::string OpensshBastion::diagnostics() const {
+    return "--- sshd log:\n" + sshd_log() + "\n" + instance_.diagnostics() +
+           "\n--- broker (as tandem):\n" + file_tail(dir_ + "/tandem-broker.err");
+}
+
+}  // namespace tandem::test
