@@ -66,21 +66,29 @@ void BrokerLink::send(FrameType type, std::string_view payload) {
 void BrokerLink::send_output(std::string_view bytes) {
     if (fd_ < 0) return;
     if (gap_pending_ || queued_bytes_ + bytes.size() > kMaxQueuedOutput) {
-        // Never wait for the broker: drop, and tell it once there is room again.
-        if (queued_bytes_ + bytes.size() > kMaxQueuedOutput / 2) {
-            gap_pending_ = true;
-            dropped_bytes_ += bytes.size();
-            flush();
-            return;
-        }
-        push(FrameType::gap, {});
-        gap_pending_ = false;
+        // Never wait for the broker: drop, until the owner resumes with its newest output.
+        gap_pending_ = true;
+        dropped_bytes_ += bytes.size();
+        flush();
+        return;
     }
+    push_output(bytes);
+    flush();
+}
+
+void BrokerLink::push_output(std::string_view bytes) {
     while (!bytes.empty()) {
         auto n = std::min(bytes.size(), kMaxPayload);
         push(FrameType::output, bytes.substr(0, n));
         bytes.remove_prefix(n);
     }
+}
+
+void BrokerLink::resume_with(std::string_view replay) {
+    if (fd_ < 0 || !gap_pending_) return;
+    gap_pending_ = false;
+    push(FrameType::gap, {});
+    push_output(replay);
     flush();
 }
 

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <deque>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <vector>
@@ -26,7 +27,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
-constexpr auto kNoticeTime = std::chrono::milliseconds(2500);
+constexpr auto kNoticeTime = std::chrono::milliseconds(1500);
+constexpr std::size_t kHeldFrames = 256;  // then the socket waits (the broker resyncs us)
 constexpr std::size_t kOutputLimit = 4 * 1024 * 1024;
 
 std::string trim(std::string s) {
@@ -79,10 +81,9 @@ class ViewerLoop {
 
     int run() {
         RawTerminal raw(STDIN_FILENO, STDOUT_FILENO, ctx_.interactive);
-        notice("You joined " + creator_ + "'s session on " + account_ + " (read-only). " +
-               escape_key_name(parser_.escape_key()) +
-               " for commands: control, release, who, exit.");
-        check_size();
+        welcome_ =
+            ("You joined " + creator_ + "'s session on " + account_ + " (read-only). " +
+             escape_key_name(parser_.escape_key()) + " for commands: control, release, who, exit.");
         while (!done_) {
             std::vector<pollfd> fds = {
                 {STDIN_FILENO, POLLIN, 0},
@@ -93,7 +94,7 @@ class ViewerLoop {
                 {ctx_.signals.fd(), POLLIN, 0},
             };
             // Decoded frames waiting (and nothing holding them back): do not sleep.
-            int timeout = (!paused() && link_.pending_frames()) ? 0 : -1;
+            int timeout = (!paused() && (link_.pending_frames() || !held_.empty())) ? 0 : -1;
             if (notice_until_ && timeout != 0) {
                 timeout = static_cast<int>(std::max<long>(
                     0, std::chrono::duration_cast<std::chrono::milliseconds>(*notice_until_ -
@@ -109,7 +110,25 @@ class ViewerLoop {
                 close_overlay();
             // Frames already decoded are handled whether or not new bytes came: the snapshot
             // often arrives in the same read as the welcome. Nothing is drawn under an overlay.
-            while (!paused() && !done_) {
+            while (!done_) {
+                if (paused()) {
+                    // Output waits; an `end` must not wait behind a notice.
+                    if (held_.size() < kHeldFrames)
+                        if (auto frame = link_.next_frame()) {
+                            if (frame->type == FrameType::end)
+                                handle(*frame);
+                            else
+                                held_.push_back(std::move(*frame));
+                            continue;
+                        }
+                    break;
+                }
+                if (!held_.empty()) {
+                    Frame frame = std::move(held_.front());
+                    held_.pop_front();
+                    handle(frame);
+                    continue;
+                }
                 auto frame = link_.next_frame();
                 if (!frame) break;
                 handle(*frame);
@@ -138,6 +157,12 @@ class ViewerLoop {
             case FrameType::output:
                 mirror_.feed(frame.payload);
                 to_user_.append(frame.payload);
+                if (frame.type == FrameType::snapshot && !welcome_.empty()) {
+                    // The screen first (joiners see it at once), then how to use it.
+                    notice(welcome_);
+                    welcome_.clear();
+                    check_size();
+                }
                 return;
             case FrameType::resize: {
                 auto j = parse_object(frame.payload);
@@ -168,7 +193,8 @@ class ViewerLoop {
             }
             case FrameType::end: {
                 auto j = parse_object(frame.payload);
-                const bool left = j.value("reason", "") == "exit";
+                // Leaving by one's own `exit` carries no code; any end with a code removed us.
+                const bool left = j.value("reason", "") == "exit" && !j.contains("code");
                 finish(j.value("text", "The shared session has ended."), left ? 0 : 1);
                 return;
             }
@@ -294,6 +320,8 @@ class ViewerLoop {
     std::string farewell_;
     std::vector<std::string> prompt_lines_;
     std::optional<Clock::time_point> notice_until_;
+    std::string welcome_;     // shown once the first snapshot is on screen
+    std::deque<Frame> held_;  // frames read while an overlay holds output back
 };
 
 }  // namespace

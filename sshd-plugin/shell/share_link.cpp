@@ -83,11 +83,17 @@ bool ShareLink::connect() {
 
 short ShareLink::poll_events() const {
     if (!link_.connected()) return 0;
-    return static_cast<short>(POLLIN | (link_.wants_write() ? POLLOUT : 0));
+    const bool want_out = link_.wants_write() || link_.gap_pending();
+    return static_cast<short>(POLLIN | (want_out ? POLLOUT : 0));
 }
 
 void ShareLink::on_poll(short revents) {
-    if (revents & POLLOUT) link_.on_writable();
+    if (revents & POLLOUT) {
+        link_.on_writable();
+        // The flood may be over: without this the broker would wait for output that may never
+        // come to learn what the screen looks like now.
+        if (link_.gap_pending() && link_.has_room()) link_.resume_with(tail_);
+    }
     if (revents & (POLLIN | POLLHUP | POLLERR)) {
         const bool was_connected = link_.connected();
         link_.on_readable();
@@ -114,6 +120,12 @@ void ShareLink::on_output(std::string_view bytes) {
     } else {
         if (tail_.size() + bytes.size() > 2 * kTailBytes) tail_.erase(0, tail_.size() - kTailBytes);
         tail_.append(bytes);
+    }
+    if (link_.gap_pending()) {
+        // Output was dropped for a slow broker: resume with the newest output (it includes
+        // these bytes), so the broker rebuilds the screen as it is now.
+        if (link_.has_room()) link_.resume_with(tail_);
+        return;
     }
     link_.send_output(bytes);
 }

@@ -37,6 +37,12 @@ class BrokerLink {
     // anything else beyond the hard bound closes the link (the broker stopped reading).
     void send(FrameType type, std::string_view payload);
     void send_output(std::string_view bytes);
+    // After output was dropped: true until resume_with() runs. has_room(): resuming is possible.
+    bool gap_pending() const { return gap_pending_; }
+    bool has_room() const { return queued_bytes_ <= kMaxQueuedOutput / 2; }
+    // Sends the gap and then `replay` (the newest output, which the drop may have eaten) so the
+    // broker can rebuild the screen as it is now.
+    void resume_with(std::string_view replay);
     // JSON helpers for the small control frames.
     void send_json(FrameType type, const std::string& json_text) { send(type, json_text); }
 
@@ -57,6 +63,7 @@ class BrokerLink {
 
   private:
     void push(FrameType type, std::string_view payload);
+    void push_output(std::string_view bytes);
     bool flush();
 
     std::string path_;
