@@ -86,10 +86,19 @@ std::string OpensshBastion::unavailable_reason() {
 OpensshBastion::OpensshBastion(BastionInstance& instance, std::string dir)
     : instance_(instance), dir_(std::move(dir)) {
     ensure_service_logins();
+    // sshd runs an AuthorizedKeysCommand only from a path whose every directory is root-owned
+    // and not group/world-writable, and the service uid must be able to run tandem-shell: the
+    // checkout may be anywhere (under /tmp, under /root), so both binaries are copied to /run.
+    static int instances = 0;
+    bin_dir_ = "/run/tandem-it-" + std::to_string(::getpid()) + "-" + std::to_string(++instances);
+    ::mkdir(bin_dir_.c_str(), 0755);
+    ::chmod(bin_dir_.c_str(), 0755);
+    for (const char* name : {"tandem-keys", "tandem-shell"})
+        run_ok({"cp", binary(name), bin_dir_ + "/" + name});
     const std::string config = instance_.config_path();
     write_file(config,
                replace_all(read_file(config), "shell = /usr/bin/tandem-shell",
-                           "shell = " + binary("tandem-shell")),
+                           "shell = " + bin_dir_ + "/tandem-shell"),
                0600);
     // The service uid must reach its files through the test's private directories.
     for (std::string d = instance_.dir(); d.size() > 1 && d.rfind("/tmp/", 0) == 0;
@@ -102,6 +111,7 @@ OpensshBastion::OpensshBastion(BastionInstance& instance, std::string dir)
 OpensshBastion::~OpensshBastion() {
     if (broker_pid_ > 0) stop_process_tree(broker_pid_, 10s);
     if (sshd_pid_ > 0) stop_process_tree(sshd_pid_, 5s);
+    if (!bin_dir_.empty()) run_command({"rm", "-rf", bin_dir_});
 }
 
 void OpensshBastion::start_sshd() {
@@ -109,7 +119,7 @@ void OpensshBastion::start_sshd() {
     run_ok({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir_ + "/ssh_host_ed25519_key"});
     const std::string snippet =
         replace_all(replace_all(read_file(source_path("packaging/sshd_config.d/tandem.conf")),
-                                "/usr/sbin/tandem-keys", binary("tandem-keys")),
+                                "/usr/sbin/tandem-keys", bin_dir_ + "/tandem-keys"),
                     "/etc/tandem/tandem.conf", instance_.config_path());
     for (int attempt = 0; attempt < 5; ++attempt) {
         port_ = free_loopback_port();

@@ -45,6 +45,7 @@ class OpensshBastion {
 
     BastionInstance& instance_;
     std::string dir_;
+    std::string bin_dir_;  // root-owned copies of tandem-keys and tandem-shell under /run
     std::uint16_t port_ = 0;
     pid_t sshd_pid_ = -1;
     pid_t broker_pid_ = -1;
