@@ -1,29 +1,15 @@
 // 20 MB of random output through the bastion arrives byte-exact: the host checksums a file
 // of random bytes and prints it as base64; the client decodes what it received and compares.
-#include <openssl/evp.h>
-
 #include <chrono>
 #include <cstdio>
 
 #include "harness/bastion_fixture.hpp"
+#include "harness/sharing_steps.hpp"
 
 namespace tandem::test {
 namespace {
 
 using BulkOutput = BastionTest;
-
-std::string sha256_hex(const std::string& bytes) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
-    std::string hex;
-    char buf[3];
-    for (unsigned i = 0; i < length; ++i) {
-        std::snprintf(buf, sizeof buf, "%02x", digest[i]);
-        hex += buf;
-    }
-    return hex;
-}
 
 TEST_F(BulkOutput, TwentyMegabytesOfRandomOutputArriveByteExact) {
     constexpr std::size_t kRandomBytes = 15'000'000;  // base64: 20 MB on the terminal
@@ -48,21 +34,10 @@ TEST_F(BulkOutput, TwentyMegabytesOfRandomOutputArriveByteExact) {
     std::size_t end = ssh->cursor() - 9;  // before "\r\nEND-4\r\n"
 
     // The host's PTY turns each \n into \r\n; nothing else may differ.
-    std::string text;
-    text.reserve(end - start);
-    for (std::size_t i = start; i < end; ++i) {
-        char c = ssh->transcript()[i];
-        if (c != '\r' && c != '\n') text.push_back(c);
-    }
-    ASSERT_EQ(text.size() % 4, 0u) << "base64 text of " << text.size() << " characters";
-    std::string decoded(text.size() / 4 * 3, '\0');
-    int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(decoded.data()),
-                            reinterpret_cast<const unsigned char*>(text.data()),
-                            static_cast<int>(text.size()));
-    ASSERT_GE(n, 0) << "the received text is not base64";
-    decoded.resize(kRandomBytes);  // 15,000,000 is a multiple of 3: no padding to strip
-    EXPECT_EQ(static_cast<std::size_t>(n), kRandomBytes);
-    EXPECT_EQ(sha256_hex(decoded), host_sum);
+    const auto decoded = decode_base64_lines(ssh->transcript(), start, end);
+    ASSERT_TRUE(decoded) << "the received text is not base64";
+    EXPECT_EQ(decoded->size(), kRandomBytes);
+    EXPECT_EQ(sha256_hex(*decoded), host_sum);
     std::printf("[ measure  ] %zu bytes of terminal output in %.2f s (%.1f MB/s)\n", end - start,
                 seconds, static_cast<double>(end - start) / seconds / 1e6);
 
