@@ -13,15 +13,6 @@ namespace {
 
 using SharingCanary = SharingTest;
 
-bool appears(const std::string& file, std::chrono::milliseconds timeout = 15s) {
-    auto deadline = Clock::now() + timeout;
-    while (Clock::now() < deadline) {
-        if (file_exists(file)) return true;
-        std::this_thread::sleep_for(50ms);  // polling the filesystem for the host's work
-    }
-    return file_exists(file);
-}
-
 // The creator runs a command after the canary was sent and sees its output: had the canary's
 // keystrokes been forwarded, the host would have run them by now; a little extra time covers
 // any reordering between the two paths.
@@ -61,7 +52,7 @@ TEST_F(SharingCanary, InviteeWithoutControlNeverReachesTheHost) {
     ASSERT_TRUE(bob->expect("bob now controls the session", 15s));
     const std::string controlled = path("controlled");
     bob->send_line("touch " + controlled);
-    EXPECT_TRUE(appears(controlled)) << "the controller's typing did not reach the host";
+    EXPECT_TRUE(file_appears(controlled)) << "the controller's typing did not reach the host";
     EXPECT_FALSE(file_exists(typed)) << "the canary was only delayed, not dropped";
 }
 
@@ -106,7 +97,7 @@ TEST_F(SharingCanary, RawViewerSendingInputWithoutControlIsIgnoredByTheBroker) {
     ASSERT_TRUE(alice->saw("bob now controls the session", 0, 15s)) << alice->tail();
     const std::string controlled = path("raw-controlled");
     raw.send(FrameType::input, "touch " + controlled + "\r");
-    EXPECT_TRUE(appears(controlled)) << "the controlling raw viewer's input did not arrive";
+    EXPECT_TRUE(file_appears(controlled)) << "the controlling raw viewer's input did not arrive";
     EXPECT_FALSE(file_exists(raw_canary)) << "the canary was only delayed, not dropped";
 }
 

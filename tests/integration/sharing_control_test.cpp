@@ -13,16 +13,6 @@ namespace {
 
 using SharingControl = SharingTest;
 
-// A file the host creates when a command really ran there (the host shares our filesystem).
-bool appears(const std::string& file, std::chrono::milliseconds timeout = 15s) {
-    auto deadline = Clock::now() + timeout;
-    while (Clock::now() < deadline) {
-        if (file_exists(file)) return true;
-        std::this_thread::sleep_for(50ms);  // polling the filesystem for the host's work
-    }
-    return file_exists(file);
-}
-
 class SharingControlWithBob : public SharingControl {
   protected:
     void SetUp() override {
@@ -91,7 +81,8 @@ TEST_F(SharingControlWithBob, AgreedInviteeTypesForEveryoneAndReleaseHandsContro
     // alice types for real again; bob no longer does.
     const std::string by_alice = path("typed-by-alice-after-release");
     alice_ssh->send_line("touch " + by_alice);
-    EXPECT_TRUE(appears(by_alice)) << "the creator's typing after release did not reach the host";
+    EXPECT_TRUE(file_appears(by_alice))
+        << "the creator's typing after release did not reach the host";
     const std::string bob_canary = path("bob-after-release");
     bob->send_line("touch " + bob_canary);
     const auto last = unique_marker("last");
@@ -120,7 +111,7 @@ TEST_F(SharingControlWithBob, RefusedInviteeIsToldAndStillCannotType) {
     ASSERT_TRUE(bob->expect("bob now controls the session", 15s));
     const std::string works = path("bob-after-agree");
     bob->send_line("touch " + works);
-    EXPECT_TRUE(appears(works));
+    EXPECT_TRUE(file_appears(works));
 }
 
 TEST_F(SharingControlWithBob, CreatorTakesControlBackWhileTheInviteeControls) {
@@ -129,7 +120,7 @@ TEST_F(SharingControlWithBob, CreatorTakesControlBackWhileTheInviteeControls) {
     ASSERT_TRUE(bob->expect("bob now controls the session", 15s));
     const std::string bob_file = path("bob-controls");
     bob->send_line("touch " + bob_file);
-    ASSERT_TRUE(appears(bob_file));
+    ASSERT_TRUE(file_appears(bob_file));
 
     const std::size_t from = alice_ssh->transcript().size();
     alice_answers("take");
@@ -138,7 +129,8 @@ TEST_F(SharingControlWithBob, CreatorTakesControlBackWhileTheInviteeControls) {
 
     const std::string alice_file = path("alice-took-back");
     alice_ssh->send_line("touch " + alice_file);
-    EXPECT_TRUE(appears(alice_file)) << "after take, the creator's typing did not reach the host";
+    EXPECT_TRUE(file_appears(alice_file))
+        << "after take, the creator's typing did not reach the host";
     const std::string canary = path("bob-after-take");
     bob->send_line("touch " + canary);
     const auto mark = unique_marker("after-take");

@@ -1,5 +1,7 @@
 #include "harness/paths.hpp"
 
+#include <thread>
+
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -68,6 +70,15 @@ std::string file_tail(const std::string& path, std::size_t max_bytes) {
     std::string all = read_file(path);
     if (all.size() > max_bytes) all = "..." + all.substr(all.size() - max_bytes);
     return all;
+}
+
+bool file_appears(const std::string& path, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (file_exists(path)) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling the host's work
+    }
+    return file_exists(path);
 }
 
 }  // namespace tandem::test

@@ -1,6 +1,7 @@
 // Where the binaries and scripts under test live, and who runs the tests.
 #pragma once
 
+#include <chrono>
 #include <string>
 
 namespace tandem::test {
@@ -12,6 +13,9 @@ std::string source_path(const std::string& relative);
 // The current Unix user's name (the managed host's login), as `id -un` prints it.
 std::string current_login();
 bool file_exists(const std::string& path);
+// Polls until `path` exists (a file the host creates when a command really ran there).
+bool file_appears(const std::string& path,
+                  std::chrono::milliseconds timeout = std::chrono::seconds(15));
 std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& content, unsigned mode = 0644);
 // The last max_bytes of a file, made printable (for failure messages).
