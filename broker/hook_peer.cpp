@@ -125,7 +125,7 @@ void HookPeer::on_hello(const nlohmann::json& hello) {
         auto& admission = std::get<SessionRegistry::Admission>(admitted);
         session_ = admission.session;
         participant_ = admission.participant;
-        auto welcome = admission.session->welcome(participant_);
+        auto welcome = admission.session->welcome();
         welcome["id"] = 0;
         reply(welcome);
         admission.session->send_snapshot(participant_);

@@ -139,10 +139,7 @@ void LiveSession::end(const std::string& reason, std::optional<ErrorCode> code) 
 
 std::variant<ParticipantId, ErrorCode> LiveSession::admit(const JoinRequest& request,
                                                           std::shared_ptr<Viewer> viewer) {
-    if (ended_) return ErrorCode::T_705;
-    if (!arbiter_) return ErrorCode::T_704;
-    if (static_cast<int>(participants_.size()) >= ctx_.config.invite_max_participants)
-        return ErrorCode::T_706;
+    if (auto refusal = admission_refusal()) return *refusal;
     ParticipantId id = "v" + std::to_string(next_participant_++);
     const std::string text =
         request.user + " joined (" + request.via + " from " + request.from + ")";
@@ -155,8 +152,15 @@ std::variant<ParticipantId, ErrorCode> LiveSession::admit(const JoinRequest& req
     return id;
 }
 
-nlohmann::json LiveSession::welcome(const ParticipantId& id) const {
-    (void)id;
+std::optional<ErrorCode> LiveSession::admission_refusal() const {
+    if (ended_) return ErrorCode::T_705;
+    if (!arbiter_) return ErrorCode::T_704;
+    if (static_cast<int>(participants_.size()) >= ctx_.config.invite_max_participants)
+        return ErrorCode::T_706;
+    return std::nullopt;
+}
+
+nlohmann::json LiveSession::welcome() const {
     return ok({{"creator", info_.creator},
                {"account", info_.account},
                {"cols", info_.cols},

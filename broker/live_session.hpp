@@ -51,7 +51,9 @@ class LiveSession : public std::enable_shared_from_this<LiveSession> {
     // From viewers. admit() checks the share and the cap (the registry checked invite and grant).
     std::variant<ParticipantId, ErrorCode> admit(const JoinRequest& request,
                                                  std::shared_ptr<Viewer> viewer);
-    nlohmann::json welcome(const ParticipantId& id) const;
+    // Why admit() would refuse now (ended, not shared, cap reached), or nothing.
+    std::optional<ErrorCode> admission_refusal() const;
+    nlohmann::json welcome() const;
     void send_snapshot(const ParticipantId& id);
     void on_viewer_input(const ParticipantId& id, std::string_view bytes);
     nlohmann::json on_viewer_command(const ParticipantId& id, const nlohmann::json& command);

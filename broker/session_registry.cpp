@@ -35,17 +35,16 @@ void SessionRegistry::remember_ended_share(const std::string& share_id, ErrorCod
     }
 }
 
-std::variant<SessionRegistry::Admission, ErrorCode> SessionRegistry::join(
-    std::string_view token, const JoinRequest& request, std::shared_ptr<Viewer> viewer) {
+std::variant<SessionRegistry::Found, ErrorCode> SessionRegistry::find_for(
+    std::string_view token, const std::string& user) const {
     auto decoded = ctx_.invites.decode(token, ctx_.clock());
     if (auto* rejection = std::get_if<InviteRejection>(&decoded)) {
-        log::info("join refused for " + request.user + ": invite " +
-                  std::string(to_string(*rejection)));
+        log::info("join refused for " + user + ": invite " + std::string(to_string(*rejection)));
         return *rejection == InviteRejection::expired ? ErrorCode::T_703 : ErrorCode::T_702;
     }
     const auto& claims = std::get<InviteClaims>(decoded);
     std::shared_ptr<LiveSession> session;
-    for (auto& [id, s] : sessions_)
+    for (const auto& [id, s] : sessions_)
         if (s->share_id() == claims.share_id) session = s;
     if (!session) {
         auto ended = ended_shares_.find(claims.share_id);
@@ -55,16 +54,37 @@ std::variant<SessionRegistry::Admission, ErrorCode> SessionRegistry::join(
     const std::string& account = session->info().account;
     const auto at = account.rfind('@');
     try {
-        auto user = ctx_.store.find_user(request.user);
+        auto person = ctx_.store.find_user(user);
         auto acct = ctx_.store.find_account(account.substr(0, at), account.substr(at + 1));
-        if (!user || !acct || !ctx_.store.has_grant(user->id, acct->id)) return ErrorCode::T_302;
+        if (!person || !acct || !ctx_.store.has_grant(person->id, acct->id))
+            return ErrorCode::T_302;
     } catch (const std::exception& e) {
         log::error(std::string("grant check failed: ") + e.what());
         return ErrorCode::T_102;
     }
+    return Found{session, claims.expires_at};
+}
+
+std::variant<SessionRegistry::Admission, ErrorCode> SessionRegistry::join(
+    std::string_view token, const JoinRequest& request, std::shared_ptr<Viewer> viewer) {
+    auto found = find_for(token, request.user);
+    if (auto* code = std::get_if<ErrorCode>(&found)) return *code;
+    auto session = std::get<Found>(found).session;
     auto admitted = session->admit(request, std::move(viewer));
     if (auto* code = std::get_if<ErrorCode>(&admitted)) return *code;
     return Admission{session, std::get<ParticipantId>(admitted)};
+}
+
+std::variant<nlohmann::json, ErrorCode> SessionRegistry::preview(std::string_view token,
+                                                                 const std::string& user) const {
+    auto found = find_for(token, user);
+    if (auto* code = std::get_if<ErrorCode>(&found)) return *code;
+    const auto& [session, expires_at] = std::get<Found>(found);
+    if (auto refusal = session->admission_refusal()) return *refusal;
+    auto view = session->welcome();
+    view.erase("ok");
+    view["expires_at"] = expires_at;
+    return view;
 }
 
 void SessionRegistry::recheck_grants() {

@@ -27,11 +27,23 @@ class SessionRegistry {
     std::variant<Admission, ErrorCode> join(std::string_view token, const JoinRequest& request,
                                             std::shared_ptr<Viewer> viewer);
 
+    // What the invitation page shows before anyone enters: the same checks as join() (invite,
+    // share, session, grant, participant cap) without admitting. Fields: creator, account,
+    // expires_at, cols, rows, controller, participants (as LiveSession::who()).
+    std::variant<nlohmann::json, ErrorCode> preview(std::string_view token,
+                                                    const std::string& user) const;
+
     void recheck_grants();
     void end_all(const std::string& reason);
     std::size_t size() const { return sessions_.size(); }
 
   private:
+    struct Found {
+        std::shared_ptr<LiveSession> session;
+        UnixTime expires_at = 0;
+    };
+    // The invite, its live share and the joiner's grant, or why not.
+    std::variant<Found, ErrorCode> find_for(std::string_view token, const std::string& user) const;
     void remember_ended_share(const std::string& share_id, ErrorCode code);
 
     BrokerContext& ctx_;
