@@ -142,7 +142,7 @@ void HookPeer::on_session_frame(Frame& frame) {
             session->on_output(frame.payload);
             return;
         case FrameType::gap:
-            session->on_gap();
+            session->on_gap(frame.payload);
             return;
         case FrameType::resize: {
             auto j = parse_object(frame.payload);
@@ -201,19 +201,11 @@ void HookPeer::reply(const nlohmann::json& body) {
 void HookPeer::send_output(const std::shared_ptr<const std::string>& bytes) {
     if (resync_pending_) return;  // a fresh snapshot will cover it
     if (queued_bytes_ + bytes->size() > kViewerQueueBytes) {
-        // Behind: drop what is queued (not the frame being written) and resync when drained.
-        std::deque<Outgoing> kept;
-        for (std::size_t i = 0; i < queue_.size(); ++i) {
-            if (i == 0 && writing_) {
-                kept.push_back(std::move(queue_[i]));
-                continue;
-            }
-            if (queue_[i].droppable)
-                queued_bytes_ -= queue_[i].payload->size() + 5;
-            else
-                kept.push_back(std::move(queue_[i]));
-        }
-        queue_ = std::move(kept);
+        // Behind: drop the queued output (not the frame being written) and resync when drained.
+        std::erase_if(queue_, [this](const Outgoing& out) {
+            if (out.droppable) queued_bytes_ -= out.payload->size() + 5;
+            return out.droppable;
+        });
         resync_pending_ = true;
         ++resyncs_;
         if (!writing_) write_next();
@@ -273,16 +265,17 @@ void HookPeer::write_next() {
         return;
     }
     writing_ = true;
-    auto& front = queue_.front();
-    std::array<boost::asio::const_buffer, 2> buffers = {boost::asio::buffer(front.header),
-                                                        boost::asio::buffer(*front.payload)};
+    in_flight_ = std::move(queue_.front());
+    queue_.pop_front();
+    std::array<boost::asio::const_buffer, 2> buffers = {boost::asio::buffer(in_flight_->header),
+                                                        boost::asio::buffer(*in_flight_->payload)};
     boost::asio::async_write(
         socket_, buffers,
         [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
             self->writing_ = false;
+            self->queued_bytes_ -= self->in_flight_->payload->size() + 5;
+            self->in_flight_.reset();
             if (ec) return self->shut(ec.message());
-            self->queued_bytes_ -= self->queue_.front().payload->size() + 5;
-            self->queue_.pop_front();
             self->write_next();
         });
 }
@@ -303,10 +296,8 @@ void HookPeer::shut(const std::string& why) {
         session->on_viewer_gone(participant_);
     }
     session_.reset();
-    if (!writing_) {  // an aborted write still owns the front buffers until its handler runs
-        queue_.clear();
-        queued_bytes_ = 0;
-    }
+    queue_.clear();  // an aborted write keeps in_flight_ until its handler runs
+    queued_bytes_ = in_flight_ ? in_flight_->payload->size() + 5 : 0;
 }
 
 }  // namespace tandem::broker

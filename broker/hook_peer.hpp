@@ -10,6 +10,7 @@
 #include <deque>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "session_registry.hpp"
@@ -65,7 +66,11 @@ class HookPeer : public std::enable_shared_from_this<HookPeer>, public Viewer, p
     boost::asio::steady_timer hello_timer_;
 
     std::deque<Outgoing> queue_;
-    std::size_t queued_bytes_ = 0;
+    // The frame being written lives apart from queue_: the write holds pointers into it, and
+    // dropping queued output for a slow viewer must never move it (a moved header would be
+    // sent from freed memory and corrupt the stream).
+    std::optional<Outgoing> in_flight_;
+    std::size_t queued_bytes_ = 0;  // queue_ and in_flight_
     bool writing_ = false;
     bool close_after_flush_ = false;
     bool closed_ = false;

@@ -56,8 +56,11 @@ void LiveSession::schedule_parse() {
     });
 }
 
-void LiveSession::on_gap() {
+void LiveSession::on_gap(std::string_view replay) {
+    // Viewers do not get the replay as output: they saw part of it already. They get the
+    // screen rebuilt from it instead.
     screen_.gap();
+    screen_.append(replay);
     resync_after_parse_ = true;
     schedule_parse();
 }

@@ -42,7 +42,7 @@ class LiveSession : public std::enable_shared_from_this<LiveSession> {
 
     // From the creator's hook.
     void on_output(std::string_view bytes);
-    void on_gap();
+    void on_gap(std::string_view replay);  // output was lost; replay = the newest output
     void on_resize(int cols, int rows);
     nlohmann::json on_command(const nlohmann::json& command);
     // The session is over (hook ended or vanished): the share ends, everyone is told why.

@@ -87,8 +87,10 @@ void BrokerLink::push_output(std::string_view bytes) {
 void BrokerLink::resume_with(std::string_view replay) {
     if (fd_ < 0 || !gap_pending_) return;
     gap_pending_ = false;
-    push(FrameType::gap, {});
-    push_output(replay);
+    // The replay travels inside the gap frame, so the broker can rebuild the screen from it
+    // without passing it to viewers as new output (they saw part of it already).
+    if (replay.size() > kMaxPayload) replay = replay.substr(replay.size() - kMaxPayload);
+    push(FrameType::gap, replay);
     flush();
 }
 
@@ -140,7 +142,11 @@ bool BrokerLink::on_readable() {
 }
 
 std::optional<Frame> BrokerLink::next_frame() {
-    return decoder_.next();
+    auto frame = decoder_.next();
+    // A corrupt stream cannot be resynchronised: hang up, so the owner sees the link gone
+    // instead of waiting forever for frames that will never decode.
+    if (!frame && decoder_.error() != FrameDecoder::Error::none && fd_ >= 0) close();
+    return frame;
 }
 
 }  // namespace tandem

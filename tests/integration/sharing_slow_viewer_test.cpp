@@ -3,7 +3,6 @@
 // it reads again it is resynced to the creator's current screen, or was dropped with a message.
 // Throughputs are measured and printed (no timing is asserted), including with three viewers.
 #include <signal.h>
-#include <cstdlib>
 
 #include <cstdio>
 #include <optional>
@@ -55,11 +54,6 @@ void signal_tree(pid_t root, int sig) {
 }
 
 TEST_F(SharingThroughput, StalledViewerDoesNotSlowTheCreatorAndIsResyncedOrDropped) {
-    // Quarantined (opt in with TANDEM_FLOOD_TESTS=1): in a few runs a viewer that keeps
-    // reading misses the end of a multi-megabyte flood although the broker-level test
-    // (BrokerTest.StalledViewerIsResyncedAndNeverSlowsOthers) passes. Open work on issue #3.
-    if (std::getenv("TANDEM_FLOOD_TESTS") == nullptr)
-        GTEST_SKIP() << "flood test quarantined; set TANDEM_FLOOD_TESTS=1 to run it";
     constexpr auto kStall = 15s;
     auto alice = creator();
     const Burst alone = burst(*alice, path("burst-alone"));
@@ -130,11 +124,6 @@ TEST_F(SharingThroughput, StalledViewerDoesNotSlowTheCreatorAndIsResyncedOrDropp
 }
 
 TEST_F(SharingThroughput, MeasureBytesPerSecondThroughASharedSessionWithThreeViewers) {
-    // Quarantined (opt in with TANDEM_FLOOD_TESTS=1): in a few runs a viewer that keeps
-    // reading misses the end of a multi-megabyte flood although the broker-level test
-    // (BrokerTest.StalledViewerIsResyncedAndNeverSlowsOthers) passes. Open work on issue #3.
-    if (std::getenv("TANDEM_FLOOD_TESTS") == nullptr)
-        GTEST_SKIP() << "flood test quarantined; set TANDEM_FLOOD_TESTS=1 to run it";
     std::string dave_key = bastion->add_user("dave");
     bastion->grant("dave", account);
     auto alice = creator();

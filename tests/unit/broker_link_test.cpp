@@ -95,22 +95,30 @@ TEST(BrokerLink, NeverWaitsForABrokerThatDoesNotReadAndMarksTheGap) {
     const int chunks = 200;  // 12.8 MB: far past socket buffers and the link's bound
     for (int i = 0; i < chunks; ++i) link.send_output(chunk);  // must not block
     EXPECT_GT(link.dropped_output_bytes(), 0u);
-    // The broker catches up; later output arrives after a gap frame.
+    // The broker catches up; a gap frame carries the newest output, and later output follows.
     std::size_t outputs_after_gap = 0;
+    std::string replay;
     bool gap_seen = false;
     for (int round = 0; round < 200 && outputs_after_gap == 0; ++round) {
         broker.drain(20);
         link.on_writable();
         if (link.gap_pending()) link.send_output("dropped while the gap is pending");
-        if (link.gap_pending() && link.has_room()) link.resume_with("after");
+        if (link.gap_pending() && link.has_room()) {
+            link.resume_with("the newest output");
+            link.send_output("after");
+        }
         while (auto f = broker.decoder.next()) {
-            if (f->type == FrameType::gap) gap_seen = true;
+            if (f->type == FrameType::gap) {
+                gap_seen = true;
+                replay = f->payload;
+            }
             if (gap_seen && f->type == FrameType::output && f->payload == "after")
                 ++outputs_after_gap;
             EXPECT_NE(f->payload, "dropped while the gap is pending");
         }
     }
     EXPECT_TRUE(gap_seen);
+    EXPECT_EQ(replay, "the newest output");
     EXPECT_GT(outputs_after_gap, 0u);
 }
 

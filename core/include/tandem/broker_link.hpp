@@ -40,7 +40,8 @@ class BrokerLink {
     // After output was dropped: true until resume_with() runs. has_room(): resuming is possible.
     bool gap_pending() const { return gap_pending_; }
     bool has_room() const { return queued_bytes_ <= kMaxQueuedOutput / 2; }
-    // Sends the gap and then `replay` (the newest output, which the drop may have eaten) so the
+    // Sends a gap frame carrying `replay` (the newest output, which the drop may have eaten;
+    // its last kMaxPayload bytes) so the
     // broker can rebuild the screen as it is now.
     void resume_with(std::string_view replay);
     // JSON helpers for the small control frames.
