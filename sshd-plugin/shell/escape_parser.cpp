@@ -20,7 +20,7 @@ void append_to_host(std::vector<EscapeAction>& out, std::string_view bytes) {
 
 }  // namespace
 
-void EscapeParser::feed(std::string_view input, std::vector<EscapeAction>& out) {
+std::size_t EscapeParser::feed(std::string_view input, std::vector<EscapeAction>& out) {
     std::size_t i = 0;
     while (i < input.size()) {
         if (state_ == State::closed) {
@@ -30,7 +30,7 @@ void EscapeParser::feed(std::string_view input, std::vector<EscapeAction>& out) 
             if (escape_key_ >= 0) next = input.find(static_cast<char>(escape_key_), i);
             if (next == std::string_view::npos) {
                 append_to_host(out, input.substr(i));
-                return;
+                return input.size();
             }
             append_to_host(out, input.substr(i, next - i));
             state_ = State::open;
@@ -41,7 +41,9 @@ void EscapeParser::feed(std::string_view input, std::vector<EscapeAction>& out) 
         }
         feed_prompt_byte(static_cast<unsigned char>(input[i]), i + 1 == input.size(), out);
         ++i;
+        if (!out.empty() && out.back().kind == EscapeAction::Kind::prompt_submit) return i;
     }
+    return i;
 }
 
 void EscapeParser::feed_prompt_byte(unsigned char byte, bool last_in_chunk,

@@ -30,8 +30,11 @@ class EscapeParser {
     // escape_key: the byte that opens the prompt (0x1d = ^]); -1 disables the prompt.
     explicit EscapeParser(int escape_key) : escape_key_(escape_key) {}
 
-    // Appends the actions for `input`, in order, to `out`.
-    void feed(std::string_view input, std::vector<EscapeAction>& out);
+    // Appends the actions for `input`, in order, to `out`, and returns how many bytes it used.
+    // It stops right after a prompt_submit: the command may close the prompt, and what the
+    // user typed after Enter (a paste, fast typing) belongs wherever the prompt's state now
+    // sends it. The caller runs the command, then feeds the rest.
+    std::size_t feed(std::string_view input, std::vector<EscapeAction>& out);
     // Closes the prompt from the outside (e.g. a command that ends it); no action emitted.
     void close_prompt();
 

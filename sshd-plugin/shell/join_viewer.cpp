@@ -211,25 +211,30 @@ class ViewerLoop {
             return;
         }
         if (n < 0) return;
-        std::vector<EscapeAction> actions;
-        parser_.feed(std::string_view(buffer, static_cast<std::size_t>(n)), actions);
-        for (const auto& a : actions) {
-            switch (a.kind) {
-                case EscapeAction::Kind::to_host:
-                    // The broker drops input from anyone but the controller anyway.
-                    if (controlling_) link_.send(FrameType::input, a.text);
-                    break;
-                case EscapeAction::Kind::prompt_open:
-                case EscapeAction::Kind::prompt_edit:
-                    show_prompt();
-                    break;
-                case EscapeAction::Kind::prompt_submit:
-                    run_command(trim(a.text));
-                    break;
-                case EscapeAction::Kind::prompt_close:
-                    close_overlay();
-                    break;
-            }
+        std::string_view input(buffer, static_cast<std::size_t>(n));
+        while (!input.empty() && !done_) {
+            std::vector<EscapeAction> actions;
+            input.remove_prefix(parser_.feed(input, actions));
+            for (const auto& a : actions) handle_key_action(a);
+        }
+    }
+
+    void handle_key_action(const EscapeAction& a) {
+        switch (a.kind) {
+            case EscapeAction::Kind::to_host:
+                // The broker drops input from anyone but the controller anyway.
+                if (controlling_) link_.send(FrameType::input, a.text);
+                return;
+            case EscapeAction::Kind::prompt_open:
+            case EscapeAction::Kind::prompt_edit:
+                show_prompt();
+                return;
+            case EscapeAction::Kind::prompt_submit:
+                run_command(trim(a.text));
+                return;
+            case EscapeAction::Kind::prompt_close:
+                close_overlay();
+                return;
         }
     }
 

@@ -163,14 +163,16 @@ void Relay::handle_user_bytes(std::string_view bytes) {
             return;
         }
     }
-    actions_.clear();
-    parser_.feed(bytes, actions_);
-    bool redraw = false;
-    for (const auto& action : actions_) handle_prompt_action(action, redraw);
-    if (redraw && parser_.prompt_open()) {
-        auto lines = prompt_messages_;
-        lines.push_back(EscapeCommands::prompt_line(parser_.line()));
-        to_user_.append(overlay_.show(lines));
+    while (!bytes.empty()) {
+        actions_.clear();
+        bytes.remove_prefix(parser_.feed(bytes, actions_));
+        bool redraw = false;
+        for (const auto& action : actions_) handle_prompt_action(action, redraw);
+        if (redraw && parser_.prompt_open()) {
+            auto lines = prompt_messages_;
+            lines.push_back(EscapeCommands::prompt_line(parser_.line()));
+            to_user_.append(overlay_.show(lines));
+        }
     }
 }
 

@@ -170,5 +170,34 @@ TEST(EscapeParser, KeyNames) {
     EXPECT_EQ(escape_key_name(-1), "none");
 }
 
+TEST(EscapeParser, StopsAfterEnterSoTheRestFollowsTheCommandsOutcome) {
+    EscapeParser parser(0x1d);
+    // "take" then fast typing in one read: the parser hands back the command first.
+    const std::string input = "\x1dtake\rls\r";
+    std::vector<EscapeAction> out;
+    const std::size_t used = parser.feed(input, out);
+    EXPECT_EQ(used, 6u);
+    ASSERT_FALSE(out.empty());
+    EXPECT_EQ(out.back(), (EscapeAction{Kind::prompt_submit, "take"}));
+    // The command closed the prompt: what followed Enter goes to the host, not the prompt.
+    parser.close_prompt();
+    out.clear();
+    EXPECT_EQ(parser.feed(std::string_view(input).substr(used), out), 3u);
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0], (EscapeAction{Kind::to_host, "ls\r"}));
+}
+
+TEST(EscapeParser, AfterEnterWithThePromptStillOpenTheRestIsTheNextLine) {
+    EscapeParser parser(0x1d);
+    std::vector<EscapeAction> out;
+    const std::string input = "\x1dwho\rhelp\r";
+    std::size_t used = parser.feed(input, out);
+    EXPECT_EQ(out.back(), (EscapeAction{Kind::prompt_submit, "who"}));
+    out.clear();
+    used += parser.feed(std::string_view(input).substr(used), out);
+    EXPECT_EQ(used, input.size());
+    EXPECT_EQ(out.back(), (EscapeAction{Kind::prompt_submit, "help"}));
+}
+
 }  // namespace
 }  // namespace tandem
