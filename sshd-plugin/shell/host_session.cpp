@@ -26,11 +26,12 @@ namespace {
 constexpr int refused_status = 1;
 constexpr int failed_status = 255;
 
-// Printable, bounded: the account text comes from the user and goes to logs and the audit.
+// What the logs and the audit may say about the account text the user typed: a well-formed
+// LOGIN@HOST as is; anything else only by its length, since it may be a secret sent to the
+// wrong login (an invite token typed after `ssh alice@bastion`).
 std::string printable(std::string_view text) {
-    std::string out;
-    for (char c : text.substr(0, 128)) out.push_back((c >= 0x20 && c < 0x7f) ? c : '?');
-    return out;
+    if (auto name = parse_account_name(text)) return name->text();
+    return "<not an account name, " + std::to_string(text.size()) + " bytes>";
 }
 
 int refuse(ShellContext& context, ErrorCode code, std::string_view account,
