@@ -12,7 +12,13 @@ PACKAGES=(
   openssh-server openssh-client
   python3 procps psmisc iproute2 coreutils util-linux vim-tiny tmux
   sqlite3 linux-perf asciinema
+  chromium  # the browser tests drive Debian's headless Chromium (never a downloaded browser)
 )
+# The web viewer's build runs `npm ci`. Debian's npm only where there is none: a Node installed
+# from elsewhere brings its own npm, and Debian's would conflict with it.
+if ! command -v npm >/dev/null 2>&1; then
+  PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
