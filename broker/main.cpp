@@ -6,10 +6,12 @@
 #include <cstdio>
 #include <functional>
 #include <iostream>
+#include <memory>
 
 #include "hook_listener.hpp"
 #include "tandem/errors.hpp"
 #include "tandem/log.hpp"
+#include "web_listener.hpp"
 
 using namespace tandem;
 
@@ -31,6 +33,12 @@ int main(int argc, char** argv) {
         broker::SessionRegistry registry(ctx);
         broker::HookListener listener(ctx, registry, config.broker_socket);
         listener.start();
+        // The web face (docs/web.md), unless web.listen is empty.
+        std::unique_ptr<broker::WebListener> web;
+        if (!config.web_listen.empty()) {
+            web = std::make_unique<broker::WebListener>(ctx, registry);
+            web->start();
+        }
 
         // Revoking a grant ejects the person from live shares within seconds.
         boost::asio::steady_timer grant_timer(io);
@@ -48,11 +56,18 @@ int main(int argc, char** argv) {
         signals.async_wait([&](const boost::system::error_code&, int) {
             log::info("stopping");
             listener.stop();
+            if (web) web->stop();
             grant_timer.cancel();
             registry.end_all("broker stopping");
             // Let the final frames flush, then stop.
             boost::asio::post(io, [&] { io.stop(); });
         });
+        // The web line comes first: scripts wait for the "listening on" line and may then read it.
+        if (web) {
+            std::printf("tandem-broker web on %s (public URL %s)\n", web->bound_url().c_str(),
+                        config.web_public_url.c_str());
+            log::info("web on " + web->bound_url());
+        }
         std::printf("tandem-broker listening on %s\n", config.broker_socket.c_str());
         std::fflush(stdout);
         log::info("listening on " + config.broker_socket);

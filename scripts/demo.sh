@@ -7,14 +7,16 @@
 # The demo: its own instance (config, SQLite store, keys, recordings) in ./demo, a managed host
 # (a throwaway OpenSSH sshd on loopback, ./demo/host), a user `demo` with the key
 # ./demo/demo_user_key, the account <you>@demo-host granted to it and to `guest` (key
-# ./demo/guest_key, for trying shared sessions), tandem-broker, and tandem-sshd on
-# 127.0.0.1:2222 (or a free port when 2222 is taken). Ctrl-C stops everything; running it again
-# reuses the instance (delete ./demo to start afresh).
+# ./demo/guest_key, for trying shared sessions), tandem-broker with its web face on
+# https://localhost:8443 (or the next free port; web passwords in ./demo/*.web-password), and
+# tandem-sshd on 127.0.0.1:2222 (or a free port when 2222 is taken). Ctrl-C stops everything;
+# running it again reuses the instance (delete ./demo to start afresh).
 set -euo pipefail
 
 TANDEM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$TANDEM_ROOT"
-TANDEM_BUILD_TARGETS="tandem-admin tandem-sshd tandem-shell tandem-broker" "$TANDEM_ROOT/scripts/build.sh" build
+TANDEM_BUILD_TARGETS="tandem-admin tandem-sshd tandem-shell tandem-broker webview" \
+    "$TANDEM_ROOT/scripts/build.sh" build
 TANDEM_BIN=$TANDEM_ROOT/build/bin
 # shellcheck source=scripts/lib/instance.sh
 source "$TANDEM_ROOT/scripts/lib/instance.sh"
@@ -36,7 +38,13 @@ trap 'exit 143' TERM
 
 tandem_instance_up "$dir"
 tandem_add_guest "$dir"  # instances made before sharing existed
-tandem_broker_start "$dir" "$dir/tandem-broker.log"
+demo_password=$(tandem_web_password "$dir" "$TANDEM_DEMO_USER")
+guest_password=$(tandem_web_password "$dir" guest)
+# The web face on loopback only, with the public URL naming the port it really has.
+web_port=$(tandem_free_port_from 8443)
+web_url=https://localhost:$web_port
+tandem_broker_start "$dir" "$dir/tandem-broker.log" --web.listen="127.0.0.1:$web_port" \
+    --web.public_url="$web_url" --web.assets="$TANDEM_ROOT/build/webview"
 port=0
 tandem_port_is_free 2222 && port=2222
 tandem_sshd_start "$dir" "$port" "$dir/tandem-sshd.log"
@@ -57,6 +65,11 @@ tandem demo is running (instance in $TANDEM_ROOT/$dir). Connect from $TANDEM_ROO
 Sharing: in a session press Ctrl-], type share, and Enter. A second person, guest, can join:
   ssh -i $dir/guest_key -p $TANDEM_SSHD_PORT join@127.0.0.1 TOKEN
       (the TOKEN from the share line; guest's own key names them). See docs/sharing.md.
+
+Web viewer: $web_url/login  (user $TANDEM_DEMO_USER, password $demo_password;
+  guest's password: $guest_password). The certificate is the instance's self-signed one
+  ($dir/tls.crt): the browser warns once. Share over SSH, then open the printed URL, log in
+  as guest and click Enter. See docs/web.md.
 
 The bastion's host key is $fingerprint (ssh asks once).
 In a session, Ctrl-] opens the tandem command line; Ctrl-] twice sends one Ctrl-].

@@ -136,8 +136,15 @@ const std::vector<KeySpec>& key_specs() {
         {"openssh.shell", "absolute path of tandem-shell that tandem-keys' forced command runs",
          [](const Config& c) { return c.openssh_shell; },
          [](Config& c, const std::string& v) { return set_command_path(c.openssh_shell, v); }},
-        {"web.listen", "address:port of tandem-broker's HTTPS/WebSocket server",
-         LISTEN(web_listen)},
+        {"web.listen", "address:port of tandem-broker's HTTPS/WebSocket server; empty = none",
+         [](const Config& c) { return c.web_listen; },
+         [](Config& c, const std::string& v) {
+             if (v.empty()) {
+                 c.web_listen.clear();
+                 return true;
+             }
+             return set_listen(c.web_listen, v);
+         }},
         {"web.public_url", "base of invite URLs, as users' browsers reach the broker",
          [](const Config& c) { return c.web_public_url; },
          [](Config& c, const std::string& v) {
@@ -147,6 +154,23 @@ const std::vector<KeySpec>& key_specs() {
         {"web.tls_cert", "TLS certificate chain (PEM) served by the broker",
          TEXT(web_tls_cert, false)},
         {"web.tls_key", "TLS private key (PEM, 0600)", TEXT(web_tls_key, false)},
+        {"web.plain_http",
+         "true: plain HTTP without TLS, only behind a TLS-terminating proxy; cookies stay Secure",
+         [](const Config& c) { return std::string(c.web_plain_http ? "true" : "false"); },
+         [](Config& c, const std::string& v) {
+             if (v != "true" && v != "false") return false;
+             c.web_plain_http = v == "true";
+             return true;
+         }},
+        {"web.assets", "directory of the web viewer's built pages and scripts",
+         TEXT(web_assets, false)},
+        {"web.login_ttl", "a web login ends after this long without a request",
+         SECONDS(web_login_ttl)},
+        {"web.login_max_failures",
+         "failed web logins per user name and per address before T_204 refuses them",
+         INT(web_login_max_failures, 1, 1000)},
+        {"web.login_lockout", "window in which failures count, and how long a lockout lasts",
+         SECONDS(web_login_lockout)},
         {"invite.ttl", "default lifetime of an invite URL", SECONDS(invite_ttl)},
         {"invite.max_ttl", "longest lifetime a share may ask for", SECONDS(invite_max_ttl)},
         {"invite.max_participants", "invitees one share admits at once (the creator aside)",

@@ -15,6 +15,18 @@ const std::vector<ErrorInfo>& error_catalogue() {
          "The key you offered is not registered for this user; ask an administrator to add it."},
         {ErrorCode::T_202, "T_202", "authentication",
          "Too many failed or slow authentication attempts; reconnect and offer a registered key."},
+        {ErrorCode::T_203, "T_203", "authentication",
+         "Wrong user name or password; try again, or ask an administrator to set your password."},
+        {ErrorCode::T_204, "T_204", "authentication",
+         "Too many failed logins for this user or from this address; wait a few minutes and try "
+         "again."},
+        {ErrorCode::T_205, "T_205", "authentication",
+         "You are not logged in, or your login expired; log in again."},
+        {ErrorCode::T_206, "T_206", "access",
+         "This request did not come from the bastion's own pages, so it was refused; open the "
+         "bastion's address in your browser and try again."},
+        {ErrorCode::T_207, "T_207", "service",
+         "The bastion is busy checking other logins; try again in a moment."},
         {ErrorCode::T_301, "T_301", "access",
          "No such account on this bastion; type hosts to list the accounts you may use."},
         {ErrorCode::T_302, "T_302", "access",

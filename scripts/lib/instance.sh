@@ -115,11 +115,35 @@ tandem_add_guest() { # DIR
         tandem_admin "$dir" grant guest "$(tandem_demo_account)"
 }
 
-# Starts tandem-broker for DIR (sharing); sets TANDEM_BROKER_PID. Sessions work without it.
-tandem_broker_start() { # DIR LOG
+# Gives USER a random web password once, kept in DIR/USER.web-password (0600); prints it.
+tandem_web_password() { # DIR USER
+    local dir=$1 user=$2 file=$1/$2.web-password
+    if [ ! -s "$file" ]; then
+        (umask 077 && openssl rand -base64 12 | tr -d '/+=\n' >"$file.new")
+        tandem_admin "$dir" user passwd "$user" <"$file.new" >/dev/null
+        mv "$file.new" "$file"
+    fi
+    cat "$file"
+}
+
+# The first free port from PORT upwards (20 tries); prints it.
+tandem_free_port_from() { # PORT
+    local port=$1 _
+    for _ in $(seq 1 20); do
+        tandem_port_is_free "$port" && echo "$port" && return 0
+        port=$((port + 1))
+    done
+    echo "no free port from $1 to $port" >&2
+    return 1
+}
+
+# Starts tandem-broker for DIR (sharing, web face); extra ARGS are --section.key=value
+# overrides. Sets TANDEM_BROKER_PID. Sessions work without it.
+tandem_broker_start() { # DIR LOG [ARGS...]
     local dir=$1 log=$2 _
+    shift 2
     : >"$log"
-    "$TANDEM_BIN/tandem-broker" --config "$dir/tandem.conf" >>"$log" 2>&1 </dev/null &
+    "$TANDEM_BIN/tandem-broker" --config "$dir/tandem.conf" "$@" >>"$log" 2>&1 </dev/null &
     TANDEM_BROKER_PID=$!
     for _ in $(seq 1 100); do
         grep -q 'tandem-broker listening on' "$log" && return 0

@@ -36,11 +36,16 @@ struct Config {
     std::string openssh_join_login = "join";              // Unix login invitees ssh to
     std::string openssh_shell = "/usr/bin/tandem-shell";  // what the key's command= runs
 
-    // [web]
-    std::string web_listen = "0.0.0.0:8443";
+    // [web] (docs/web.md)
+    std::string web_listen = "0.0.0.0:8443";  // "" = no web face
     std::string web_public_url = "https://localhost:8443";
     std::string web_tls_cert = "/etc/tandem/tls.crt";
     std::string web_tls_key = "/etc/tandem/tls.key";
+    bool web_plain_http = false;  // true: no TLS, for a TLS-terminating proxy in front
+    std::string web_assets = "/usr/share/tandem/webview";
+    Seconds web_login_ttl{12 * 3600};  // idle lifetime of a web login session
+    int web_login_max_failures = 5;    // per user and per address, within web_login_lockout
+    Seconds web_login_lockout{5 * 60};
 
     // [invite]
     Seconds invite_ttl{30 * 60};

@@ -18,6 +18,11 @@ enum class ErrorCode {
     // 2xx: who you are
     T_201,  // SSH authentication failed (unknown user or key: one code, no enumeration)
     T_202,  // too many authentication attempts / login grace time exceeded
+    T_203,  // web login: wrong user name or password (one code, no enumeration)
+    T_204,  // web login: too many failed logins from this user or address
+    T_205,  // web: not logged in, or the login expired
+    T_206,  // web: request not sent from this bastion's pages (Origin)
+    T_207,  // web: too many logins being checked at once
     // 3xx: what you may use
     T_301,  // unknown account LOGIN@HOST
     T_302,  // no grant on the account

@@ -16,6 +16,9 @@
 
 namespace tandem::test {
 
+// The web viewer's assets as the build assembles them (<build>/webview).
+std::string built_webview_dir();
+
 class BastionInstance {
   public:
     // Initialises DIR and starts tandem-sshd with these extra --section.key=value overrides.
@@ -41,6 +44,17 @@ class BastionInstance {
     void restart_broker() { start_broker(broker_overrides_); }
     bool broker_running() const { return broker_pid_ > 0; }
     pid_t broker_pid() const { return broker_pid_; }
+
+    // tandem-broker with its web face (defined in bastion_web.cpp) on a free loopback port:
+    // web.listen and web.public_url (https://127.0.0.1:PORT, http:// when plain) name the same
+    // port, so invite URLs and Origin checks match what a client reaches. web.assets is
+    // assets_dir, or the build's webview/ when empty. restart_broker keeps the port.
+    void start_broker_with_web(const std::string& assets_dir = {}, bool plain = false,
+                               std::vector<std::string> overrides = {});
+    std::uint16_t web_port() const { return web_port_; }
+    // web.public_url, which is also the Origin the web face accepts.
+    std::string web_url() const;
+    std::string tls_cert_path() const { return dir_ + "/tls.crt"; }
 
     // `tandem-admin --config DIR/tandem.conf ARGS...`.
     CommandResult admin(const std::vector<std::string>& args, const std::string& stdin_data = {});
@@ -75,6 +89,8 @@ class BastionInstance {
     pid_t sshd_pid_ = -1;
     pid_t broker_pid_ = -1;
     std::vector<std::string> broker_overrides_;
+    std::uint16_t web_port_ = 0;
+    bool web_plain_ = false;
 };
 
 }  // namespace tandem::test

@@ -1,0 +1,57 @@
+// Server-side web login sessions. The browser holds only a random cookie value (32 bytes from
+// the OS CSPRNG); the server keys its table by SHA-256 of that value, so a lookup's timing
+// says nothing about the secret, and a memory dump holds no usable cookie. Sessions end after
+// an idle period, on logout, when the user's password changes, and when the broker restarts.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace tandem::broker {
+
+class LoginSessions {
+  public:
+    using Clock = std::chrono::steady_clock;
+
+    // At most `capacity` sessions: a new login past it evicts the least recently used one.
+    explicit LoginSessions(std::chrono::seconds idle_ttl, std::size_t capacity = 10000);
+
+    // A new session for `user`; returns the cookie value (base64url, 43 characters).
+    // credential_tag identifies the password the user logged in with (see credential_tag()).
+    std::string create(const std::string& user, const std::string& credential_tag,
+                       Clock::time_point now);
+
+    struct Login {
+        std::string user;
+        std::string credential_tag;
+    };
+    // The session behind a cookie value, refreshing its idle timer; nullopt when unknown or
+    // idle for longer than the TTL (then it is forgotten).
+    std::optional<Login> find(std::string_view cookie, Clock::time_point now);
+
+    // Forgets the session (logout, or a password change found by the caller).
+    void end(std::string_view cookie);
+
+    std::size_t size() const { return sessions_.size(); }
+
+  private:
+    struct Entry {
+        Login login;
+        Clock::time_point last_used;
+    };
+    void sweep(Clock::time_point now);
+
+    std::chrono::seconds idle_ttl_;
+    std::size_t capacity_;
+    std::unordered_map<std::string, Entry> sessions_;  // SHA-256(cookie) -> session
+};
+
+// A short fingerprint of a stored password hash: a session made with one password stops
+// working once the administrator sets another (or removes it).
+std::string credential_tag(const std::string& password_hash);
+
+}  // namespace tandem::broker

@@ -1,0 +1,130 @@
+#include "web_listener.hpp"
+
+#include <sys/stat.h>
+
+#include "tandem/log.hpp"
+
+namespace tandem::broker {
+namespace {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+// Beyond this many HTTP connections at once, new ones are closed at once (file descriptors
+// are shared with the session hooks and viewers).
+constexpr std::size_t kMaxConnections = 512;
+
+PublicOrigin origin_from(const Config& config) {
+    auto origin = parse_public_origin(config.web_public_url);
+    if (!origin)
+        throw TandemError(ErrorCode::T_101,
+                          "web.public_url '" + config.web_public_url + "' is not a usable URL");
+    return *origin;
+}
+
+net::ssl::context make_tls(const Config& config) {
+    net::ssl::context tls(net::ssl::context::tls_server);
+    boost::system::error_code ec;
+    tls.set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                        net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
+                        net::ssl::context::no_tlsv1_1 | net::ssl::context::single_dh_use,
+                    ec);
+    tls.use_certificate_chain_file(config.web_tls_cert, ec);
+    if (ec)
+        throw TandemError(ErrorCode::T_101,
+                          "cannot load web.tls_cert " + config.web_tls_cert + ": " + ec.message());
+    tls.use_private_key_file(config.web_tls_key, net::ssl::context::pem, ec);
+    if (ec)
+        throw TandemError(ErrorCode::T_101,
+                          "cannot load web.tls_key " + config.web_tls_key + ": " + ec.message());
+    return tls;
+}
+
+tcp::endpoint resolve_listen(net::io_context& io, const std::string& listen) {
+    const auto host_port = parse_host_port(listen);
+    if (!host_port) throw TandemError(ErrorCode::T_101, "web.listen '" + listen + "' is malformed");
+    boost::system::error_code ec;
+    tcp::resolver resolver(io);
+    const auto results = resolver.resolve(host_port->first, std::to_string(host_port->second),
+                                          tcp::resolver::passive, ec);
+    if (ec || results.empty())
+        throw TandemError(ErrorCode::T_101, "cannot resolve web.listen '" + listen + "'");
+    return results.begin()->endpoint();
+}
+
+}  // namespace
+
+WebListener::WebListener(BrokerContext& ctx, SessionRegistry& registry)
+    : ctx_(ctx),
+      origin_(origin_from(ctx.config)),
+      headers_(origin_, !ctx.config.web_plain_http),
+      assets_(ctx.config.web_assets),
+      logins_(ctx.config.web_login_ttl),
+      login_(ctx, logins_),
+      routes_(ctx, registry, origin_, assets_, login_),
+      tls_(ctx.config.web_plain_http ? std::nullopt
+                                     : std::optional<net::ssl::context>(make_tls(ctx.config))),
+      services_{ctx, registry, routes_, headers_, tls_ ? &*tls_ : nullptr},
+      acceptor_(ctx.io),
+      retry_(ctx.io) {
+    const auto endpoint = resolve_listen(ctx.io, ctx.config.web_listen);
+    boost::system::error_code ec;
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    if (ec)
+        throw TandemError(ErrorCode::T_101, "cannot listen on web.listen " + ctx.config.web_listen +
+                                                ": " + ec.message());
+    struct stat st {};
+    if (::stat(ctx.config.web_assets.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+        log::warn("web.assets " + ctx.config.web_assets +
+                  " is not a directory: the web pages will answer 404");
+}
+
+WebListener::~WebListener() {
+    stop();
+}
+
+void WebListener::stop() {
+    boost::system::error_code ec;
+    acceptor_.close(ec);
+    retry_.cancel();
+    login_.stop();
+}
+
+std::string WebListener::bound_url() const {
+    boost::system::error_code ec;
+    const auto endpoint = acceptor_.local_endpoint(ec);
+    if (ec) return {};
+    const auto address = endpoint.address();
+    const std::string host =
+        address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
+    return std::string(tls_ ? "https://" : "http://") + host + ":" +
+           std::to_string(endpoint.port());
+}
+
+void WebListener::accept() {
+    acceptor_.async_accept(ctx_.io, [this](boost::system::error_code ec, tcp::socket socket) {
+        if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+        if (ec) {
+            // Out of descriptors, say: wait a little rather than spin on the error.
+            log::warn("web: accept failed: " + ec.message());
+            retry_.expires_after(std::chrono::milliseconds(200));
+            retry_.async_wait([this](boost::system::error_code wait_ec) {
+                if (!wait_ec && acceptor_.is_open()) accept();
+            });
+            return;
+        }
+        if (*open_connections_ >= kMaxConnections) {
+            log::warn("web: too many connections; one refused");
+        } else {
+            ++*open_connections_;
+            std::shared_ptr<void> slot(nullptr, [count = open_connections_](void*) { --*count; });
+            serve_web_connection(std::move(socket), services_, std::move(slot));
+        }
+        accept();
+    });
+}
+
+}  // namespace tandem::broker

@@ -1,0 +1,56 @@
+// The web face's TCP acceptor (web.listen): TLS with web.tls_cert/web.tls_key, or plain HTTP
+// when web.plain_http is set for a TLS-terminating proxy. Owns what every web connection
+// shares — routes, login sessions, throttle, password checker — on the broker's io thread.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "login_sessions.hpp"
+#include "session_registry.hpp"
+#include "static_assets.hpp"
+#include "web_headers.hpp"
+#include "web_http_session.hpp"
+#include "web_login.hpp"
+#include "web_routes.hpp"
+
+namespace tandem::broker {
+
+class WebListener {
+  public:
+    // Binds web.listen and loads the TLS certificate. Throws TandemError(T_101) when the
+    // address, public_url or certificate is unusable.
+    WebListener(BrokerContext& ctx, SessionRegistry& registry);
+    ~WebListener();
+    WebListener(const WebListener&) = delete;
+    WebListener& operator=(const WebListener&) = delete;
+
+    void start() { accept(); }
+    // Stops accepting and stops the password worker; open connections end with the io loop.
+    void stop();
+
+    // "https://127.0.0.1:8443": where the listener really is (the port when 0 was asked for).
+    std::string bound_url() const;
+
+  private:
+    void accept();
+
+    BrokerContext& ctx_;
+    PublicOrigin origin_;
+    SecurityHeaders headers_;
+    StaticAssets assets_;
+    LoginSessions logins_;
+    WebLogin login_;
+    WebRoutes routes_;
+    std::optional<boost::asio::ssl::context> tls_;
+    WebServices services_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    boost::asio::steady_timer retry_;
+    std::shared_ptr<std::size_t> open_connections_ = std::make_shared<std::size_t>(0);
+};
+
+}  // namespace tandem::broker

@@ -1,0 +1,51 @@
+// The web face's route table (docs/web.md). Public: /login, POST /api/login, /assets/<file>.
+// Everything else needs a login: pages redirect anonymous visitors to /login?next=<path>,
+// /api/* and /ws answer 401 with no data. Every POST and /ws must come from public_url's
+// origin (403 T_206), checked on the request head before its body is read.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "session_registry.hpp"
+#include "static_assets.hpp"
+#include "web_login.hpp"
+#include "web_message.hpp"
+#include "web_origin.hpp"
+
+namespace tandem::broker {
+
+inline constexpr std::size_t kMaxRequestBody = 4096;
+
+class WebRoutes {
+  public:
+    WebRoutes(BrokerContext& ctx, SessionRegistry& registry, PublicOrigin origin,
+              StaticAssets& assets, WebLogin& login);
+
+    // The answer to a request head that must go no further (foreign or missing Origin on a
+    // POST or the WebSocket path), or nullopt to read the body and handle() it.
+    std::optional<WebResponse> screen_head(std::string_view method, std::string_view path,
+                                           std::string_view origin) const;
+
+    // Answers through respond, at once or later (a login is checked off the event loop).
+    // Returns the user instead, without responding, for a WebSocket upgrade that may proceed.
+    std::optional<std::string> handle(const WebRequest& request, const Respond& respond);
+
+  private:
+    std::optional<std::string> route(const WebRequest& request, const Respond& respond);
+    WebResponse anonymous(const WebRequest& request) const;
+    WebResponse page(const std::string& file) const;
+    WebResponse asset(const std::string& name) const;
+    WebResponse invitation(const WebRequest& request, const std::string& user) const;
+
+    BrokerContext& ctx_;
+    SessionRegistry& registry_;
+    PublicOrigin origin_;
+    StaticAssets& assets_;
+    WebLogin& login_;
+};
+
+// "/join" -> "/login?next=%2Fjoin": where an anonymous visitor of a page is sent.
+std::string login_redirect(std::string_view path);
+
+}  // namespace tandem::broker

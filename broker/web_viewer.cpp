@@ -1,0 +1,415 @@
+#include "web_viewer.hpp"
+
+#include <algorithm>
+#include <array>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket.hpp>
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <optional>
+
+#include "tandem/log.hpp"
+#include "web_headers.hpp"
+
+namespace tandem::broker {
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace http = beast::http;
+using nlohmann::json;
+
+namespace {
+
+constexpr std::size_t kQueueBytes = 1024 * 1024;  // droppable output, as HookPeer
+// Notices, replies and snapshots are never dropped; past this the browser is not reading.
+constexpr std::size_t kHardQueueBytes = 4 * kQueueBytes;
+constexpr std::size_t kMaxMessage = 64 * 1024;
+constexpr auto kJoinTimeout = std::chrono::seconds(10);
+// Tags of binary messages; static so an in-flight write never points into a moved element.
+constexpr std::array<char, 2> kOutputTag = {0x01, 0x02};
+constexpr int kOutput = 0;
+constexpr int kSnapshot = 1;
+
+std::string dump(const json& j) {
+    // Replace rather than throw on invalid UTF-8: a notice must never take the loop down.
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace
+
+// One browser viewer over a WebSocket on NextLayer (plain or TLS). Lives as long as one of its
+// asynchronous operations does, or the LiveSession holds it as a participant.
+template <class NextLayer>
+class WebSocketViewer : public std::enable_shared_from_this<WebSocketViewer<NextLayer>>,
+                        public Viewer {
+  public:
+    WebSocketViewer(NextLayer stream, WebIdentity who, BrokerContext& ctx,
+                    SessionRegistry& registry)
+        : ws_(std::move(stream)),
+          who_(std::move(who)),
+          ctx_(ctx),
+          registry_(registry),
+          join_timer_(ctx.io) {}
+
+    void run(http::request<http::string_body> request);
+
+    void send_output(const std::shared_ptr<const std::string>& bytes) override;
+    void send_snapshot(const std::string& bytes) override;
+    void send_resize(int cols, int rows) override;
+    void send_notice(const json& notice) override;
+    void send_end(const json& end) override;
+
+  private:
+    enum class State { awaiting_join, joined, finishing };
+    struct Outgoing {
+        int tag;  // kOutput, kSnapshot, or -1 for a text message
+        std::shared_ptr<const std::string> payload;
+        bool droppable;  // output and snapshots: replaced by a fresh snapshot when behind
+        std::size_t size() const { return payload->size() + (tag >= 0 ? 1 : 0); }
+    };
+
+    void read();
+    void on_message();
+    void on_join(const json& message);
+    void on_command(const std::string& type, const json& message);
+    void send_text(const json& message);
+    void enqueue(int tag, std::shared_ptr<const std::string> payload, bool droppable);
+    void drop_droppable();
+    void write_next();
+    void finish(websocket::close_code code, const char* why);
+    void shut(const std::string& why);
+    void gone(const std::string& why);
+
+    websocket::stream<NextLayer> ws_;
+    WebIdentity who_;
+    BrokerContext& ctx_;
+    SessionRegistry& registry_;
+    boost::asio::steady_timer join_timer_;
+    beast::flat_buffer read_buffer_;
+
+    State state_ = State::awaiting_join;
+    std::deque<Outgoing> queue_;
+    std::size_t queued_bytes_ = 0;
+    bool writing_ = false;
+    bool resync_pending_ = false;
+    std::optional<websocket::close_reason> close_after_flush_;
+    bool closing_ = false;  // close frame started or socket closed: nothing more is written
+    bool gone_ = false;
+
+    // Weak: the session holds its viewers; a strong pointer back would be a cycle.
+    std::weak_ptr<LiveSession> session_;
+    ParticipantId participant_;
+    bool controls_ = false;  // from the session's control notices ("you")
+    bool in_command_ = false;
+    std::optional<json> deferred_end_;  // an end caused by our own command goes after its reply
+};
+
+template <class NextLayer>
+void WebSocketViewer<NextLayer>::run(http::request<http::string_body> request) {
+    // The WebSocket has its own timeouts; the HTTP session's would cut a quiet viewer off.
+    beast::get_lowest_layer(ws_).expires_never();
+    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    // The 101 answer carries the same security headers as every other response.
+    HeaderList headers;
+    if (auto origin = parse_public_origin(ctx_.config.web_public_url))
+        headers = SecurityHeaders(*origin, !ctx_.config.web_plain_http).for_page();
+    ws_.set_option(websocket::stream_base::decorator(
+        [headers = std::move(headers)](websocket::response_type& response) {
+            response.set(http::field::server, "tandem");
+            for (const auto& [name, value] : headers) response.set(name, value);
+        }));
+    ws_.read_message_max(kMaxMessage);
+    ws_.auto_fragment(false);  // one frame per message: fewer writes on the relay path
+    ws_.async_accept(request, [self = this->shared_from_this()](beast::error_code ec) {
+        if (ec) return self->gone("upgrade failed: " + ec.message());
+        self->join_timer_.expires_after(kJoinTimeout);
+        self->join_timer_.async_wait([weak = self->weak_from_this()](beast::error_code ec) {
+            auto viewer = weak.lock();
+            if (!ec && viewer && viewer->state_ == State::awaiting_join)
+                viewer->finish(websocket::close_code::policy_error, "no join within 10 s");
+        });
+        self->read();
+    });
+}
+
+template <class NextLayer>
+void WebSocketViewer<NextLayer>::read() {
+    ws_.async_read(
+        read_buffer_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+            if (ec) {
+                // Closed, timed out, oversized (Beast already sent 1009) or torn
+                // down by shut(): the connection is over either way.
+                return self->gone(ec == websocket::error::closed ? "closed" : ec.message());
+            }
+            try {
+                self->on_message();
+            } catch (const std::exception& e) {
+                // One viewer's fault never takes the broker down.
+                log::error(std::string("web viewer error: ") + e.what());
+                return self->shut("internal error");
+            }
+            self->read_buffer_.clear();
+            // Keep reading even while closing: the close handshake ends in a read.
+            if (!self->gone_) self->read();
+        });
+}
+
+template <class NextLayer>
+void WebSocketViewer<NextLayer>::on_message() {
+    if (closing_ || close_after_flush_ || state_ == State::finishing) return;
+    if (!ws_.got_text()) return finish(websocket::close_code::policy_error, "text messages only");
+    auto message = json::parse(beast::buffers_to_string(read_buffer_.data()), nullptr, false);
+    if (!message.is_object() || !message.contains("type") || !message["type"].is_string())
+        return finish(websocket::close_code::policy_error, "malformed message");
+    const std::string type = message["type"];
+    if (state_ == State::awaiting_join) {
+        if (type != "join") return finish(websocket::close_code::policy_error, "join first");
+        return on_join(message);
+    }
+    if (type == "input") {
+        auto data = message.find("data");
+        if (data == message.end() || !data->is_string()) return;
+        // LiveSession drops a non-controller's input too; this saves the trip.
+        if (auto session = session_.lock(); session && controls_)
+            session->on_viewer_input(participant_, data->get_ref<const std::string&>());
+        return;
+    }
+    if (type == "control" || type == "release" || type == "exit" || type == "agree" ||
+        type == "refuse")
+        return on_command(type, message);
+    // Anything else, "resize" included, is ignored: browsers never size the host's terminal.
+}
+
+template <class NextLayer>
+void WebSocketViewer<NextLayer>::on_join(const json& message) {
+    join_timer_.cancel();
+    auto token = message.find("token");
+    if (token == message.end() || !token->is_string() ||
+        token->get_ref<const std::string&>().empty() ||
+        token->get_ref<const std::string&>().size() > InviteCodec::max_token_length)
+        return finish(websocket::close_code::policy_error, "bad join");
+    JoinRequest request{who_.user, "web", who_.from};
+    auto admitted =
+        registry_.join(token->get_ref<const std::string&>(), request, this->shared_from_this());
+    if (auto* code = std::get_if<ErrorCode>(&admitted)) {
+        state_ = State::finishing;
+        send_text({{"type", "refused"},
+                   {"code", std::string(error_info(*code).id)},
+                   {"text", user_message(*code)}});
+        return finish(websocket::close_code::policy_error, "refused");
+    }
+    auto& admission = std::get<SessionRegistry::Admission>(admitted);
+    state_ = State::joined;
+    session_ = admission.session;
+    participant_ = admission.participant;
+    auto welcome = admission.session->welcome();
+    welcome.erase("ok");
+    welcome["type"] = "welcome";
+    welcome["you"] = who_.user;
+    send_text(welcome);
+    admission.session->send_snapshot(participant_);
+}
+
+template <class NextLayer>
+void WebSocketViewer<NextLayer>::on_command(const std::string& type, const json& message) {
+    auto session = session_.lock();
+    if (!session) return;
+    in_command_ = true;
+    json reply;
+    try {
+        reply = session->on_viewer_command(participant_, {{"cmd", type}});
+    } catch (...) {
+        in_command_ = false;
+        throw;
+    }
+    in_command_ = false;
+    reply["type"] = "reply";
+    if (auto id = message.find("id"); id != message.end() && id->is_number_integer())
+        reply["id"] = *id;
+    send_text(reply);
+    if (deferred_end_) {
+        send_text(*deferred_end_);
+        deferred_end_.reset();
+        finish(websocket::close_code::normal, "ended");
+    }
+}
+
+template <class NextLayer>
+void WebSocketViewer<NextLayer>::send_output(const std::shared_ptr<const std::string>& bytes) {
+    if (state_ != State::joined || resync_pending_) return;  // a fresh snapshot will cover it
+    // Behind (a write in flight and the backlog past the bound): drop queued output and
+    // snapshots, not the message being written, and resync once the socket drains. The
+    // snapshot is asked for from the write handler, never here in the middle of a broadcast.
+    if (writing_ && queued_bytes_ + bytes->size() + 1 > kQueueBytes) {
+        drop_droppable();
+        resync_pending_ = true;
+        return;
+    }
+    enqueue(kOutput, bytes, true);
+}
+
+template <class NextLayer>
+void WebSocketViewer<NextLayer>::send_snapshot(const std::string& bytes) {
+    if (state_ != State::joined || resync_pending_) return;  // the resync will send a newer one
+    enqueue(kSnapshot, std::make_shared<const std::string>(bytes), true);
+}
+
+template <class NextLayer>
+void WebSocketViewer<NextLayer>::send_resize(int cols, int rows) {
+    send_text({{"type", "resize"}, {"cols", cols}, {"rows", rows}});
+}
+
+template <class NextLayer>
+void WebSocketViewer<NextLayer>::send_notice(const json& notice) {
+    if (notice.value("event", "") == "control" && notice.contains("you") &&
+        notice["you"].is_boolean())
+        controls_ = notice["you"].get<bool>();
+    json message = notice;
+    message["type"] = "notice";
+    send_text(message);
+}
+
+template <class NextLayer>
+void WebSocketViewer<NextLayer>::send_end(const json& end) {
+    session_.reset();
+    state_ = State::finishing;
+    controls_ = false;
+    json message = end;
+    message["type"] = "end";
+    if (in_command_) {
+        deferred_end_ = std::move(message);  // "exit": the reply first, then the end
+        return;
+    }
+    send_text(message);
+    finish(websocket::close_code::normal, "ended");
+}
+
+template <class NextLayer>
+void WebSocketViewer<NextLayer>::send_text(const json& message) {
+    enqueue(-1, std::make_shared<const std::string>(dump(message)), false);
+}
+
+template <class NextLayer>
+void WebSocketViewer<NextLayer>::enqueue(int tag, std::shared_ptr<const std::string> payload,
+                                         bool droppable) {
+    if (closing_ || close_after_flush_) return;
+    Outgoing out{tag, std::move(payload), droppable};
+    if (queued_bytes_ + out.size() > kHardQueueBytes) return shut("browser does not read");
+    queued_bytes_ += out.size();
+    queue_.push_back(std::move(out));
+    if (!writing_) write_next();
+}
+
+template <class NextLayer>
+void WebSocketViewer<NextLayer>::drop_droppable() {
+    auto first = queue_.begin() + (writing_ ? 1 : 0);
+    for (auto it = first; it != queue_.end(); ++it)
+        if (it->droppable) queued_bytes_ -= it->size();
+    queue_.erase(std::remove_if(first, queue_.end(), [](const Outgoing& o) { return o.droppable; }),
+                 queue_.end());
+}
+
+template <class NextLayer>
+void WebSocketViewer<NextLayer>::write_next() {
+    if (closing_) return;
+    if (queue_.empty()) {
+        if (close_after_flush_) {
+            closing_ = true;
+            ws_.async_close(*close_after_flush_,
+                            [self = this->shared_from_this()](beast::error_code ec) {
+                                if (ec) self->shut("close failed: " + ec.message());
+                            });
+            return;
+        }
+        if (auto session = session_.lock(); resync_pending_ && session) {
+            resync_pending_ = false;
+            session->send_snapshot(participant_);
+        }
+        return;
+    }
+    writing_ = true;
+    const Outgoing& front = queue_.front();
+    // The handler holds the payload: shut() may clear the queue while the write is in flight.
+    auto done = [self = this->shared_from_this(), payload = front.payload](beast::error_code ec,
+                                                                           std::size_t) {
+        self->writing_ = false;
+        if (ec) return self->shut("write failed: " + ec.message());
+        if (self->queue_.empty()) return;
+        self->queued_bytes_ -= self->queue_.front().size();
+        self->queue_.pop_front();
+        self->write_next();
+    };
+    if (front.tag < 0) {
+        ws_.text(true);
+        ws_.async_write(boost::asio::buffer(*front.payload), std::move(done));
+        return;
+    }
+    ws_.binary(true);
+    std::array<boost::asio::const_buffer, 2> buffers = {
+        boost::asio::buffer(&kOutputTag[static_cast<std::size_t>(front.tag)], 1),
+        boost::asio::buffer(*front.payload)};
+    ws_.async_write(buffers, std::move(done));
+}
+
+// Sends what is queued, then a close frame with `code`; nothing else is queued meanwhile.
+template <class NextLayer>
+void WebSocketViewer<NextLayer>::finish(websocket::close_code code, const char* why) {
+    if (closing_ || close_after_flush_) return;
+    log::debug(std::string("web viewer closing: ") + why);
+    join_timer_.cancel();
+    if (code != websocket::close_code::normal) {
+        // A protocol fault: what is queued for this browser no longer matters, except the
+        // message being written and a refusal explaining why.
+        drop_droppable();
+    }
+    close_after_flush_ = websocket::close_reason(code, why);
+    if (!writing_) write_next();
+}
+
+// Tears the connection down without a close handshake; the pending read then ends in gone().
+template <class NextLayer>
+void WebSocketViewer<NextLayer>::shut(const std::string& why) {
+    if (gone_) return;
+    closing_ = true;
+    beast::get_lowest_layer(ws_).close();
+    gone(why);
+}
+
+// The connection is over: the session forgets this viewer (others hear that it left).
+template <class NextLayer>
+void WebSocketViewer<NextLayer>::gone(const std::string& why) {
+    if (gone_) return;
+    gone_ = true;
+    closing_ = true;
+    join_timer_.cancel();
+    log::debug("web viewer of " + who_.user + " closed: " + why);
+    auto session = session_.lock();
+    session_.reset();
+    if (session && state_ == State::joined) session->on_viewer_gone(participant_);
+    state_ = State::finishing;
+    queue_.clear();  // in-flight write handlers hold their own payload
+    queued_bytes_ = 0;
+}
+
+template class WebSocketViewer<beast::tcp_stream>;
+template class WebSocketViewer<beast::ssl_stream<beast::tcp_stream>>;
+
+void start_web_viewer(beast::tcp_stream stream, http::request<http::string_body> request,
+                      WebIdentity who, BrokerContext& ctx, SessionRegistry& registry) {
+    std::make_shared<WebSocketViewer<beast::tcp_stream>>(std::move(stream), std::move(who), ctx,
+                                                         registry)
+        ->run(std::move(request));
+}
+
+void start_web_viewer(beast::ssl_stream<beast::tcp_stream> stream,
+                      http::request<http::string_body> request, WebIdentity who, BrokerContext& ctx,
+                      SessionRegistry& registry) {
+    std::make_shared<WebSocketViewer<beast::ssl_stream<beast::tcp_stream>>>(
+        std::move(stream), std::move(who), ctx, registry)
+        ->run(std::move(request));
+}
+
+}  // namespace tandem::broker

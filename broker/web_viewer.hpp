@@ -1,0 +1,32 @@
+// A browser watching a shared session over WebSocket (docs/web-protocol.md): the web face of
+// what HookPeer is for SSH joiners. The HTTP session hands over an upgrade request whose login
+// and Origin it has already checked; from then on the viewer is one more Viewer of a
+// LiveSession, with the same byte-bounded queue and snapshot resync.
+#pragma once
+
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <string>
+
+#include "broker_context.hpp"
+#include "session_registry.hpp"
+
+namespace tandem::broker {
+
+struct WebIdentity {
+    std::string user;  // the logged-in user
+    std::string from;  // client IP
+};
+
+// Takes over an authenticated upgrade request: accepts the WebSocket and serves one browser
+// viewer (docs/web-protocol.md). The HTTP session has already checked the login and Origin.
+void start_web_viewer(boost::beast::tcp_stream stream,
+                      boost::beast::http::request<boost::beast::http::string_body> request,
+                      WebIdentity who, BrokerContext& ctx, SessionRegistry& registry);
+void start_web_viewer(boost::beast::ssl_stream<boost::beast::tcp_stream> stream,
+                      boost::beast::http::request<boost::beast::http::string_body> request,
+                      WebIdentity who, BrokerContext& ctx, SessionRegistry& registry);
+
+}  // namespace tandem::broker
