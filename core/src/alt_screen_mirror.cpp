@@ -4,8 +4,10 @@
 
 namespace tandem {
 
-AltScreenMirror::AltScreenMirror(int rows, int cols) : rows_(rows), cols_(cols) {
+AltScreenMirror::AltScreenMirror(int rows, int cols, bool whole_screen)
+    : rows_(rows), cols_(cols), whole_screen_(whole_screen) {
     modes_.set_listener(this);
+    if (whole_screen_) screen_ = std::make_unique<ScreenState>(rows_, cols_);
 }
 
 AltScreenMirror::~AltScreenMirror() = default;
@@ -20,6 +22,7 @@ void AltScreenMirror::feed(std::string_view host_output) {
 }
 
 void AltScreenMirror::alt_screen_changed(bool active, std::size_t offset_after) {
+    if (whole_screen_) return;  // one emulator sees every byte, switches included
     if (active) {
         // A fresh screen from the byte after the switch: what the program draws from here on.
         screen_ = std::make_unique<ScreenState>(rows_, cols_);

@@ -70,7 +70,7 @@ class ViewerLoop {
         : ctx_(ctx),
           link_(link),
           size_(window_size(STDIN_FILENO)),
-          mirror_(welcome.value("rows", 24), welcome.value("cols", 80)),
+          mirror_(welcome.value("rows", 24), welcome.value("cols", 80), true),
           overlay_(mirror_),
           parser_(ctx.config.session_escape_key),
           to_user_(kOutputLimit),

@@ -36,7 +36,7 @@ std::vector<std::string> split_rows(const std::vector<std::string>& lines, int c
 
 std::string PromptOverlay::clear_rows(int first, int last) const {
     if (first >= last) return {};
-    if (!own_alt_screen_) return mirror_.repaint_rows(first, last);
+    if (!own_alt_screen_ || mirror_.mirrors_main_screen()) return mirror_.repaint_rows(first, last);
     std::string out;
     for (int row = first; row < last; ++row) out += move_to_row(row) + "\x1b[2K";
     return out;
@@ -66,7 +66,10 @@ std::string PromptOverlay::show_on_scratch(const std::vector<std::string>& lines
     const int first = std::max(0, rows - needed);
     first_row_drawn_ = first;
     first_row_ever_ = first;
-    out += "\x1b[0m\x1b[?7h\x1b[H\x1b[2J" + move_to_row(first);
+    out += "\x1b[0m\x1b[?7h\x1b[H\x1b[2J";
+    // The screen behind the lines, when it is known (a join viewer's mirror keeps it).
+    if (mirror_.mirrors_main_screen()) out += mirror_.repaint_rows(0, first) + "\x1b[0m";
+    out += move_to_row(first);
     for (std::size_t i = 0; i < lines.size(); ++i) {
         out += printable(lines[i]);
         if (i + 1 < lines.size()) out += "\r\n";

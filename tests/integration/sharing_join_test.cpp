@@ -1,6 +1,6 @@
-// Joining a shared session over SSH: the creator shares, invitees join with `ssh join@bastion
-// TOKEN` and their own key, see the creator's current screen at once and then live output;
-// an invitee who leaves with `exit` can come back with the same invite. Prints the join time.
+// Joining a shared session over SSH: an invitee who leaves with `exit` can come back with the
+// same invite; the join time. Sharing and two invitees joining with their own keys run against
+// both front ends in front_end_sharing_test.cpp.
 #include <algorithm>
 #include <cstdio>
 #include <thread>
@@ -12,40 +12,6 @@ namespace tandem::test {
 namespace {
 
 using SharingJoin = SharingTest;
-
-TEST_F(SharingJoin, TwoInviteesSeeTheCreatorsScreenAtOnceThenLiveOutput) {
-    auto alice_ssh = creator();
-    const auto before = unique_marker("before-share");
-    alice_ssh->send_line(print_command(before));
-    ASSERT_TRUE(alice_ssh->expect(before + "\r\n"));
-
-    const std::size_t share_from = alice_ssh->cursor();
-    auto invite = share(*alice_ssh);
-    ASSERT_TRUE(invite);
-    // What the creator is given to pass on: the URL and the ssh line, as the bastion is reached.
-    EXPECT_EQ(invite->port, bastion->port()) << "the ssh line names another port";
-    EXPECT_EQ(invite->url, "https://localhost:8443/join#" + invite->token)
-        << "share did not print the invite URL (web.public_url + /join#TOKEN):\n"
-        << printable(alice_ssh->transcript().substr(share_from));
-
-    auto bob = join_screen(bob_key, invite->token);
-    auto carol = join_screen(carol_key, invite->token);
-    // The screen as it was before they came: the marker printed before sharing.
-    ASSERT_TRUE(bob->expect_on_screen(before, 30s));
-    ASSERT_TRUE(carol->expect_on_screen(before, 30s));
-    // The creator is told who came (in either order).
-    EXPECT_TRUE(alice_ssh->saw("bob joined", share_from, 15s)) << alice_ssh->tail();
-    EXPECT_TRUE(alice_ssh->saw("carol joined", share_from, 15s)) << alice_ssh->tail();
-
-    // Then live output, on both screens.
-    const auto live = unique_marker("live");
-    alice_ssh->send_line(print_command(live));
-    ASSERT_TRUE(alice_ssh->expect(live + "\r\n", 20s));
-    EXPECT_TRUE(bob->expect_on_screen(live + "\n", 20s));
-    EXPECT_TRUE(carol->expect_on_screen(live + "\n", 20s));
-    EXPECT_FALSE(bob->pane_dead());
-    EXPECT_FALSE(carol->pane_dead());
-}
 
 TEST_F(SharingJoin, RejoinAfterExitWithTheSameInviteWorks) {
     auto alice_ssh = creator();
@@ -76,8 +42,9 @@ TEST_F(SharingJoin, RejoinAfterExitWithTheSameInviteWorks) {
     EXPECT_TRUE(again->expect(live + "\r\n", 20s));
 }
 
-// Figure for the lead: from starting `ssh join@...` to the invitee's screen equal to the
-// creator's (polled with tmux every ~50 ms, so the figure includes up to one poll).
+// Figures: from starting `ssh join@...` to the invitee's screen equal to the creator's, first
+// above the bottom row (where the welcome notice shows for a moment), then all of it (polled
+// with tmux every ~20 ms, so the figures include up to one poll).
 TEST_F(SharingJoin, MeasureTimeFromSshJoinToTheFirstFullScreen) {
     auto alice_screen = creator_screen();
     // A screen full of distinct rows, so a partial paint cannot pass for the full one.
@@ -88,19 +55,29 @@ TEST_F(SharingJoin, MeasureTimeFromSshJoinToTheFirstFullScreen) {
     ASSERT_TRUE(invite);
     alice_screen->settled_screen();
     const auto expected = alice_screen->screen();
+    ASSERT_GE(expected.size(), 3u);
 
-    std::vector<double> seconds;
+    std::vector<double> to_screen;
+    std::vector<double> to_all;
     for (int round = 0; round < 3; ++round) {
         auto t0 = Clock::now();
         TmuxClient bob(join_target(bob_key, invite->token), 80, 24);
+        std::optional<double> screen_at;
         bool same = false;
         while (!same && Clock::now() - t0 < 30s) {
-            same = bob.screen() == expected;
+            const auto rows = bob.screen();
+            const double now = std::chrono::duration<double>(Clock::now() - t0).count();
+            if (!screen_at && rows.size() == expected.size() &&
+                std::equal(expected.begin(), expected.end() - 2, rows.begin()))
+                screen_at = now;
+            same = rows == expected;
+            if (same) to_all.push_back(now);
             if (!same) std::this_thread::sleep_for(20ms);  // polling the invitee's screen
         }
         ASSERT_TRUE(same) << "round " << round << ": the invitee's screen never matched:\n"
                           << bob.screen_text();
-        seconds.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+        ASSERT_TRUE(screen_at);
+        to_screen.push_back(*screen_at);
         bob.send_key("C-]");
         bob.send_text("exit");
         bob.send_key("Enter");
@@ -108,10 +85,12 @@ TEST_F(SharingJoin, MeasureTimeFromSshJoinToTheFirstFullScreen) {
         while (!bob.pane_dead() && Clock::now() < deadline)
             std::this_thread::sleep_for(50ms);  // waiting for ssh to end before the next round
     }
-    std::sort(seconds.begin(), seconds.end());
+    std::sort(to_screen.begin(), to_screen.end());
+    std::sort(to_all.begin(), to_all.end());
     std::printf(
-        "[ measure  ] ssh join -> first full screen: min %.3f s, median %.3f s, max %.3f s\n",
-        seconds.front(), seconds[1], seconds.back());
+        "[ measure  ] ssh join -> creator's screen (all but the notice rows): min %.3f s, median "
+        "%.3f s, max %.3f s; every row (after the welcome notice): median %.3f s\n",
+        to_screen.front(), to_screen[1], to_screen.back(), to_all[1]);
 }
 
 }  // namespace

@@ -110,6 +110,29 @@ TEST(ShellPromptOverlay, MainScreenIsRestoredExactly) {
     EXPECT_EQ(terminal.snapshot(), before);
 }
 
+TEST(ShellPromptOverlay, AWholeScreenMirrorKeepsTheScreenVisibleBehindANotice) {
+    // A join viewer's mirror keeps the main screen: a notice covers its own rows only, and the
+    // joiner still sees the session's screen above it; closing restores it exactly.
+    UserTerminal terminal;
+    AltScreenMirror mirror(rows, cols, true);
+    std::string shell_output;
+    for (int i = 0; i < rows; ++i)
+        shell_output += "\x1b[1;3" + std::to_string(i % 8) + "mrow " + std::to_string(i) + "\r\n";
+    shell_output += "\x1b[0m$ ";
+    host(terminal, mirror, shell_output);
+    const auto before = terminal.snapshot();
+    const std::string row0 = terminal.row_text(0);
+    const std::string row3 = terminal.row_text(3);
+
+    PromptOverlay overlay(mirror);
+    terminal.write(overlay.show({"bob joined (ssh from 10.0.0.5)"}));
+    EXPECT_EQ(terminal.row_text(rows - 1), "bob joined (ssh from 10.0.0.5)");
+    EXPECT_EQ(terminal.row_text(0), row0);
+    EXPECT_EQ(terminal.row_text(3), row3);
+    terminal.write(overlay.close());
+    EXPECT_EQ(terminal.snapshot(), before);
+}
+
 TEST(ShellPromptOverlay, FullScreenProgramIsRepaintedExactly) {
     UserTerminal terminal;
     AltScreenMirror mirror(rows, cols);

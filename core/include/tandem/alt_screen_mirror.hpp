@@ -17,7 +17,9 @@ class ScreenState;
 
 class AltScreenMirror : private TerminalModes::Listener {
   public:
-    AltScreenMirror(int rows, int cols);
+    // whole_screen: mirror the main screen too (a join viewer, whose output is not the relay's
+    // hot path), so an overlay on the main screen can show the screen behind its lines.
+    AltScreenMirror(int rows, int cols, bool whole_screen = false);
     ~AltScreenMirror() override;
 
     // Every chunk of host output, in order.
@@ -25,13 +27,15 @@ class AltScreenMirror : private TerminalModes::Listener {
     void resize(int rows, int cols);
 
     bool alt_screen_active() const { return modes_.alt_screen(); }
+    bool mirrors_main_screen() const { return whole_screen_; }
     const TerminalModes& modes() const { return modes_; }
     int rows() const { return rows_; }
     int cols() const { return cols_; }
 
     // Bytes that repaint rows [first_row, last_row) of the alternate screen exactly (text,
     // colours, attributes), then restore the cursor position, pen and visibility.
-    // Only meaningful while alt_screen_active().
+    // Only meaningful while alt_screen_active(), or always with whole_screen (then the screen
+    // the host shows now).
     std::string repaint_rows(int first_row, int last_row) const;
 
   private:
@@ -39,6 +43,7 @@ class AltScreenMirror : private TerminalModes::Listener {
 
     int rows_;
     int cols_;
+    bool whole_screen_;
     TerminalModes modes_;
     std::unique_ptr<ScreenState> screen_;  // live only while the alternate screen is active
     std::string_view current_chunk_;       // chunk being fed, for the listener's offsets
