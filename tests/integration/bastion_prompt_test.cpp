@@ -1,25 +1,11 @@
-// The bastion prompt: what alice sees after `ssh alice@bastion`.
+// The bastion prompt: what alice sees after `ssh alice@bastion`. Login and `hosts` run against
+// both front ends in front_end_session_test.cpp.
 #include "harness/bastion_fixture.hpp"
 
 namespace tandem::test {
 namespace {
 
 using BastionPrompt = BastionTest;
-
-TEST_F(BastionPrompt, LoginShowsThePromptAndHostsListsOnlyGrantedAccounts) {
-    // A second host alice holds no grant on: it must not be listed.
-    TempDir other_dir("other");
-    ManagedHost other(other_dir.subdir("host"));
-    std::string ungranted = bastion->add_host_account("db07", other);
-
-    auto ssh = alice();
-    ASSERT_TRUE(ssh->expect(kPrompt));
-    ssh->send_line("hosts");
-    ASSERT_TRUE(ssh->expect("hosts\r\n"));  // the echo of what was typed
-    ASSERT_TRUE(ssh->expect(account));
-    ASSERT_TRUE(ssh->expect(kPrompt));
-    EXPECT_EQ(ssh->transcript().find(ungranted), std::string::npos) << ssh->tail();
-}
 
 TEST_F(BastionPrompt, HelpListsEveryCommand) {
     auto ssh = alice();

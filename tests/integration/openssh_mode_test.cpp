@@ -1,8 +1,10 @@
 // OpenSSH drop-in mode: a stock /usr/sbin/sshd with packaging/sshd_config.d/tandem.conf in
 // front of the bastion. People log in as `tandem`, invitees as `join`; their own key names them.
+// What only this front end has: the service logins give no shell and no forwarding, and keys
+// nobody registered get nowhere. The scenarios both front ends share (login, connect, relay,
+// resize, exit status, sharing, control, refusals) are in front_end_*_test.cpp.
 #include "harness/bastion_fixture.hpp"
 #include "harness/openssh_bastion.hpp"
-#include "harness/sharing_steps.hpp"
 
 namespace tandem::test {
 namespace {
@@ -19,10 +21,6 @@ class OpensshMode : public BastionTest {
         if (HasFailure() && openssh) std::fprintf(stderr, "%s\n", openssh->diagnostics().c_str());
     }
 
-    std::unique_ptr<PtySession> login(const std::string& key, const std::string& command = {}) {
-        return std::make_unique<PtySession>(
-            openssh->ssh(OpensshBastion::kServiceLogin, key, command));
-    }
     // ssh without a terminal, with extra command-line options before the destination.
     CommandResult run_ssh(SshTarget target, const std::vector<std::string>& options) {
         target.tty = false;
@@ -33,38 +31,6 @@ class OpensshMode : public BastionTest {
 
     std::unique_ptr<OpensshBastion> openssh;
 };
-
-TEST_F(OpensshMode, LoginShowsThePromptAndHostsListsTheGrantedAccount) {
-    auto ssh = login(alice_key);
-    ASSERT_TRUE(ssh->expect(kPrompt));
-    ssh->send_line("hosts");
-    ASSERT_TRUE(ssh->expect("hosts\r\n"));
-    ASSERT_TRUE(ssh->expect(account));
-    ASSERT_TRUE(ssh->expect(kPrompt));
-    ssh->send_line("exit");
-    EXPECT_EQ(ssh->read_all_until_exit(30s), 0) << ssh->tail();
-}
-
-TEST_F(OpensshMode, DirectConnectRunsOnTheHostAndReturnsItsExitStatus) {
-    auto ssh = login(alice_key, account);
-    ASSERT_TRUE(await_host_shell(*ssh));
-    auto marker = unique_marker();
-    ssh->send_line(print_command(marker));
-    ASSERT_TRUE(ssh->expect(marker + "\r\n"));
-    ssh->send_line("exit 7");
-    EXPECT_EQ(ssh->read_all_until_exit(30s), 7) << ssh->tail();
-    // The session is attributed to alice, the key's owner.
-    const auto sessions = bastion->admin_ok({"sessions"});
-    EXPECT_NE(sessions.out.find("alice"), std::string::npos) << sessions.out;
-}
-
-TEST_F(OpensshMode, TheKeyNamesThePersonWhateverTheCommandSays) {
-    // bob holds no grant: his key makes him bob, so the account is refused (T_302).
-    const std::string bob_key = bastion->add_user("bob");
-    auto ssh = login(bob_key, account);
-    ASSERT_TRUE(ssh->expect(seen(ErrorCode::T_302)));
-    EXPECT_NE(ssh->read_all_until_exit(30s), 0);
-}
 
 TEST_F(OpensshMode, AskingForAShellGetsTheForcedCommandInstead) {
     for (const char* command : {"/bin/sh", "sh -c id", "web01 --user bob"}) {
@@ -138,34 +104,6 @@ TEST_F(OpensshMode, UnregisteredKeyIsRefused) {
         EXPECT_EQ(r.exit_code, 255) << r.describe();
         EXPECT_NE(r.err.find("Permission denied"), std::string::npos) << r.describe();
     }
-}
-
-TEST_F(OpensshMode, ShareFromASessionAndJoinThroughTheStockSshd) {
-    openssh->start_broker();
-    const std::string guest_key = bastion->add_user("guest");
-    bastion->grant("guest", account);
-
-    auto creator = login(alice_key, account);
-    ASSERT_TRUE(await_host_shell(*creator));
-    const auto marker = unique_marker("before-join");
-    creator->send_line(print_command(marker));
-    ASSERT_TRUE(creator->expect(marker + "\r\n"));
-    const auto invite = share(*creator);
-    ASSERT_TRUE(invite);
-    // The line names the way in that was actually used: the stock sshd's address and port.
-    EXPECT_EQ(invite->port, openssh->port()) << creator->tail();
-    EXPECT_EQ(invite->host, "127.0.0.1");
-    EXPECT_NE(creator->transcript().find("join@127.0.0.1 " + invite->token), std::string::npos);
-
-    auto guest = std::make_unique<PtySession>(
-        openssh->ssh(OpensshBastion::kJoinLogin, guest_key, invite->token));
-    ASSERT_TRUE(guest->expect(marker)) << "the invitee sees the screen as it is";
-    const auto live = unique_marker("live");
-    creator->send_line(print_command(live));
-    ASSERT_TRUE(guest->expect(live + "\r\n"));
-    creator->send_line("exit 0");
-    EXPECT_EQ(creator->read_all_until_exit(30s), 0);
-    EXPECT_NE(guest->read_all_until_exit(30s), std::nullopt);
 }
 
 }  // namespace

@@ -21,6 +21,24 @@ namespace tandem::test {
 // The bastion prompt as the user sees it.
 inline constexpr const char* kPrompt = "tandem>";
 
+// Waits for the managed host's shell prompt (bash: "...# " for root, "...$ " otherwise),
+// so keystrokes go to the host's shell and not to whatever ran before it.
+inline bool await_host_shell(PtySession& ssh) {
+    return !ssh.expect_regex(R"([#$] )", 60s).empty();
+}
+
+// From the bastion prompt to the host's shell.
+inline bool connect_from_prompt(PtySession& ssh, const std::string& account_name) {
+    if (!ssh.expect(kPrompt, 60s)) return false;
+    ssh.send_line("connect " + account_name);
+    return await_host_shell(ssh);
+}
+
+// What a user sees for a refusal: "KIND error (code: T_NNN): SENTENCE".
+inline std::string seen(ErrorCode code) {
+    return user_message(code);
+}
+
 class BastionTest : public ::testing::Test {
   protected:
     // Overrides passed to tandem-sshd (which forwards them to tandem-shell).
@@ -39,22 +57,6 @@ class BastionTest : public ::testing::Test {
                                       int rows = 24) {
         return std::make_unique<PtySession>(bastion->ssh("alice", alice_key, command), cols, rows);
     }
-
-    // Waits for the managed host's shell prompt (bash: "...# " for root, "...$ " otherwise),
-    // so keystrokes go to the host's shell and not to whatever ran before it.
-    static bool await_host_shell(PtySession& ssh) {
-        return !ssh.expect_regex(R"([#$] )", 60s).empty();
-    }
-
-    // From the bastion prompt to the host's shell.
-    static bool connect_from_prompt(PtySession& ssh, const std::string& account_name) {
-        if (!ssh.expect(kPrompt, 60s)) return false;
-        ssh.send_line("connect " + account_name);
-        return await_host_shell(ssh);
-    }
-
-    // What a user sees for a refusal: "KIND error (code: T_NNN): SENTENCE".
-    static std::string seen(ErrorCode code) { return user_message(code); }
 
     TempDir tmp{"it"};  // declared first: destroyed last, after every process is gone
     std::unique_ptr<ManagedHost> host;

@@ -153,14 +153,31 @@ SshTarget OpensshBastion::ssh(const std::string& login, const std::string& key,
 }
 
 void OpensshBastion::start_broker() {
+    // The service uid may not enter the checkout (a private /tmp directory): it serves a copy.
+    const std::string assets = bin_dir_ + "/webview";
+    run_ok({"rm", "-rf", assets});
+    run_ok({"cp", "-R", built_webview_dir(), assets});
+    run_ok({"chmod", "-R", "u=rwX,go=rX", assets});
     const std::string out_path = dir_ + "/tandem-broker.out";
-    broker_pid_ = spawn_with_output_files(
-        {"/usr/bin/setpriv", "--reuid", kServiceLogin, "--regid", kServiceLogin, "--init-groups",
-         binary("tandem-broker"), "--config", instance_.config_path(), "--web.listen=127.0.0.1:0"},
-        out_path, dir_ + "/tandem-broker.err");
-    if (await_line_in_file(out_path, "tandem-broker listening on ", broker_pid_, 30s).empty())
-        throw std::runtime_error("tandem-broker did not start:\n" +
-                                 file_tail(dir_ + "/tandem-broker.err"));
+    const std::string err_path = dir_ + "/tandem-broker.err";
+    // The port is picked first because web.public_url (invite URLs, the Origin check) names it.
+    for (int attempt = 1;; ++attempt) {
+        web_port_ = free_loopback_port();
+        broker_pid_ = spawn_as_user_with_output_files(
+            kServiceLogin,
+            {binary("tandem-broker"), "--config", instance_.config_path(),
+             "--web.listen=127.0.0.1:" + std::to_string(web_port_), "--web.public_url=" + web_url(),
+             "--web.assets=" + assets},
+            out_path, err_path);
+        if (!await_line_in_file(out_path, "tandem-broker listening on ", broker_pid_, 30s).empty())
+            return;
+        stop_process_tree(broker_pid_, 1s);
+        broker_pid_ = -1;
+        const std::string why = file_tail(err_path);
+        // Another process may have taken the port since it was picked: try another.
+        if (why.find("in use") == std::string::npos || attempt == 5)
+            throw std::runtime_error("tandem-broker did not start:\n" + why);
+    }
 }
 
 std::string OpensshBastion::sshd_log() const {

@@ -34,8 +34,11 @@ class OpensshBastion {
     // An ssh target through the stock sshd: LOGIN is kServiceLogin or kJoinLogin.
     SshTarget ssh(const std::string& login, const std::string& key,
                   const std::string& command = {}) const;
-    // tandem-broker, run as the service uid (its socket is 0660 for that uid).
+    // tandem-broker, run as the service uid (its socket is 0660 for that uid), with its web face
+    // on a free loopback port serving a root-owned copy of the built web viewer.
     void start_broker();
+    // The broker's web.public_url: https://127.0.0.1:PORT.
+    std::string web_url() const { return "https://127.0.0.1:" + std::to_string(web_port_); }
     // sshd's log and the instance's diagnostics, for failure messages.
     std::string diagnostics() const;
     std::string sshd_log() const;
@@ -49,6 +52,7 @@ class OpensshBastion {
     std::uint16_t port_ = 0;
     pid_t sshd_pid_ = -1;
     pid_t broker_pid_ = -1;
+    std::uint16_t web_port_ = 0;
 };
 
 }  // namespace tandem::test

@@ -2,7 +2,9 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -127,24 +129,69 @@ int stop_process_tree(pid_t pid, std::chrono::milliseconds grace) {
     return status;
 }
 
+namespace {
+
+// In a forked child: stdin /dev/null, stdout and stderr into the files.
+void redirect_to_files(const std::string& out_path, const std::string& err_path, bool append_err) {
+    int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int err =
+        ::open(err_path.c_str(), O_WRONLY | O_CREAT | (append_err ? O_APPEND : O_TRUNC), 0644);
+    int in = ::open("/dev/null", O_RDONLY);
+    ::dup2(in, 0);
+    ::dup2(out, 1);
+    ::dup2(err, 2);
+    ::signal(SIGPIPE, SIG_DFL);
+}
+
+}  // namespace
+
 pid_t spawn_with_output_files(const std::vector<std::string>& argv, const std::string& out_path,
                               const std::string& err_path, bool append_err) {
     pid_t pid = ::fork();
     if (pid < 0) throw std::runtime_error("fork failed");
     if (pid == 0) {
-        int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int err =
-            ::open(err_path.c_str(), O_WRONLY | O_CREAT | (append_err ? O_APPEND : O_TRUNC), 0644);
-        int in = ::open("/dev/null", O_RDONLY);
-        ::dup2(in, 0);
-        ::dup2(out, 1);
-        ::dup2(err, 2);
-        ::signal(SIGPIPE, SIG_DFL);
+        redirect_to_files(out_path, err_path, append_err);
         auto args = c_argv(argv);
         ::execv(args[0], args.data());
         std::fprintf(stderr, "exec %s: %s\n", args[0], std::strerror(errno));
         ::_exit(127);
     }
+    return pid;
+}
+
+pid_t spawn_as_user_with_output_files(const std::string& user, const std::vector<std::string>& argv,
+                                      const std::string& out_path, const std::string& err_path) {
+    // Everything that reads /etc/passwd or /etc/group happens before fork.
+    const passwd* pw = ::getpwnam(user.c_str());
+    if (pw == nullptr) throw std::runtime_error("no Unix user " + user);
+    const uid_t uid = pw->pw_uid;
+    const gid_t gid = pw->pw_gid;
+    std::vector<gid_t> groups(64);
+    int group_count = static_cast<int>(groups.size());
+    if (::getgrouplist(user.c_str(), gid, groups.data(), &group_count) < 0)
+        throw std::runtime_error("too many groups for " + user);
+    groups.resize(static_cast<std::size_t>(group_count));
+    const int program = ::open(argv.at(0).c_str(), O_RDONLY | O_CLOEXEC);
+    if (program < 0) throw std::runtime_error("cannot open " + argv[0]);
+
+    pid_t pid = ::fork();
+    if (pid < 0) {
+        ::close(program);
+        throw std::runtime_error("fork failed");
+    }
+    if (pid == 0) {
+        redirect_to_files(out_path, err_path, false);
+        if (::setgroups(groups.size(), groups.data()) != 0 || ::setgid(gid) != 0 ||
+            ::setuid(uid) != 0) {
+            std::fprintf(stderr, "cannot become %s: %s\n", user.c_str(), std::strerror(errno));
+            ::_exit(127);
+        }
+        auto args = c_argv(argv);
+        ::fexecve(program, args.data(), environ);
+        std::fprintf(stderr, "exec %s as %s: %s\n", args[0], user.c_str(), std::strerror(errno));
+        ::_exit(127);
+    }
+    ::close(program);
     return pid;
 }
 

@@ -46,6 +46,12 @@ bool wait_for_exit(pid_t pid, std::chrono::milliseconds timeout, int& status);
 pid_t spawn_with_output_files(const std::vector<std::string>& argv, const std::string& out_path,
                               const std::string& err_path, bool append_err = false);
 
+// The same, as the Unix user `user` (the caller being root). The program is opened before
+// privileges are dropped, so it runs even from a directory closed to that user (a checkout
+// under a private /tmp directory); whatever else it opens, it opens as `user`.
+pid_t spawn_as_user_with_output_files(const std::string& user, const std::vector<std::string>& argv,
+                                      const std::string& out_path, const std::string& err_path);
+
 // Polls a file for a regex (e.g. the "listening on" line a daemon prints) until it matches, pid
 // exits, or timeout. Returns the match and its groups; empty when it did not appear.
 std::vector<std::string> await_line_in_file(const std::string& path, const std::string& pattern,

@@ -105,9 +105,11 @@ std::optional<Invite> share(PtySession& creator, const std::string& ttl,
         creator.read_for(100ms);
     }
     if (invite) {
-        // The URL may be printed after the ssh line: give the rest of the reply a moment.
-        creator.saw(kEscapePromptLabel, creator.transcript().size(), 1s);
-        invite = find_invite(creator.transcript().substr(from));
+        // The URL comes first in the reply; should it ever come later, give it a moment.
+        for (auto until = Clock::now() + 1s; invite->url.empty() && Clock::now() < until;) {
+            creator.read_for(50ms);
+            invite = find_invite(creator.transcript().substr(from));
+        }
     } else {
         ADD_FAILURE() << "share printed no `ssh -p PORT join@HOST TOKEN` line"
                       << (refused ? " but an error" : " within the timeout") << "; output:\n"
