@@ -144,6 +144,32 @@ TEST_P(SharingScenario, AgreedInviteeTypesForEveryoneAndReleaseHandsControlBack)
         << "bob's typing reached the host after he released";
 }
 
+// The creator can take control back at any time (DESIGN.md §6 rule 5).
+TEST_P(SharingScenario, CreatorTakesControlBackWhileTheInviteeControls) {
+    ASSERT_NO_FATAL_FAILURE(share_with_bob());
+    bob_applies();
+    alice_answers("agree");
+    ASSERT_TRUE(bob->expect("bob now controls the session", 15s));
+    const std::string bob_file = path("bob-controls");
+    bob->send_line("touch " + bob_file);
+    ASSERT_TRUE(file_appears(bob_file));
+
+    const std::size_t from = alice_ssh->transcript().size();
+    alice_answers("take");
+    ASSERT_TRUE(bob->expect("alice now controls the session", 15s));
+    EXPECT_TRUE(alice_ssh->saw("alice now controls the session", from, 15s)) << alice_ssh->tail();
+
+    const std::string alice_file = path("alice-took-back");
+    alice_ssh->send_line("touch " + alice_file);
+    EXPECT_TRUE(file_appears(alice_file))
+        << "after take, the creator's typing did not reach the host";
+    const std::string canary = path("bob-after-take");
+    bob->send_line("touch " + canary);
+    bob_applies();  // barrier: bob's line has been through the broker and alice's hook
+    EXPECT_TRUE(host_lacks(*alice_ssh, canary))
+        << "bob's typing reached the host after alice took control";
+}
+
 TEST_P(SharingScenario, RefusedInviteeIsToldAndStillCannotType) {
     ASSERT_NO_FATAL_FAILURE(share_with_bob());
     bob_applies();
