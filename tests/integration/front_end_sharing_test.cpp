@@ -70,6 +70,19 @@ class SharingScenario : public FrontEndTest {
         return answer.size() == 2 && answer[1] == "absent";
     }
 
+    // After control came back to alice (`step`): her typing reaches the host, bob's does not.
+    void expect_only_alice_types(const std::string& step) {
+        const std::string by_alice = path("typed-by-alice-after-" + step);
+        alice_ssh->send_line("touch " + by_alice);
+        EXPECT_TRUE(file_appears(by_alice))
+            << "after " << step << ", the creator's typing did not reach the host";
+        const std::string bob_canary = path("bob-after-" + step);
+        bob->send_line("touch " + bob_canary);
+        bob_applies();  // barrier: bob's line has been through the broker and alice's hook
+        EXPECT_TRUE(host_lacks(*alice_ssh, bob_canary))
+            << "bob's typing reached the host after " << step;
+    }
+
     // Declared after the fixture's processes' owners: destroyed first.
     std::unique_ptr<PtySession> alice_ssh;
     std::unique_ptr<PtySession> bob;
@@ -132,16 +145,7 @@ TEST_P(SharingScenario, AgreedInviteeTypesForEveryoneAndReleaseHandsControlBack)
     EXPECT_TRUE(alice_ssh->saw("alice now controls the session", from, 15s)) << alice_ssh->tail();
     ASSERT_TRUE(bob->expect("alice now controls the session", 15s));
 
-    // alice types for real again; bob no longer does.
-    const std::string by_alice = path("typed-by-alice-after-release");
-    alice_ssh->send_line("touch " + by_alice);
-    EXPECT_TRUE(file_appears(by_alice))
-        << "the creator's typing after release did not reach the host";
-    const std::string bob_canary = path("bob-after-release");
-    bob->send_line("touch " + bob_canary);
-    bob_applies();  // barrier: bob's line has been through the broker and alice's hook
-    EXPECT_TRUE(host_lacks(*alice_ssh, bob_canary))
-        << "bob's typing reached the host after he released";
+    expect_only_alice_types("release");
 }
 
 // The creator can take control back at any time (DESIGN.md §6 rule 5).
@@ -159,15 +163,7 @@ TEST_P(SharingScenario, CreatorTakesControlBackWhileTheInviteeControls) {
     ASSERT_TRUE(bob->expect("alice now controls the session", 15s));
     EXPECT_TRUE(alice_ssh->saw("alice now controls the session", from, 15s)) << alice_ssh->tail();
 
-    const std::string alice_file = path("alice-took-back");
-    alice_ssh->send_line("touch " + alice_file);
-    EXPECT_TRUE(file_appears(alice_file))
-        << "after take, the creator's typing did not reach the host";
-    const std::string canary = path("bob-after-take");
-    bob->send_line("touch " + canary);
-    bob_applies();  // barrier: bob's line has been through the broker and alice's hook
-    EXPECT_TRUE(host_lacks(*alice_ssh, canary))
-        << "bob's typing reached the host after alice took control";
+    expect_only_alice_types("take");
 }
 
 TEST_P(SharingScenario, RefusedInviteeIsToldAndStillCannotType) {
