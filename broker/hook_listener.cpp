@@ -6,7 +6,7 @@
 
 #include <stdexcept>
 
-#include "hook_peer.hpp"
+#include "hook_handshake.hpp"
 #include "tandem/log.hpp"
 
 namespace tandem::broker {
@@ -52,7 +52,7 @@ void HookListener::accept() {
         if (ec == boost::asio::error::operation_aborted) return;
         if (!ec) {
             if (peer_is_trusted(socket.native_handle())) {
-                std::make_shared<HookPeer>(std::move(socket), ctx_, registry_)->start();
+                std::make_shared<HookHandshake>(std::move(socket), ctx_, registry_)->start();
             } else {
                 log::warn("broker: refused a connection from an untrusted uid");
             }

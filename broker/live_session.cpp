@@ -4,6 +4,7 @@
 
 #include "tandem/base64url.hpp"
 #include "tandem/log.hpp"
+#include "tandem/session_command.hpp"
 
 namespace tandem::broker {
 namespace {
@@ -18,6 +19,13 @@ nlohmann::json refusal(ErrorCode code) {
 nlohmann::json ok(nlohmann::json extra = nlohmann::json::object()) {
     extra["ok"] = true;
     return extra;
+}
+
+// What invitees are told when the session ends with the hook's `code`: the host's silence is
+// theirs to know too; anything else about the creator's side is just "the session ended".
+ErrorCode invitee_end_code(std::optional<ErrorCode> code) {
+    if (code == ErrorCode::T_514) return ErrorCode::T_514;
+    return ErrorCode::T_705;
 }
 
 }  // namespace
@@ -74,18 +82,32 @@ void LiveSession::on_resize(int cols, int rows) {
 }
 
 nlohmann::json LiveSession::on_command(const nlohmann::json& command) {
-    const std::string cmd = command.value("cmd", "");
-    if (cmd == "share") return share(command);
-    if (cmd == "who") return ok({{"participants", who()}});
+    const auto cmd = parse_session_command(command.value("cmd", ""));
+    if (!cmd || !is_creator_command(*cmd)) return refusal(ErrorCode::T_304);
+    if (*cmd == SessionCommand::share) return share(command);
+    if (*cmd == SessionCommand::who) return ok({{"participants", who()}});
     if (!arbiter_) return refusal(ErrorCode::T_713);
-    if (cmd == "unshare") {
-        unshare("cancelled", ErrorCode::T_704);
-        return ok({{"text", "Sharing cancelled; every invitee was removed."}});
+    switch (*cmd) {
+        case SessionCommand::unshare:
+            unshare("cancelled", ErrorCode::T_704);
+            return ok({{"text", "Sharing cancelled; every invitee was removed."}});
+        case SessionCommand::agree:
+            return control_reply(arbiter_->agree(kCreator), *cmd, kCreator);
+        case SessionCommand::refuse:
+            return control_reply(arbiter_->refuse(kCreator), *cmd, kCreator);
+        case SessionCommand::take:
+            return control_reply(arbiter_->take(kCreator), *cmd, kCreator);
+        default:
+            return refusal(ErrorCode::T_304);
     }
-    if (cmd == "agree") return control_reply(arbiter_->agree(kCreator), "agree", kCreator);
-    if (cmd == "refuse") return control_reply(arbiter_->refuse(kCreator), "refuse", kCreator);
-    if (cmd == "take") return control_reply(arbiter_->take(kCreator), "take", kCreator);
-    return refusal(ErrorCode::T_304);
+}
+
+bool LiveSession::creator_holds_grant() const {
+    const auto at = info_.account.rfind('@');
+    auto account =
+        ctx_.store.find_account(info_.account.substr(0, at), info_.account.substr(at + 1));
+    auto creator = ctx_.store.find_user(info_.creator);
+    return account && creator && ctx_.store.has_grant(creator->id, account->id);
 }
 
 nlohmann::json LiveSession::share(const nlohmann::json& command) {
@@ -97,6 +119,14 @@ nlohmann::json LiveSession::share(const nlohmann::json& command) {
         ttl = command["ttl"].get<std::int64_t>();
     }
     if (ttl > cfg.invite_max_ttl.count()) return refusal(ErrorCode::T_707);
+    // A creator whose grant was revoked keeps no power to invite anyone (the hook ends the
+    // session itself within its own re-check period).
+    try {
+        if (!creator_holds_grant()) return refusal(ErrorCode::T_302);
+    } catch (const std::exception& e) {
+        log::error(std::string("grant check failed: ") + e.what());
+        return refusal(ErrorCode::T_102);
+    }
     if (!share_id_) {
         share_id_ = random_base64url(12);
         arbiter_.emplace(kCreator);
@@ -137,7 +167,7 @@ void LiveSession::unshare(const std::string& reason, ErrorCode code) {
 void LiveSession::end(const std::string& reason, std::optional<ErrorCode> code) {
     if (ended_) return;
     ended_ = true;
-    unshare(reason, code.value_or(ErrorCode::T_705));
+    unshare(reason, invitee_end_code(code));
 }
 
 std::variant<ParticipantId, ErrorCode> LiveSession::admit(const JoinRequest& request,
@@ -186,22 +216,29 @@ void LiveSession::on_viewer_input(const ParticipantId& id, std::string_view byte
 nlohmann::json LiveSession::on_viewer_command(const ParticipantId& id,
                                               const nlohmann::json& command) {
     if (!arbiter_ || !participants_.count(id)) return refusal(ErrorCode::T_704);
-    const std::string cmd = command.value("cmd", "");
-    if (cmd == "exit") {
-        remove(id, {{"reason", "exit"}, {"text", "You left the session."}});
-        return ok();
+    const auto cmd = parse_session_command(command.value("cmd", ""));
+    if (!cmd) return refusal(ErrorCode::T_304);
+    // Answering requests, taking control and sharing belong to the creator alone, whatever an
+    // invitee's client sends (an invitee in control must not hand the host on).
+    if (!is_invitee_command(*cmd)) return refusal(ErrorCode::T_711);
+    switch (*cmd) {
+        case SessionCommand::exit:
+            remove(id, {{"reason", "exit"}, {"text", "You left the session."}});
+            return ok();
+        case SessionCommand::control:
+            return control_reply(arbiter_->apply(id), *cmd, id);
+        case SessionCommand::release:
+            return control_reply(arbiter_->release(id), *cmd, id);
+        case SessionCommand::who:
+            return ok({{"participants", who()}});
+        default:
+            return refusal(ErrorCode::T_304);
     }
-    if (cmd == "control") return control_reply(arbiter_->apply(id), "apply", id);
-    if (cmd == "release") return control_reply(arbiter_->release(id), "release", id);
-    if (cmd == "agree") return control_reply(arbiter_->agree(id), "agree", id);
-    if (cmd == "refuse") return control_reply(arbiter_->refuse(id), "refuse", id);
-    return refusal(ErrorCode::T_304);
 }
 
-nlohmann::json LiveSession::control_reply(ControlOutcome outcome, const char* event,
+nlohmann::json LiveSession::control_reply(ControlOutcome outcome, SessionCommand command,
                                           const ParticipantId& actor) {
     const std::string who_acts = display(actor);
-    const std::string what = event;
     switch (outcome) {
         case ControlOutcome::ok:
             break;
@@ -214,27 +251,44 @@ nlohmann::json LiveSession::control_reply(ControlOutcome outcome, const char* ev
         case ControlOutcome::not_participant:
             return refusal(ErrorCode::T_704);
         case ControlOutcome::not_allowed:
-            return refusal(what == "release" ? ErrorCode::T_715 : ErrorCode::T_711);
+            return refusal(command == SessionCommand::release ? ErrorCode::T_715
+                                                              : ErrorCode::T_711);
     }
-    ctx_.audit(who_acts, "control." + what, *share_id_, "session=" + info_.id);
-    if (what == "apply") {
-        const std::string text =
-            who_acts + " applies for control (escape key, then agree or refuse)";
-        nlohmann::json notice = {{"event", "request"}, {"user", who_acts}, {"text", text}};
-        hook_->send_notice(notice);
-        const auto& controller = arbiter_->controller();
-        if (controller != kCreator) participants_.at(controller).viewer->send_notice(notice);
-        return ok({{"text", "Request sent; waiting for an answer."}});
+    // The audit names the act: an invitee's `control` command is an application.
+    const std::string act =
+        command == SessionCommand::control ? "apply" : std::string(to_string(command));
+    ctx_.audit(who_acts, "control." + act, *share_id_, "session=" + info_.id);
+    switch (command) {
+        case SessionCommand::control: {
+            // The creator answers; an invitee in control is told, since it is their control
+            // that is asked for.
+            hook_->send_notice({{"event", "request"},
+                                {"user", who_acts},
+                                {"text", who_acts + " applies for control (escape key, then "
+                                                    "agree or refuse)"}});
+            const auto& controller = arbiter_->controller();
+            if (controller != kCreator)
+                participants_.at(controller)
+                    .viewer->send_notice({{"event", "request"},
+                                          {"user", who_acts},
+                                          {"text", who_acts + " applies for control; " +
+                                                       info_.creator + " (the creator) decides."}});
+            return ok({{"text", "Request sent; waiting for an answer."}});
+        }
+        case SessionCommand::refuse:
+            broadcast_notice(
+                {{"event", "refused"}, {"text", who_acts + " refused the request for control."}});
+            return ok();
+        case SessionCommand::release:
+            announce_control(who_acts + " released control");
+            return ok();
+        case SessionCommand::take:
+            announce_control(who_acts + " took control back");
+            return ok();
+        default:
+            announce_control(who_acts + " agreed");
+            return ok();
     }
-    if (what == "refuse") {
-        broadcast_notice(
-            {{"event", "refused"}, {"text", who_acts + " refused the request for control."}});
-        return ok();
-    }
-    announce_control(what == "release" ? who_acts + " released control"
-                     : what == "take"  ? who_acts + " took control back"
-                                       : who_acts + " agreed");
-    return ok();
 }
 
 void LiveSession::announce_control(const std::string& why) {
@@ -292,9 +346,11 @@ nlohmann::json LiveSession::who() const {
 }
 
 void LiveSession::recheck_grants() {
-    if (participants_.empty()) return;
+    if (!share_id_) return;
     std::vector<ParticipantId> revoked;
+    bool creator_revoked = false;
     try {
+        creator_revoked = !creator_holds_grant();
         const auto at = info_.account.rfind('@');
         auto account =
             ctx_.store.find_account(info_.account.substr(0, at), info_.account.substr(at + 1));
@@ -306,6 +362,12 @@ void LiveSession::recheck_grants() {
     } catch (const std::exception& e) {
         log::warn(std::string("grant recheck skipped: ") + e.what());
         return;
+    }
+    if (creator_revoked) {
+        // Everyone out: the share was the creator's to give, and the creator no longer may.
+        log::info("share of session " + info_.id + " ended: " + info_.creator +
+                  " lost the grant on " + info_.account);
+        return unshare("the creator's access was revoked", ErrorCode::T_708);
     }
     for (const auto& id : revoked)
         remove(id, {{"reason", "grant revoked"},

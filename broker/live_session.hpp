@@ -13,6 +13,7 @@
 #include "screen_feed.hpp"
 #include "tandem/control_arbiter.hpp"
 #include "tandem/errors.hpp"
+#include "tandem/session_command.hpp"
 #include "viewer.hpp"
 
 namespace tandem::broker {
@@ -58,7 +59,8 @@ class LiveSession : public std::enable_shared_from_this<LiveSession> {
     void on_viewer_input(const ParticipantId& id, std::string_view bytes);
     nlohmann::json on_viewer_command(const ParticipantId& id, const nlohmann::json& command);
     void on_viewer_gone(const ParticipantId& id);
-    // Ejects participants whose grant was revoked (called from a periodic timer).
+    // Ejects participants whose grant was revoked, or everyone when the creator's was
+    // (called from a periodic timer).
     void recheck_grants();
 
   private:
@@ -71,8 +73,10 @@ class LiveSession : public std::enable_shared_from_this<LiveSession> {
 
     nlohmann::json share(const nlohmann::json& command);
     void unshare(const std::string& reason, ErrorCode code);
-    nlohmann::json control_reply(ControlOutcome outcome, const char* event,
+    nlohmann::json control_reply(ControlOutcome outcome, SessionCommand command,
                                  const ParticipantId& actor);
+    // Reads the store (throws on a store error).
+    bool creator_holds_grant() const;
     void remove(const ParticipantId& id, const nlohmann::json& end);
     void broadcast_notice(const nlohmann::json& notice);
     void announce_control(const std::string& text);

@@ -7,11 +7,13 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket.hpp>
 #include <chrono>
-#include <deque>
 #include <memory>
 #include <optional>
 
 #include "tandem/log.hpp"
+#include "tandem/session_command.hpp"
+#include "viewer_outbox.hpp"
+#include "viewer_peer.hpp"
 #include "web_headers.hpp"
 
 namespace tandem::broker {
@@ -23,15 +25,17 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::size_t kQueueBytes = 1024 * 1024;  // droppable output, as HookPeer
-// Notices, replies and snapshots are never dropped; past this the browser is not reading.
-constexpr std::size_t kHardQueueBytes = 4 * kQueueBytes;
+// The same bounds as an SSH invitee's (ViewerPeer): droppable output, then everything else.
+constexpr std::size_t kQueueBytes = ViewerPeer::kQueueBytes;
+constexpr std::size_t kHardQueueBytes = ViewerPeer::kHardQueueBytes;
 constexpr std::size_t kMaxMessage = 64 * 1024;
 constexpr auto kJoinTimeout = std::chrono::seconds(10);
-// Tags of binary messages; static so an in-flight write never points into a moved element.
-constexpr std::array<char, 2> kOutputTag = {0x01, 0x02};
-constexpr int kOutput = 0;
-constexpr int kSnapshot = 1;
+// Message kinds in the outbox. Binary messages start with a tag byte (docs/web-protocol.md);
+// the tags are static so a write in flight never points into anything that moves.
+constexpr int kText = 0;
+constexpr int kOutput = 1;
+constexpr int kSnapshot = 2;
+constexpr std::array<char, 3> kBinaryTag = {0x00, 0x01, 0x02};
 
 std::string dump(const json& j) {
     // Replace rather than throw on invalid UTF-8: a notice must never take the loop down.
@@ -64,20 +68,13 @@ class WebSocketViewer : public std::enable_shared_from_this<WebSocketViewer<Next
 
   private:
     enum class State { awaiting_join, joined, finishing };
-    struct Outgoing {
-        int tag;  // kOutput, kSnapshot, or -1 for a text message
-        std::shared_ptr<const std::string> payload;
-        bool droppable;  // output and snapshots: replaced by a fresh snapshot when behind
-        std::size_t size() const { return payload->size() + (tag >= 0 ? 1 : 0); }
-    };
 
     void read();
     void on_message();
     void on_join(const json& message);
-    void on_command(const std::string& type, const json& message);
+    void on_command(SessionCommand command, const json& message);
     void send_text(const json& message);
-    void enqueue(int tag, std::shared_ptr<const std::string> payload, bool droppable);
-    void drop_droppable();
+    void enqueue(int kind, std::shared_ptr<const std::string> payload, bool droppable);
     void write_next();
     void finish(websocket::close_code code, const char* why);
     void shut(const std::string& why);
@@ -91,10 +88,7 @@ class WebSocketViewer : public std::enable_shared_from_this<WebSocketViewer<Next
     beast::flat_buffer read_buffer_;
 
     State state_ = State::awaiting_join;
-    std::deque<Outgoing> queue_;
-    std::size_t queued_bytes_ = 0;
-    bool writing_ = false;
-    bool resync_pending_ = false;
+    ViewerOutbox outbox_{kQueueBytes, kHardQueueBytes};
     std::optional<websocket::close_reason> close_after_flush_;
     bool closing_ = false;  // close frame started or socket closed: nothing more is written
     bool gone_ = false;
@@ -177,10 +171,10 @@ void WebSocketViewer<NextLayer>::on_message() {
             session->on_viewer_input(participant_, data->get_ref<const std::string&>());
         return;
     }
-    if (type == "control" || type == "release" || type == "exit" || type == "agree" ||
-        type == "refuse")
-        return on_command(type, message);
-    // Anything else, "resize" included, is ignored: browsers never size the host's terminal.
+    // Commands go to the session, which decides who may do what (an invitee's agree or refuse
+    // is refused there). Anything else, "resize" included, is ignored: browsers never size the
+    // host's terminal.
+    if (auto command = parse_session_command(type)) return on_command(*command, message);
 }
 
 template <class NextLayer>
@@ -214,13 +208,13 @@ void WebSocketViewer<NextLayer>::on_join(const json& message) {
 }
 
 template <class NextLayer>
-void WebSocketViewer<NextLayer>::on_command(const std::string& type, const json& message) {
+void WebSocketViewer<NextLayer>::on_command(SessionCommand command, const json& message) {
     auto session = session_.lock();
     if (!session) return;
     in_command_ = true;
     json reply;
     try {
-        reply = session->on_viewer_command(participant_, {{"cmd", type}});
+        reply = session->on_viewer_command(participant_, {{"cmd", to_string(command)}});
     } catch (...) {
         in_command_ = false;
         throw;
@@ -239,21 +233,13 @@ void WebSocketViewer<NextLayer>::on_command(const std::string& type, const json&
 
 template <class NextLayer>
 void WebSocketViewer<NextLayer>::send_output(const std::shared_ptr<const std::string>& bytes) {
-    if (state_ != State::joined || resync_pending_) return;  // a fresh snapshot will cover it
-    // Behind (a write in flight and the backlog past the bound): drop queued output and
-    // snapshots, not the message being written, and resync once the socket drains. The
-    // snapshot is asked for from the write handler, never here in the middle of a broadcast.
-    if (writing_ && queued_bytes_ + bytes->size() + 1 > kQueueBytes) {
-        drop_droppable();
-        resync_pending_ = true;
-        return;
-    }
+    if (state_ != State::joined) return;
     enqueue(kOutput, bytes, true);
 }
 
 template <class NextLayer>
 void WebSocketViewer<NextLayer>::send_snapshot(const std::string& bytes) {
-    if (state_ != State::joined || resync_pending_) return;  // the resync will send a newer one
+    if (state_ != State::joined) return;
     enqueue(kSnapshot, std::make_shared<const std::string>(bytes), true);
 }
 
@@ -289,33 +275,23 @@ void WebSocketViewer<NextLayer>::send_end(const json& end) {
 
 template <class NextLayer>
 void WebSocketViewer<NextLayer>::send_text(const json& message) {
-    enqueue(-1, std::make_shared<const std::string>(dump(message)), false);
+    enqueue(kText, std::make_shared<const std::string>(dump(message)), false);
 }
 
 template <class NextLayer>
-void WebSocketViewer<NextLayer>::enqueue(int tag, std::shared_ptr<const std::string> payload,
+void WebSocketViewer<NextLayer>::enqueue(int kind, std::shared_ptr<const std::string> payload,
                                          bool droppable) {
     if (closing_ || close_after_flush_) return;
-    Outgoing out{tag, std::move(payload), droppable};
-    if (queued_bytes_ + out.size() > kHardQueueBytes) return shut("browser does not read");
-    queued_bytes_ += out.size();
-    queue_.push_back(std::move(out));
-    if (!writing_) write_next();
-}
-
-template <class NextLayer>
-void WebSocketViewer<NextLayer>::drop_droppable() {
-    auto first = queue_.begin() + (writing_ ? 1 : 0);
-    for (auto it = first; it != queue_.end(); ++it)
-        if (it->droppable) queued_bytes_ -= it->size();
-    queue_.erase(std::remove_if(first, queue_.end(), [](const Outgoing& o) { return o.droppable; }),
-                 queue_.end());
+    auto pushed = outbox_.push({kind, std::move(payload), droppable, kind == kText ? 0u : 1u});
+    if (pushed == ViewerOutbox::Push::overflowed) return shut("browser does not read");
+    if (pushed == ViewerOutbox::Push::queued) write_next();
 }
 
 template <class NextLayer>
 void WebSocketViewer<NextLayer>::write_next() {
-    if (closing_) return;
-    if (queue_.empty()) {
+    if (closing_ || outbox_.writing()) return;
+    const OutboxMessage* next = outbox_.start_write();
+    if (!next) {
         if (close_after_flush_) {
             closing_ = true;
             ws_.async_close(*close_after_flush_,
@@ -324,33 +300,25 @@ void WebSocketViewer<NextLayer>::write_next() {
                             });
             return;
         }
-        if (auto session = session_.lock(); resync_pending_ && session) {
-            resync_pending_ = false;
+        // Asked for here, after a write, never in the middle of a broadcast.
+        if (auto session = session_.lock(); session && outbox_.take_resync())
             session->send_snapshot(participant_);
-        }
         return;
     }
-    writing_ = true;
-    const Outgoing& front = queue_.front();
-    // The handler holds the payload: shut() may clear the queue while the write is in flight.
-    auto done = [self = this->shared_from_this(), payload = front.payload](beast::error_code ec,
-                                                                           std::size_t) {
-        self->writing_ = false;
+    auto done = [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+        self->outbox_.write_done();
         if (ec) return self->shut("write failed: " + ec.message());
-        if (self->queue_.empty()) return;
-        self->queued_bytes_ -= self->queue_.front().size();
-        self->queue_.pop_front();
         self->write_next();
     };
-    if (front.tag < 0) {
+    if (next->kind == kText) {
         ws_.text(true);
-        ws_.async_write(boost::asio::buffer(*front.payload), std::move(done));
+        ws_.async_write(boost::asio::buffer(*next->payload), std::move(done));
         return;
     }
     ws_.binary(true);
     std::array<boost::asio::const_buffer, 2> buffers = {
-        boost::asio::buffer(&kOutputTag[static_cast<std::size_t>(front.tag)], 1),
-        boost::asio::buffer(*front.payload)};
+        boost::asio::buffer(&kBinaryTag[static_cast<std::size_t>(next->kind)], 1),
+        boost::asio::buffer(*next->payload)};
     ws_.async_write(buffers, std::move(done));
 }
 
@@ -363,10 +331,10 @@ void WebSocketViewer<NextLayer>::finish(websocket::close_code code, const char* 
     if (code != websocket::close_code::normal) {
         // A protocol fault: what is queued for this browser no longer matters, except the
         // message being written and a refusal explaining why.
-        drop_droppable();
+        outbox_.drop_droppable();
     }
     close_after_flush_ = websocket::close_reason(code, why);
-    if (!writing_) write_next();
+    write_next();
 }
 
 // Tears the connection down without a close handshake; the pending read then ends in gone().
@@ -390,8 +358,7 @@ void WebSocketViewer<NextLayer>::gone(const std::string& why) {
     session_.reset();
     if (session && state_ == State::joined) session->on_viewer_gone(participant_);
     state_ = State::finishing;
-    queue_.clear();  // in-flight write handlers hold their own payload
-    queued_bytes_ = 0;
+    outbox_.close();  // the message being written stays pinned until its handler runs
 }
 
 template class WebSocketViewer<beast::tcp_stream>;

@@ -1,5 +1,5 @@
 // A browser watching a shared session over WebSocket (docs/web-protocol.md): the web face of
-// what HookPeer is for SSH joiners. The HTTP session hands over an upgrade request whose login
+// what ViewerPeer is for SSH joiners. The HTTP session hands over an upgrade request whose login
 // and Origin it has already checked; from then on the viewer is one more Viewer of a
 // LiveSession, with the same byte-bounded queue and snapshot resync.
 #pragma once

@@ -8,7 +8,9 @@ export function explainEnd(end) {
     case 'T_514':
       return 'The managed host stopped responding, so the session was disconnected.';
     case 'T_708':
-      return 'Your grant on this account was revoked.';
+      return reason === 'grant revoked'
+        ? 'Your grant on this account was revoked.'
+        : "The creator's access to this account was revoked.";
     case 'T_706':
       return 'The session is full.';
     default:

@@ -78,7 +78,8 @@ const std::vector<ErrorInfo>& error_catalogue() {
          "That invitation lifetime is longer than the bastion allows (invite.max_ttl); give a "
          "shorter one."},
         {ErrorCode::T_708, "T_708", "access",
-         "Your grant on this session's account was revoked, so you were removed from the session."},
+         "Access to this session's account was revoked (yours or its creator's), so you were "
+         "removed from the session."},
         {ErrorCode::T_711, "T_711", "access", "Only the session's creator can do that."},
         {ErrorCode::T_712, "T_712", "access",
          "Another participant's request for control is waiting for an answer; try again later."},
@@ -98,6 +99,12 @@ const ErrorInfo& error_info(ErrorCode code) {
     for (const auto& e : error_catalogue())
         if (e.code == code) return e;
     return error_catalogue().front();
+}
+
+std::optional<ErrorCode> parse_error_code(std::string_view id) {
+    for (const auto& e : error_catalogue())
+        if (e.id == id) return e.code;
+    return std::nullopt;
 }
 
 std::string user_message(ErrorCode code) {

@@ -9,14 +9,17 @@ bool is_known_frame_type(std::uint8_t type) {
            type <= static_cast<std::uint8_t>(FrameType::gap);
 }
 
+std::array<char, kFrameHeaderSize> encode_frame_header(FrameType type, std::size_t payload_size) {
+    const auto length = static_cast<std::uint32_t>(payload_size + 1);
+    return {static_cast<char>(length >> 24), static_cast<char>(length >> 16),
+            static_cast<char>(length >> 8), static_cast<char>(length), static_cast<char>(type)};
+}
+
 void encode_frame(std::string& out, FrameType type, std::string_view payload,
                   std::size_t max_payload) {
     if (payload.size() > max_payload) throw std::length_error("frame payload too large");
-    const auto length = static_cast<std::uint32_t>(payload.size() + 1);
-    const char header[5] = {static_cast<char>(length >> 24), static_cast<char>(length >> 16),
-                            static_cast<char>(length >> 8), static_cast<char>(length),
-                            static_cast<char>(type)};
-    out.append(header, sizeof header);
+    const auto header = encode_frame_header(type, payload.size());
+    out.append(header.data(), header.size());
     out.append(payload.data(), payload.size());
 }
 

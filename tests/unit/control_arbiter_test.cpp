@@ -76,10 +76,15 @@ TEST_F(ControlArbiterTest, WhoMayAnswer) {
     EXPECT_EQ(arbiter.agree("bob"), ControlOutcome::not_allowed);  // nobody approves themselves
     EXPECT_EQ(arbiter.agree("mallory"), ControlOutcome::not_participant);
     EXPECT_EQ(arbiter.controller(), "alice");
-    // An invitee in control answers requests addressed to them; the creator still may too.
+    // An invitee in control may not answer (it would hand the host to someone the creator
+    // never approved); the creator can.
     ASSERT_EQ(arbiter.agree("alice"), ControlOutcome::ok);
     ASSERT_EQ(arbiter.apply("carol"), ControlOutcome::ok);
-    EXPECT_EQ(arbiter.agree("bob"), ControlOutcome::ok);
+    EXPECT_EQ(arbiter.agree("bob"), ControlOutcome::not_allowed);
+    EXPECT_EQ(arbiter.refuse("bob"), ControlOutcome::not_allowed);
+    EXPECT_EQ(arbiter.controller(), "bob");
+    EXPECT_EQ(arbiter.pending_request(), "carol");
+    EXPECT_EQ(arbiter.agree("alice"), ControlOutcome::ok);
     EXPECT_EQ(arbiter.controller(), "carol");
 }
 

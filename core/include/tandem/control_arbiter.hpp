@@ -1,7 +1,8 @@
 // Who controls a shared session (DESIGN.md §6 rules 5 and 6). One controller at a time,
-// initially the creator. An invitee applies; the creator (or the invitee currently holding
-// control) agrees or refuses; release hands control back to the creator; the creator can take
-// it back at any time. The broker owns one arbiter per session and is the only one that asks it.
+// initially the creator. An invitee applies; the creator alone agrees or refuses (an invitee
+// holding control must not hand the host to someone the creator never approved); release hands
+// control back to the creator; the creator can take it back at any time. The broker owns one
+// arbiter per session and is the only one that asks it.
 #pragma once
 
 #include <optional>
@@ -40,14 +41,14 @@ class ControlArbiter {
     // business: it refuses (not_allowed).
     ControlOutcome leave(const ParticipantId& invitee);
     ControlOutcome apply(const ParticipantId& requester);
-    // Answered by the creator, or by the invitee who currently controls.
+    // Answered by the creator only.
     ControlOutcome agree(const ParticipantId& answerer);
     ControlOutcome refuse(const ParticipantId& answerer);
     ControlOutcome release(const ParticipantId& controller);
     ControlOutcome take(const ParticipantId& creator);
 
   private:
-    bool may_answer(const ParticipantId& id) const { return id == creator_ || id == controller_; }
+    bool may_answer(const ParticipantId& id) const { return id == creator_; }
 
     ParticipantId creator_;
     ParticipantId controller_;

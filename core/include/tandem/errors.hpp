@@ -3,6 +3,7 @@
 // keeps the two identical).
 #pragma once
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -67,6 +68,9 @@ struct ErrorInfo {
 // The whole catalogue, in code order.
 const std::vector<ErrorInfo>& error_catalogue();
 const ErrorInfo& error_info(ErrorCode code);
+
+// "T_514" -> ErrorCode::T_514; nullopt for anything not in the catalogue.
+std::optional<ErrorCode> parse_error_code(std::string_view id);
 
 // "connection error (code: T_514): The server did not respond ..." — what users see.
 std::string user_message(ErrorCode code);

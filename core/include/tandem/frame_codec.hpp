@@ -4,6 +4,8 @@
 // misbehaving peer is cut off instead of being allowed to make the other side buffer.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -33,6 +35,12 @@ struct Frame {
     FrameType type;
     std::string payload;
 };
+
+inline constexpr std::size_t kFrameHeaderSize = 5;
+
+// The header that precedes a payload of `payload_size` bytes: for writers that send the
+// payload from its own buffer (gathered writes) instead of copying it behind the header.
+std::array<char, kFrameHeaderSize> encode_frame_header(FrameType type, std::size_t payload_size);
 
 // Appends one encoded frame to out. Throws std::length_error past max_payload.
 void encode_frame(std::string& out, FrameType type, std::string_view payload,

@@ -1,0 +1,60 @@
+#include "viewer_outbox.hpp"
+
+#include <algorithm>
+
+namespace tandem::broker {
+
+ViewerOutbox::Push ViewerOutbox::push(OutboxMessage message) {
+    if (closed_) return Push::closed;
+    const std::size_t size = message.size();
+    if (message.droppable) {
+        if (resync_due_) return Push::dropped;  // the coming snapshot covers it
+        // An idle outbox always takes one message, so a snapshot larger than the soft limit
+        // cannot ask for itself forever.
+        if (!idle() && queued_bytes_ + size > soft_limit_) {
+            drop_droppable();
+            resync_due_ = true;
+            return Push::dropped;
+        }
+    } else if (queued_bytes_ + size > hard_limit_) {
+        return Push::overflowed;
+    }
+    queued_bytes_ += size;
+    queue_.push_back(std::move(message));
+    return Push::queued;
+}
+
+const OutboxMessage* ViewerOutbox::start_write() {
+    if (in_flight_ || queue_.empty()) return nullptr;
+    in_flight_ = std::move(queue_.front());
+    queue_.pop_front();
+    return &*in_flight_;
+}
+
+void ViewerOutbox::write_done() {
+    if (!in_flight_) return;
+    queued_bytes_ -= in_flight_->size();
+    in_flight_.reset();
+}
+
+bool ViewerOutbox::take_resync() {
+    if (!resync_due_ || !idle() || closed_) return false;
+    resync_due_ = false;
+    return true;
+}
+
+void ViewerOutbox::drop_droppable() {
+    std::erase_if(queue_, [this](const OutboxMessage& m) {
+        if (m.droppable) queued_bytes_ -= m.size();
+        return m.droppable;
+    });
+}
+
+void ViewerOutbox::close() {
+    closed_ = true;
+    resync_due_ = false;
+    queue_.clear();
+    queued_bytes_ = in_flight_ ? in_flight_->size() : 0;
+}
+
+}  // namespace tandem::broker

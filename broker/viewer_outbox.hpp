@@ -1,0 +1,75 @@
+// The write side of one peer of the broker: what is queued for it, what is being written, and
+// the slow-peer policy, with no transport inside. Every connection the broker writes to (a
+// session hook, an SSH invitee's join hook, a browser) owns one and does only the I/O.
+//
+// The policy (as tmux drops a slow client's output and redraws it): messages are droppable
+// (terminal output and snapshots, which a later snapshot replaces) or not (replies, notices,
+// input, resizes, ends). Past the soft limit the queued droppable messages are discarded and a
+// resync is due: further droppable messages are refused until the queue drains, and then the
+// owner sends one fresh snapshot. A non-droppable message past the hard limit means the peer
+// does not read at all: the owner closes it. The message being written is pinned: nothing
+// that happens to the queue moves or frees it while the transport holds pointers into it.
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace tandem::broker {
+
+struct OutboxMessage {
+    int kind = 0;  // the transport's tag (a frame type, a WebSocket message kind)
+    std::shared_ptr<const std::string> payload;
+    bool droppable = false;
+    std::size_t overhead = 0;  // bytes the transport adds (a frame header); counted in limits
+    std::size_t size() const { return payload->size() + overhead; }
+};
+
+class ViewerOutbox {
+  public:
+    enum class Push {
+        queued,      // accepted
+        dropped,     // droppable and refused: a resync is (now) due
+        overflowed,  // not droppable and past the hard limit: the peer does not read
+        closed,      // after close(): nothing is accepted
+    };
+
+    ViewerOutbox(std::size_t soft_limit, std::size_t hard_limit)
+        : soft_limit_(soft_limit), hard_limit_(hard_limit) {}
+
+    Push push(OutboxMessage message);
+
+    // The next message to write, pinned until write_done(); null when one is already being
+    // written or nothing is queued.
+    const OutboxMessage* start_write();
+    void write_done();
+    bool writing() const { return in_flight_.has_value(); }
+    bool idle() const { return !in_flight_ && queue_.empty(); }
+
+    // True once, when a resync is due and everything queued has been written: the owner then
+    // pushes a fresh snapshot.
+    bool take_resync();
+    bool resync_due() const { return resync_due_; }
+
+    // Discards queued droppable messages (not the pinned one) without asking for a resync.
+    void drop_droppable();
+    // Refuses everything from now on and discards the queue (the pinned message stays until its
+    // write completes, because the transport still points into it).
+    void close();
+
+    std::size_t queued_bytes() const { return queued_bytes_; }  // queue and pinned message
+    std::size_t queued_messages() const { return queue_.size() + (in_flight_ ? 1 : 0); }
+
+  private:
+    std::size_t soft_limit_;
+    std::size_t hard_limit_;
+    std::deque<OutboxMessage> queue_;
+    std::optional<OutboxMessage> in_flight_;
+    std::size_t queued_bytes_ = 0;
+    bool resync_due_ = false;
+    bool closed_ = false;
+};
+
+}  // namespace tandem::broker

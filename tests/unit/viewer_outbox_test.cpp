@@ -1,0 +1,175 @@
+// The slow-peer policy of every broker connection, transition by transition: each row is a
+// sequence of steps on a fresh outbox (soft limit 100 bytes, hard 300) and what must follow.
+#include "viewer_outbox.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace tandem::broker {
+namespace {
+
+using Push = ViewerOutbox::Push;
+
+// out:N / ctl:N push N bytes of droppable output / non-droppable control; write: starts the
+// next write; done: completes it; resync: takes a due resync; drop: drop_droppable; close.
+struct Step {
+    std::string op;
+    std::size_t bytes = 0;
+    // Expected: the push result, or for write/resync whether something came out.
+    std::string expect;
+};
+
+struct Row {
+    const char* name;
+    std::vector<Step> steps;
+    std::size_t queued_bytes;  // at the end
+    bool resync_due;           // at the end
+};
+
+std::string name_of(Push p) {
+    switch (p) {
+        case Push::queued:
+            return "queued";
+        case Push::dropped:
+            return "dropped";
+        case Push::overflowed:
+            return "overflowed";
+        case Push::closed:
+            return "closed";
+    }
+    return "?";
+}
+
+OutboxMessage message(std::size_t bytes, bool droppable) {
+    return {0, std::make_shared<const std::string>(bytes, 'x'), droppable, 0};
+}
+
+const std::vector<Row> kRows = {
+    {"output fits under the soft limit", {{"out", 40, "queued"}, {"out", 40, "queued"}}, 80, false},
+    {"an idle outbox takes even an oversized snapshot", {{"out", 150, "queued"}}, 150, false},
+    {"past the soft limit queued output is dropped and a resync is due",
+     {{"out", 60, "queued"}, {"write", 0, "60"}, {"out", 30, "queued"}, {"out", 30, "dropped"}},
+     60,  // the pinned message stays; the queued 30 went
+     true},
+    {"while a resync is due, further output is refused",
+     {{"out", 60, "queued"}, {"write", 0, "60"}, {"out", 50, "dropped"}, {"out", 1, "dropped"}},
+     60,
+     true},
+    {"control messages survive the drop and keep their order",
+     {{"out", 60, "queued"},
+      {"write", 0, "60"},
+      {"ctl", 10, "queued"},
+      {"out", 50, "dropped"},
+      {"done", 0, ""},
+      {"write", 0, "10"}},
+     10,
+     true},
+    {"the resync comes only when everything queued is written",
+     {{"out", 60, "queued"},
+      {"write", 0, "60"},
+      {"ctl", 10, "queued"},
+      {"out", 50, "dropped"},
+      {"resync", 0, "no"},
+      {"done", 0, ""},
+      {"resync", 0, "no"},
+      {"write", 0, "10"},
+      {"done", 0, ""},
+      {"resync", 0, "yes"},
+      {"resync", 0, "no"},
+      {"out", 20, "queued"}},
+     20,
+     false},
+    {"control past the hard limit overflows: the peer does not read",
+     {{"ctl", 200, "queued"}, {"ctl", 100, "queued"}, {"ctl", 1, "overflowed"}},
+     300,
+     false},
+    {"one write at a time",
+     {{"ctl", 10, "queued"}, {"ctl", 10, "queued"}, {"write", 0, "10"}, {"write", 0, "none"}},
+     20,
+     false},
+    {"drop_droppable keeps the pinned message and control, asks no resync",
+     {{"out", 30, "queued"},
+      {"write", 0, "30"},
+      {"out", 30, "queued"},
+      {"ctl", 5, "queued"},
+      {"drop", 0, ""}},
+     35,
+     false},
+    {"after close nothing is accepted and only the pinned message counts",
+     {{"out", 30, "queued"},
+      {"write", 0, "30"},
+      {"ctl", 5, "queued"},
+      {"close", 0, ""},
+      {"ctl", 1, "closed"},
+      {"out", 1, "closed"}},
+     30,
+     false},
+    {"a closed outbox never asks for a resync",
+     {{"out", 60, "queued"},
+      {"write", 0, "60"},
+      {"out", 50, "dropped"},
+      {"close", 0, ""},
+      {"done", 0, ""},
+      {"resync", 0, "no"}},
+     0,
+     false},
+};
+
+TEST(ViewerOutbox, EveryTransition) {
+    for (const auto& row : kRows) {
+        SCOPED_TRACE(row.name);
+        ViewerOutbox box(100, 300);
+        for (std::size_t i = 0; i < row.steps.size(); ++i) {
+            const auto& step = row.steps[i];
+            SCOPED_TRACE("step " + std::to_string(i) + " " + step.op);
+            if (step.op == "out" || step.op == "ctl") {
+                EXPECT_EQ(name_of(box.push(message(step.bytes, step.op == "out"))), step.expect);
+            } else if (step.op == "write") {
+                const OutboxMessage* m = box.start_write();
+                EXPECT_EQ(m ? std::to_string(m->payload->size()) : "none", step.expect);
+            } else if (step.op == "done") {
+                box.write_done();
+            } else if (step.op == "resync") {
+                EXPECT_EQ(box.take_resync() ? "yes" : "no", step.expect);
+            } else if (step.op == "drop") {
+                box.drop_droppable();
+            } else if (step.op == "close") {
+                box.close();
+            } else {
+                FAIL() << "unknown op " << step.op;
+            }
+        }
+        EXPECT_EQ(box.queued_bytes(), row.queued_bytes);
+        EXPECT_EQ(box.resync_due(), row.resync_due);
+    }
+}
+
+TEST(ViewerOutbox, ThePinnedMessageNeverMoves) {
+    ViewerOutbox box(100, 1000);
+    ASSERT_EQ(box.push(message(50, true)), Push::queued);
+    const OutboxMessage* pinned = box.start_write();
+    ASSERT_NE(pinned, nullptr);
+    const std::string* payload = pinned->payload.get();
+    // Enough traffic to reallocate any container, then a drop and a close.
+    for (int i = 0; i < 100; ++i) box.push(message(1, false));
+    box.push(message(90, true));
+    box.drop_droppable();
+    box.close();
+    EXPECT_EQ(pinned->payload.get(), payload);
+    EXPECT_EQ(pinned->payload->size(), 50u);
+    box.write_done();
+    EXPECT_EQ(box.queued_bytes(), 0u);
+}
+
+TEST(ViewerOutbox, TransportOverheadCountsTowardTheLimits) {
+    ViewerOutbox box(100, 100);
+    ASSERT_EQ(box.push({0, std::make_shared<const std::string>(90, 'x'), false, 5}), Push::queued);
+    EXPECT_EQ(box.push({0, std::make_shared<const std::string>(1, 'x'), false, 5}),
+              Push::overflowed);
+    EXPECT_EQ(box.queued_bytes(), 95u);
+}
+
+}  // namespace
+}  // namespace tandem::broker
