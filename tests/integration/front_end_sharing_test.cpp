@@ -148,7 +148,7 @@ TEST_P(SharingScenario, AgreedInviteeTypesForEveryoneAndReleaseHandsControlBack)
     expect_only_alice_types("release");
 }
 
-// The creator can take control back at any time (DESIGN.md §6 rule 5).
+// The creator can take control back at any time (`take`, docs/sharing.md).
 TEST_P(SharingScenario, CreatorTakesControlBackWhileTheInviteeControls) {
     ASSERT_NO_FATAL_FAILURE(share_with_bob());
     bob_applies();
