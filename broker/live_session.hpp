@@ -1,5 +1,5 @@
 // One live terminal session as the broker sees it: the creator's hook, the screen for late
-// joiners, the share and its invites, the participants and who controls (DESIGN.md §6).
+// joiners, the share and its invites, the participants and who controls (docs/sharing.md).
 #pragma once
 
 #include <map>

@@ -1,5 +1,5 @@
 // Every live session the broker knows, and the door for joiners: verifies the invite, finds
-// the share, checks the joiner's grant (DESIGN.md §6 rule 1) before the session admits them.
+// the share, checks the joiner's grant (no grant on the account, no join) before admitting them.
 #pragma once
 
 #include <deque>

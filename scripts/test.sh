@@ -4,10 +4,16 @@
 #
 #   scripts/test.sh
 #
-# Phases (each timed): the build (./build), a second build with ASan+UBSan (./build-asan),
-# the clang-format check, unit + integration tests in both trees, the benchmark smoke run
-# (every relay path works, tiny sizes). A failed phase does not hide the others; phases that
-# need a failed build are skipped. Exits non-zero on any failure.
+# Phases, in this order, each timed:
+#   1. build (./build)
+#   2. sanitizer build (./build-asan, ASan+UBSan)
+#   3. clang-format check of every tracked C++ file
+#   4. tests (./build): ctest, i.e. unit, integration and browser tests
+#   5. tests (./build-asan): the same under the sanitizers
+#   6. bench smoke (bench/run.sh --smoke: every relay path works, tiny sizes)
+# A failed phase does not hide the others; phases that need a failed build are skipped (and
+# counted as failed). Ends with a summary table and the number of checks passed and failed;
+# exits non-zero on any failure.
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -1,5 +1,5 @@
-// The commands of the in-session prompt (opened with the escape key). Issue #3 adds the sharing
-// commands (share, unshare, who, agree, refuse, take); for now there is help.
+// The in-session prompt's own commands (opened with the escape key): help, and the answer to
+// anything unknown. The sharing commands go to ShareLink (share_link.hpp) before this is asked.
 #pragma once
 
 #include <string>

@@ -1,4 +1,4 @@
-// `ssh join@bastion TOKEN`: an invitee watching a shared session (DESIGN.md §4). The screen
+// `ssh join@bastion TOKEN`: an invitee watching a shared session (docs/sharing.md). The screen
 // arrives as a snapshot, then live output, read-only; the escape prompt offers control,
 // release, who and exit. The broker decides everything; this side only shows and asks.
 #pragma once

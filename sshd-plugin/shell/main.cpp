@@ -1,4 +1,4 @@
-// tandem-shell: the session hook on the user's terminal (DESIGN.md §2). Started by tandem-sshd
+// tandem-shell: the session hook on the user's terminal (docs/architecture.md). Run by tandem-sshd
 // or as an OpenSSH forced command: tandem-shell [--config FILE] --user NAME.
 #include "shell_app.hpp"
 

@@ -1,4 +1,4 @@
-// Draws a few lines (the escape prompt, later notices) over the bottom of the user's screen and
+// Draws a few lines (the escape prompt, sharing notices) over the bottom of the user's screen and
 // restores the screen exactly when it closes.
 // - Main screen: the user's terminal's own alternate screen is the scratch area: ?1049h saves the
 //   cursor and shows a blank screen, ?1049l brings the main screen back untouched.

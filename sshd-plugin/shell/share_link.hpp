@@ -1,4 +1,4 @@
-// The creator's side of sharing (DESIGN.md §4, docs/broker-protocol.md): registers the session
+// The creator's side of sharing (docs/sharing.md, docs/broker-protocol.md): registers the session
 // with the broker, streams its output, carries the escape prompt's sharing commands, and
 // brings back notices and the controlling invitee's keystrokes. The session never depends on
 // it: with the broker down, sharing commands answer T_701 and the link retries in the

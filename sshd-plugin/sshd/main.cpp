@@ -1,4 +1,4 @@
-// tandem-sshd: the standalone SSH front end (DESIGN.md §2) on libssh server mode.
+// tandem-sshd: the standalone SSH front end (docs/architecture.md) on libssh server mode.
 #include <pwd.h>
 #include <unistd.h>
 

@@ -1,4 +1,4 @@
-// The web face end to end, as people use it (issue #4 "Show it"): a real SSH creator (OpenSSH in
+// The web face end to end, as people use it (docs/web.md): a real SSH creator (OpenSSH in
 // tmux, logged in to tandem-sshd, on a managed host) shares; invitees open the printed URL in
 // headless Chromium, log in, read the invitation, Enter, watch, apply for control, type, release,
 // get refused, leave and come back; two browsers and an SSH invitee at once; the creator's unshare

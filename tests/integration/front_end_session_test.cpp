@@ -1,4 +1,4 @@
-// The bastion path of issue #2, once for each front end (issue #5): log in to the prompt, list
+// The bastion path, once for each front end (tandem-sshd, OpenSSH): log in to the prompt, list
 // hosts, connect, relay bytes both ways, resize, the exit status of a direct command, and the
 // refusal of an account one holds no grant on. Under OpenSSH everyone logs in as `tandem`, so
 // every scenario here also shows that the offered key, not the login, names the person.

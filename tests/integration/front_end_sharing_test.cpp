@@ -1,6 +1,6 @@
-// Sharing of issue #3, once for each front end (issue #5): `share` prints the invite URL and the
+// Sharing, once for each front end (tandem-sshd, OpenSSH): `share` prints the invite URL and the
 // ssh line as this front end is reached; invitees join over SSH with their own key, or in a
-// browser at the URL (issue #4); control is requested, agreed or refused, and released;
+// browser at the URL; control is requested, agreed or refused, and released;
 // `unshare` forces everyone out and kills the invite; a person without a grant cannot join.
 // Absence checks ("this typing never reached the host") are ordered, not timed: the typing is
 // pushed through the same pipe as a later step the test waits for, and then the host itself is
@@ -148,7 +148,7 @@ TEST_P(SharingScenario, AgreedInviteeTypesForEveryoneAndReleaseHandsControlBack)
     expect_only_alice_types("release");
 }
 
-// The creator can take control back at any time (DESIGN.md §6 rule 5).
+// The creator can take control back at any time (`take`, docs/sharing.md).
 TEST_P(SharingScenario, CreatorTakesControlBackWhileTheInviteeControls) {
     ASSERT_NO_FATAL_FAILURE(share_with_bob());
     bob_applies();

@@ -1,4 +1,4 @@
-// Audit and secrecy of a shared session (DESIGN.md §6 rule 9; issue #3 "Audit and attribution"):
+// Audit and secrecy of a shared session (every sharing event audited, tokens never written):
 // `tandem-admin audit` lists the share, the invite, who joined and left, and every control event,
 // each with who did it; and the invite token (a bearer secret) is written nowhere in the instance
 // directory except the recordings (which hold the creator's screen, where share printed it).

@@ -1,4 +1,4 @@
-// The broker is not needed for a session to work (DESIGN.md §2): killed with SIGKILL while the
+// A session does not need the broker (docs/architecture.md): killed with SIGKILL while the
 // creator works, the creator's session goes on, `share` answers T_701, joining answers T_716;
 // restarted, the hook reconnects by itself and within seconds `share` works and invitees join.
 #include <cstdio>

@@ -1,4 +1,4 @@
-// Rule 6 (DESIGN.md §6): input from anyone but the controller never reaches the host, whatever
+// Input from anyone but the controller never reaches the host (docs/sharing.md), whatever
 // a client sends. A canary is a command that leaves a file on the host (which shares our
 // filesystem) if it ever runs. Each test first proves the canary never ran, then proves the
 // same path DOES work once control was granted — so the test can fail.

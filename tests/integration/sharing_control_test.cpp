@@ -1,4 +1,4 @@
-// Notices do not corrupt a full-screen program's display (DESIGN.md §4). Control handover
+// Notices do not corrupt a full-screen program's display (docs/sharing.md). Control handover
 // (request, agree, the invitee typing, release, refuse, take) runs against both front ends in
 // front_end_sharing_test.cpp.
 #include "harness/paths.hpp"
@@ -10,7 +10,7 @@ namespace {
 using SharingControl = SharingTest;
 
 // A control request arriving while the creator is in vi shows as a notice and then vi's screen
-// is exactly as before (DESIGN.md §4: notices without corrupting a full-screen program).
+// is exactly as before.
 TEST_F(SharingControl, RequestNoticeOverViLeavesViScreenIntact) {
     write_file(path("notice.txt"), "first line\nsecond line\nthird line\n");
     auto alice = creator_screen();

@@ -1,4 +1,4 @@
-// How a share ends (DESIGN.md §6 rules 3, 4, 7; issue #3 "Ending"): the creator leaving the
+// How a share ends (an invite never outlives its share; docs/sharing.md): the creator leaving the
 // host, the host stopping to answer (T_514) and a revoked grant each force the invitees
 // concerned out at once with a message saying why, and a dead invite never works again.
 // `unshare` runs against both front ends in front_end_sharing_test.cpp.

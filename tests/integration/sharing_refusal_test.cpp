@@ -1,5 +1,5 @@
-// Joins that must be refused, each with its own code and sentence (DESIGN.md §6 rules 1 and 3,
-// issue #3 "Joining over SSH"): an expired invite (T_703), a tampered or made-up token (T_702),
+// Joins that must be refused, each with its own code and sentence (a valid invite and a grant are
+// both needed; docs/sharing.md): an expired invite (T_703), a tampered or made-up token (T_702),
 // the join login without a token (T_305), an unregistered key (T_201), and one joiner too many
 // (T_706). Nobody refused ever sees the creator's screen. A person without a grant (T_302) is
 // refused under both front ends in front_end_sharing_test.cpp.

@@ -1,4 +1,4 @@
-// Output through a shared session (issue #3 "Slow viewers"): a viewer that stops reading must not
+// Output through a shared session (slow viewers): a viewer that stops reading must not
 // slow the creator — the creator receives every byte (checksummed like the bulk test) — and once
 // it reads again it is resynced to the creator's current screen, or was dropped with a message.
 // Throughputs are measured and printed (no timing is asserted), including with three viewers.

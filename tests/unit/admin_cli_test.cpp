@@ -1,4 +1,4 @@
-// tandem-admin's parser: every command of DESIGN.md §7, and every kind of bad input.
+// tandem-admin's parser: every command of `tandem-admin help`, and every kind of bad input.
 #include <gtest/gtest.h>
 
 #include "admin_command.hpp"

@@ -1,4 +1,4 @@
-// tandem-admin's commands (DESIGN.md §7) as data, and the pure parser from arguments to them.
+// tandem-admin's commands (`tandem-admin help`) as data, and the pure parser from arguments.
 // Global options (--config, --section.key=value) are taken out before, by split_command_line.
 #pragma once
 

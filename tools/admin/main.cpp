@@ -1,4 +1,4 @@
-// tandem-admin: the admin CLI over the store (DESIGN.md §7).
+// tandem-admin: the admin CLI over the store (README.md, Administration).
 #include <unistd.h>
 
 #include <iostream>

@@ -31,7 +31,7 @@ class AsciicastWriter {
 
     // Terminal output. Bytes may split UTF-8 sequences across calls; invalid UTF-8 becomes U+FFFD.
     void output(std::string_view bytes);
-    // Input typed by `who` (attributed: issue #3 writes a marker when the typist changes).
+    // Input the host received; the relay writes a marker() naming the typist when it changes.
     void input(std::string_view bytes);
     void marker(std::string_view label);
     void resize(int width, int height);

@@ -1,4 +1,4 @@
-// The one INI file every binary reads (DESIGN.md §3), through Boost.Program_options.
+// The one INI file every binary reads (docs/configuration.md), through Boost.Program_options.
 // Precedence: --section.key=value on the command line, then the file, then defaults.
 // Every key is documented in docs/configuration.md.
 #pragma once

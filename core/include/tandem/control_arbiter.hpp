@@ -1,4 +1,4 @@
-// Who controls a shared session (DESIGN.md §6 rules 5 and 6). One controller at a time,
+// Who controls a shared session; only the controller's input may reach the host. One at a time,
 // initially the creator. An invitee applies; the creator alone agrees or refuses (an invitee
 // holding control must not hand the host to someone the creator never approved); release hands
 // control back to the creator; the creator can take it back at any time. The broker owns one

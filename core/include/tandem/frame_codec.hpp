@@ -1,5 +1,5 @@
-// The broker wire protocol's framing (hook <-> broker over the Unix socket, and later the
-// viewer side): [u32 big-endian length of type+payload][u8 type][payload]. Every frame is
+// The broker wire protocol's framing (session and join hooks <-> broker over the Unix socket):
+// [u32 big-endian length of type+payload][u8 type][payload]. Every frame is
 // bounded; a decoder that meets an oversized or unknown frame reports it and stops, so a
 // misbehaving peer is cut off instead of being allowed to make the other side buffer.
 #pragma once

@@ -141,7 +141,7 @@ class Store {
                const std::string& detail = {});
     std::vector<AuditEvent> list_audit(int limit) const;  // newest first
 
-    sqlite3* handle() const { return db_; }  // for later components' own tables
+    sqlite3* handle() const { return db_; }  // for StoreTransaction and tests
 
   private:
     explicit Store(sqlite3* db) : db_(db) {}

@@ -14,7 +14,7 @@ void BastionInstance::start_broker(std::vector<std::string> overrides) {
     broker_overrides_ = overrides;
     const std::string out_path = dir_ + "/tandem-broker.out";
     const std::string err_path = dir_ + "/tandem-broker.err";
-    // The web listener (issue #4) must not take a fixed port shared by parallel tests.
+    // The web listener must not take a fixed port shared by parallel tests.
     std::vector<std::string> argv{binary("tandem-broker"), "--config", config_path(),
                                   "--web.listen=127.0.0.1:0"};
     argv.insert(argv.end(), overrides.begin(), overrides.end());

@@ -1,4 +1,4 @@
-// The two ways people reach a bastion (DESIGN.md §4): tandem's own `tandem-sshd`, and a stock
+// The two ways people reach a bastion (docs/openssh-mode.md): tandem's own `tandem-sshd`, a stock
 // OpenSSH sshd with the packaging snippet (drop-in mode). They differ only in how one logs in:
 // under tandem-sshd the SSH login is the person's name; under OpenSSH it is the service login
 // (`tandem`) and the offered key names the person. Invitees use `join` under both. Scenarios
