@@ -19,7 +19,7 @@ bool peer_is_trusted(int fd) {
 }
 
 HookListener::HookListener(BrokerContext& ctx, SessionRegistry& registry, const std::string& path)
-    : ctx_(ctx), registry_(registry), path_(path), acceptor_(ctx.io) {
+    : ctx_(ctx), registry_(registry), path_(path), acceptor_(ctx.io), retry_(ctx.io) {
     using boost::asio::local::stream_protocol;
     if (path_.size() >= sizeof(sockaddr_un::sun_path))
         throw std::runtime_error("broker socket path too long: " + path_);
@@ -40,6 +40,7 @@ HookListener::~HookListener() {
 
 void HookListener::stop() {
     boost::system::error_code ignored;
+    retry_.cancel();
     if (acceptor_.is_open()) {
         acceptor_.close(ignored);
         ::unlink(path_.c_str());
@@ -49,15 +50,21 @@ void HookListener::stop() {
 void HookListener::accept() {
     acceptor_.async_accept([this](const boost::system::error_code& ec,
                                   boost::asio::local::stream_protocol::socket socket) {
-        if (ec == boost::asio::error::operation_aborted) return;
-        if (!ec) {
-            if (peer_is_trusted(socket.native_handle())) {
-                std::make_shared<HookHandshake>(std::move(socket), ctx_, registry_)->start();
-            } else {
-                log::warn("broker: refused a connection from an untrusted uid");
-            }
+        if (ec == boost::asio::error::operation_aborted || !acceptor_.is_open()) return;
+        if (ec) {
+            // Out of descriptors, say: the connection stays queued, so accepting again at once
+            // would spin. Wait, and let the backoff keep the log to a line a second.
+            retry_.expires_after(backoff_.failed(ec.message()));
+            retry_.async_wait([this](const boost::system::error_code& wait_ec) {
+                if (!wait_ec && acceptor_.is_open()) accept();
+            });
+            return;
+        }
+        backoff_.succeeded();
+        if (peer_is_trusted(socket.native_handle())) {
+            std::make_shared<HookHandshake>(std::move(socket), ctx_, registry_)->start();
         } else {
-            log::warn("broker: accept failed: " + ec.message());
+            log::warn("broker: refused a connection from an untrusted uid");
         }
         accept();
     });

@@ -3,9 +3,11 @@
 #pragma once
 
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <string>
 
 #include "session_registry.hpp"
+#include "tandem/accept_backoff.hpp"
 
 namespace tandem::broker {
 
@@ -23,6 +25,8 @@ class HookListener {
     SessionRegistry& registry_;
     std::string path_;
     boost::asio::local::stream_protocol::acceptor acceptor_;
+    boost::asio::steady_timer retry_;  // waits out an accept failure (out of descriptors)
+    AcceptBackoff backoff_{"broker: hook socket"};
 };
 
 // True when the peer's uid is root or ours.

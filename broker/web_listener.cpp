@@ -108,14 +108,15 @@ void WebListener::accept() {
     acceptor_.async_accept(ctx_.io, [this](boost::system::error_code ec, tcp::socket socket) {
         if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
         if (ec) {
-            // Out of descriptors, say: wait a little rather than spin on the error.
-            log::warn("web: accept failed: " + ec.message());
-            retry_.expires_after(std::chrono::milliseconds(200));
+            // Out of descriptors, say: wait a little rather than spin on the error, and log
+            // at most a line a second.
+            retry_.expires_after(backoff_.failed(ec.message()));
             retry_.async_wait([this](boost::system::error_code wait_ec) {
                 if (!wait_ec && acceptor_.is_open()) accept();
             });
             return;
         }
+        backoff_.succeeded();
         if (*open_connections_ >= kMaxConnections) {
             log::warn("web: too many connections; one refused");
         } else {

@@ -13,6 +13,7 @@
 #include "login_sessions.hpp"
 #include "session_registry.hpp"
 #include "static_assets.hpp"
+#include "tandem/accept_backoff.hpp"
 #include "web_headers.hpp"
 #include "web_http_session.hpp"
 #include "web_login.hpp"
@@ -50,6 +51,7 @@ class WebListener {
     WebServices services_;
     boost::asio::ip::tcp::acceptor acceptor_;
     boost::asio::steady_timer retry_;
+    AcceptBackoff backoff_{"web"};
     std::shared_ptr<std::size_t> open_connections_ = std::make_shared<std::size_t>(0);
 };
 

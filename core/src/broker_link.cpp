@@ -7,6 +7,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string>
+
+#include "tandem/log.hpp"
 
 namespace tandem {
 
@@ -23,13 +26,36 @@ bool BrokerLink::connect() {
     std::memcpy(addr.sun_path, path_.data(), path_.size());
     int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0) return false;
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        !peer_is_the_broker(fd)) {
         ::close(fd);
         return false;
     }
     fd_ = fd;
     decoder_ = FrameDecoder(kMaxPayload);
     return true;
+}
+
+// The socket path may have been taken by someone else while the broker was down (a stale
+// directory, a misconfigured one): the hello carries the session's identity or an invite token,
+// and the broker's frames reach the host as keystrokes, so only the broker may get the link.
+bool BrokerLink::peer_is_the_broker(int fd) {
+    ucred cred{};
+    socklen_t len = sizeof cred;
+    if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+        refusal_log_.write(log::Level::warn, "broker socket " + path_ +
+                                                 ": cannot tell who listens on it (" +
+                                                 std::strerror(errno) + "); not connecting");
+        return false;
+    }
+    if (cred.uid == 0 || cred.uid == ::geteuid() ||
+        (broker_uid_ >= 0 && cred.uid == static_cast<uid_t>(broker_uid_)))
+        return true;
+    refusal_log_.write(log::Level::warn,
+                       "broker socket " + path_ + " is served by uid " + std::to_string(cred.uid) +
+                           " (pid " + std::to_string(cred.pid) +
+                           "), not by the broker (root, our uid or broker.uid); not connecting");
+    return false;
 }
 
 void BrokerLink::close() {

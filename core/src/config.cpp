@@ -98,6 +98,31 @@ bool set_listen(std::string& field, const std::string& value) {
     return true;
 }
 
+// "start:rate:full" (OpenSSH's MaxStartups), or one number: refuse from there on.
+bool set_max_startups(Config::MaxStartups& field, const std::string& value) {
+    int start = 0;
+    int rate = 100;
+    int full = 0;
+    const auto first = value.find(':');
+    if (first == std::string::npos) {
+        if (!set_int(start, value, 1, 65535)) return false;
+        full = start;
+    } else {
+        const auto second = value.find(':', first + 1);
+        if (second == std::string::npos || !set_int(start, value.substr(0, first), 1, 65535) ||
+            !set_int(rate, value.substr(first + 1, second - first - 1), 1, 100) ||
+            !set_int(full, value.substr(second + 1), 1, 65535) || full < start)
+            return false;
+    }
+    field = {start, rate, full};
+    return true;
+}
+
+std::string render_max_startups(const Config::MaxStartups& m) {
+    if (m.start == m.full) return std::to_string(m.full);
+    return std::to_string(m.start) + ":" + std::to_string(m.rate) + ":" + std::to_string(m.full);
+}
+
 #define TEXT(field, empty)                   \
     [](const Config& c) { return c.field; }, \
         [](Config& c, const std::string& v) { return set_text(c.field, v, empty); }
@@ -127,6 +152,12 @@ const std::vector<KeySpec>& key_specs() {
          SECONDS(ssh_login_grace_time)},
         {"ssh.max_connections", "concurrent SSH connections tandem-sshd accepts",
          INT(ssh_max_connections, 1, 65535)},
+        {"ssh.max_startups",
+         "unauthenticated connections: start:rate:full drops rate% from start, all at full",
+         [](const Config& c) { return render_max_startups(c.ssh_max_startups); },
+         [](Config& c, const std::string& v) { return set_max_startups(c.ssh_max_startups, v); }},
+        {"ssh.per_source_max_startups", "unauthenticated connections from one client address",
+         INT(ssh_per_source_max_startups, 1, 65535)},
         {"openssh.service_login", "Unix login people ssh to in OpenSSH drop-in mode",
          [](const Config& c) { return c.openssh_service_login; },
          [](Config& c, const std::string& v) { return set_login(c.openssh_service_login, v); }},
@@ -200,6 +231,18 @@ const std::vector<KeySpec>& key_specs() {
          INT(target_keepalive_count, 1, 1000)},
         {"broker.socket", "Unix socket where session hooks reach tandem-broker",
          TEXT(broker_socket, false)},
+        {"broker.uid",
+         "uid hooks also accept as the broker's (besides root and their own); empty = none",
+         [](const Config& c) {
+             return c.broker_uid < 0 ? std::string() : std::to_string(c.broker_uid);
+         },
+         [](Config& c, const std::string& v) {
+             if (v.empty()) {
+                 c.broker_uid = -1;
+                 return true;
+             }
+             return set_int(c.broker_uid, v, 0, 2147483646);
+         }},
         {"log.file", "log file (appended); empty = stderr for daemons, syslog for tandem-shell",
          TEXT(log_file, true)},
         {"log.level", "debug, info, warn or error", [](const Config& c) { return c.log_level; },

@@ -337,7 +337,7 @@ int JoinViewer::run() {
         print_error(ErrorCode::T_702);
         return 1;
     }
-    BrokerLink link(ctx_.config.broker_socket);
+    BrokerLink link(ctx_.config.broker_socket, ctx_.config.broker_uid);
     if (!link.connect()) {
         print_error(ErrorCode::T_716);
         return 1;

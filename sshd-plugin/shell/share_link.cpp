@@ -51,7 +51,7 @@ ShareLink::ShareLink(const Config& config, ShareIdentity identity, int rows, int
       identity_(std::move(identity)),
       rows_(rows),
       cols_(cols),
-      link_(config.broker_socket) {
+      link_(config.broker_socket, config.broker_uid) {
     connect();
 }
 

@@ -31,10 +31,11 @@ bool session_closed(ssh_session session) {
 
 class Connection {
   public:
-    Connection(const Config& config, const HookSettings& hook, int fd)
+    Connection(const Config& config, const HookSettings& hook, int fd, int auth_report_fd)
         : config_(config),
           hook_(hook),
           fd_(fd),
+          auth_report_fd_(auth_report_fd),
           auth_(config.store_path, config.ssh_max_auth_tries) {}
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
@@ -45,6 +46,7 @@ class Connection {
   private:
     bool set_up(ServerBind& bind);
     void refuse_and_disconnect(const std::string& reason);
+    void report_authenticated();
 
     static int on_auth_none(ssh_session, const char* user, void* self);
     static int on_auth_pubkey(ssh_session, const char* user, ssh_key key, char state, void* self);
@@ -54,6 +56,7 @@ class Connection {
     const Config& config_;
     const HookSettings& hook_;
     int fd_;
+    int auth_report_fd_;
     Endpoint peer_;
     Endpoint local_;
     Authenticator auth_;
@@ -75,6 +78,17 @@ Connection::~Connection() {
     else if (fd_ >= 0)
         close(fd_);
     if (child_signal_fd_ >= 0) close(child_signal_fd_);
+    if (auth_report_fd_ >= 0) close(auth_report_fd_);
+}
+
+void Connection::report_authenticated() {
+    if (auth_report_fd_ < 0) return;
+    const char authenticated = 'A';
+    ssize_t n;
+    do n = write(auth_report_fd_, &authenticated, 1);
+    while (n < 0 && errno == EINTR);
+    close(auth_report_fd_);
+    auth_report_fd_ = -1;
 }
 
 bool Connection::set_up(ServerBind& bind) {
@@ -161,6 +175,7 @@ int Connection::run(ServerBind& bind) {
             was_authenticated = true;
             alarm(0);
             auth_.release_store();
+            report_authenticated();
         }
         relay = channel_ ? channel_->relay() : nullptr;
         if (relay != nullptr) {
@@ -221,9 +236,10 @@ int Connection::on_message(ssh_session session, ssh_message message, void* userd
 
 }  // namespace
 
-int serve_connection(const Config& config, const HookSettings& hook, ServerBind& bind, int fd) {
+int serve_connection(const Config& config, const HookSettings& hook, ServerBind& bind, int fd,
+                     int auth_report_fd) {
     try {
-        Connection connection(config, hook, fd);
+        Connection connection(config, hook, fd, auth_report_fd);
         return connection.run(bind);
     } catch (const std::exception& e) {
         log::error(std::string("connection failed: ") + e.what());

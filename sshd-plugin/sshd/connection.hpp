@@ -10,6 +10,9 @@
 namespace tandem::sshd {
 
 // Serves the accepted socket fd to the end; returns the process exit code. Never throws.
-int serve_connection(const Config& config, const HookSettings& hook, ServerBind& bind, int fd);
+// auth_report_fd: written to (a byte) and closed once the client authenticated, which tells
+// the listener this connection no longer counts against ssh.max_startups.
+int serve_connection(const Config& config, const HookSettings& hook, ServerBind& bind, int fd,
+                     int auth_report_fd);
 
 }  // namespace tandem::sshd

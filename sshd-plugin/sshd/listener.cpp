@@ -1,5 +1,6 @@
 #include "listener.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
@@ -11,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <utility>
+#include <vector>
 
 #include "connection.hpp"
 #include "socket_address.hpp"
@@ -40,7 +42,8 @@ Listener::Listener(const Config& config, HookSettings hook)
     : config_(config),
       hook_(std::move(hook)),
       bind_(config.ssh_host_key),
-      socket_(listen_address(config)) {}
+      socket_(listen_address(config)),
+      gate_(config.ssh_max_startups, config.ssh_per_source_max_startups) {}
 
 int Listener::run() {
     signal(SIGPIPE, SIG_IGN);
@@ -58,13 +61,31 @@ int Listener::run() {
                   "; sessions will fail until it is (set ssh.shell)");
 
     bool stopping = false;
+    std::vector<pollfd> fds;
+    std::vector<pid_t> reporting;  // the child behind each report pipe in fds[2...]
     while (!stopping) {
-        pollfd fds[2] = {{signal_fd_, POLLIN, 0}, {socket_.fd(), POLLIN, 0}};
-        const int nfds = accept_paused_ ? 1 : 2;
-        const int ready = poll(fds, nfds, accept_paused_ ? 200 : -1);
-        if (ready < 0 && errno != EINTR)
+        using Clock = std::chrono::steady_clock;
+        int timeout_ms = -1;
+        if (accept_paused_until_) {
+            const auto left =
+                std::chrono::ceil<std::chrono::milliseconds>(*accept_paused_until_ - Clock::now());
+            if (left.count() <= 0)
+                accept_paused_until_.reset();
+            else
+                timeout_ms = static_cast<int>(left.count());
+        }
+        fds.assign(
+            {{signal_fd_, POLLIN, 0}, {accept_paused_until_ ? -1 : socket_.fd(), POLLIN, 0}});
+        reporting.clear();
+        for (const auto& [pid, child] : gate_.pending()) {
+            fds.push_back({child.report_fd, POLLIN, 0});
+            reporting.push_back(pid);
+        }
+        const int ready = poll(fds.data(), fds.size(), timeout_ms);
+        if (ready < 0) {
+            if (errno == EINTR) continue;
             throw TandemError(ErrorCode::T_103, std::string("poll: ") + strerror(errno));
-        if (ready == 0) accept_paused_ = false;
+        }
         if (fds[0].revents & POLLIN) {
             signalfd_siginfo info;
             while (read(signal_fd_, &info, sizeof info) == sizeof info) {
@@ -72,7 +93,11 @@ int Listener::run() {
             }
             reap_children();
         }
-        if (!stopping && nfds == 2 && (fds[1].revents & POLLIN)) accept_pending();
+        // A byte (authenticated) or EOF (ended): either way the child no longer counts. Seen
+        // before accepting, so a slot freed in this round is free for the next connection.
+        for (std::size_t i = 0; i < reporting.size(); ++i)
+            if (fds[i + 2].revents != 0) gate_.remove(reporting[i]);
+        if (!stopping && (fds[1].revents & POLLIN)) accept_pending();
     }
     socket_.close();
     log::info("stopping: no new connections; " + std::to_string(children_) +
@@ -86,45 +111,67 @@ void Listener::accept_pending() {
         const int fd = accept4(socket_.fd(), nullptr, nullptr, SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED) continue;
-            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-                log::warn(std::string("accept: ") + strerror(errno) + "; pausing");
-                accept_paused_ = true;
-            }
-            return;  // EAGAIN: nothing more pending
+            if (errno == EAGAIN || errno == EWOULDBLOCK) return;  // nothing more pending
+            // EMFILE and the like: the connection stays queued, so retrying at once would spin.
+            accept_paused_until_ =
+                std::chrono::steady_clock::now() + backoff_.failed(strerror(errno));
+            return;
         }
-        if (children_ >= config_.ssh_max_connections) {
-            log::warn("refusing " + format_endpoint(peer_endpoint(fd)) + ": ssh.max_connections (" +
-                      std::to_string(config_.ssh_max_connections) + ") reached");
+        backoff_.succeeded();
+        const Endpoint peer = peer_endpoint(fd);
+        std::optional<std::string> refusal;
+        if (children_ >= config_.ssh_max_connections)
+            refusal =
+                "ssh.max_connections (" + std::to_string(config_.ssh_max_connections) + ") reached";
+        else
+            refusal = gate_.refusal(peer.ip, std::uniform_int_distribution<int>(0, 99)(random_));
+        if (refusal) {
+            // Closed before a byte is sent: costs the listener an accept, never a process.
+            refusal_log_.write(log::Level::warn, "dropped connection from " +
+                                                     format_endpoint(peer) + ": " + *refusal);
             close(fd);
             continue;
         }
-        start_connection(fd);
+        start_connection(fd, peer);
     }
 }
 
-void Listener::start_connection(int fd) {
-    const std::string peer = format_endpoint(peer_endpoint(fd));
+void Listener::start_connection(int fd, const Endpoint& peer) {
+    // The child writes a byte here once the client authenticated (and the pipe closes when it
+    // ends): until then it counts against ssh.max_startups.
+    int report[2];
+    if (pipe2(report, O_CLOEXEC) != 0) {
+        log::error(std::string("pipe: ") + strerror(errno));
+        close(fd);
+        return;
+    }
     const pid_t pid = fork();
     if (pid < 0) {
         log::error(std::string("fork: ") + strerror(errno));
         close(fd);
+        close(report[0]);
+        close(report[1]);
         return;
     }
     if (pid == 0) {
         // The connection child: nothing of the listener's survives but the accepted socket.
         socket_.close();
         close(signal_fd_);
+        gate_.forget_in_child();
+        close(report[0]);
         sigset_t keep;
         sigemptyset(&keep);
         sigaddset(&keep, SIGCHLD);  // the connection watches its hook through a signalfd
         sigprocmask(SIG_SETMASK, &keep, nullptr);
-        const int code = serve_connection(config_, hook_, bind_, fd);
+        const int code = serve_connection(config_, hook_, bind_, fd, report[1]);
         std::fflush(nullptr);
         _exit(code);
     }
     close(fd);
+    close(report[1]);
+    gate_.add(pid, peer.ip, report[0]);
     ++children_;
-    log::info("connection from " + peer + " served by pid " + std::to_string(pid));
+    log::info("connection from " + format_endpoint(peer) + " served by pid " + std::to_string(pid));
 }
 
 void Listener::reap_children() {
@@ -132,6 +179,7 @@ void Listener::reap_children() {
     pid_t pid;
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
         --children_;
+        gate_.remove(pid);
         if (WIFSIGNALED(status))
             log::info("connection pid " + std::to_string(pid) + " ended by signal " +
                       std::to_string(WTERMSIG(status)));

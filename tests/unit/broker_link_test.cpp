@@ -68,7 +68,7 @@ TEST(BrokerLink, FramesBothWays) {
     BrokerLink link(broker.path);
     ASSERT_TRUE(link.connect());
     broker.accept();
-    link.send_json(FrameType::hello, R"({"v":1})");
+    link.send(FrameType::hello, R"({"v":1})");
     link.send_output("hello output");
     broker.drain(200);
     auto hello = broker.decoder.next();

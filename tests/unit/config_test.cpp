@@ -184,6 +184,31 @@ TEST_F(ConfigTest, EmptyValuesAllowedOnlyWhereMeaningful) {
     EXPECT_NE(load_error(cli({"--store.path="})).find("store.path"), std::string::npos);
 }
 
+// ssh.max_startups as OpenSSH's MaxStartups; broker.uid optional.
+TEST_F(ConfigTest, MaxStartupsAndBrokerUid) {
+    const Config defaults{};
+    EXPECT_EQ(defaults.ssh_max_startups.start, 10);
+    EXPECT_EQ(defaults.ssh_max_startups.rate, 30);
+    EXPECT_EQ(defaults.ssh_max_startups.full, 100);
+    EXPECT_EQ(defaults.ssh_per_source_max_startups, 10);
+    EXPECT_EQ(defaults.broker_uid, -1);
+    const Config c = load_config(cli({"--ssh.max_startups=5:50:20", "--broker.uid=998"}));
+    EXPECT_EQ(c.ssh_max_startups.start, 5);
+    EXPECT_EQ(c.ssh_max_startups.rate, 50);
+    EXPECT_EQ(c.ssh_max_startups.full, 20);
+    EXPECT_EQ(c.broker_uid, 998);
+    const Config single = load_config(cli({"--ssh.max_startups=7"}));
+    EXPECT_EQ(single.ssh_max_startups.start, 7);
+    EXPECT_EQ(single.ssh_max_startups.full, 7);
+    for (const char* bad : {"--ssh.max_startups=20:30:10", "--ssh.max_startups=10:0:100",
+                            "--ssh.max_startups=10:101:100", "--ssh.max_startups=0",
+                            "--ssh.max_startups=10:30", "--ssh.max_startups=a:b:c"})
+        EXPECT_NE(load_error(cli({bad})).find("ssh.max_startups"), std::string::npos) << bad;
+    EXPECT_NE(load_error(cli({"--ssh.per_source_max_startups=0"})).find("per_source"),
+              std::string::npos);
+    EXPECT_NE(load_error(cli({"--broker.uid=-5"})).find("broker.uid"), std::string::npos);
+}
+
 TEST_F(ConfigTest, RenderedConfigLoadsBackIdentically) {
     Config original;
     original.store_path = "/srv/t/tandem.db";

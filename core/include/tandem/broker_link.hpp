@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "tandem/frame_codec.hpp"
+#include "tandem/rate_limited_log.hpp"
 
 namespace tandem {
 
@@ -21,12 +22,17 @@ class BrokerLink {
     static constexpr std::size_t kMaxQueuedOutput = 2 * 1024 * 1024;
     static constexpr std::size_t kMaxQueued = 4 * 1024 * 1024;
 
-    explicit BrokerLink(std::string socket_path) : path_(std::move(socket_path)) {}
+    // broker_uid: a uid accepted as the broker's besides root and our own (-1 = none).
+    explicit BrokerLink(std::string socket_path, int broker_uid = -1)
+        : path_(std::move(socket_path)), broker_uid_(broker_uid) {}
     ~BrokerLink();
     BrokerLink(const BrokerLink&) = delete;
     BrokerLink& operator=(const BrokerLink&) = delete;
 
     // Connects if the broker is there (a Unix socket connect completes or fails at once).
+    // Whoever listens on the path must be the broker: a listener owned by any uid but root,
+    // ours or broker_uid (SO_PEERCRED) is hung up on before a byte goes either way, and
+    // connect() fails as if no broker were there.
     bool connect();
     bool connected() const { return fd_ >= 0; }
     int fd() const { return fd_; }
@@ -44,8 +50,6 @@ class BrokerLink {
     // its last kMaxPayload bytes) so the
     // broker can rebuild the screen as it is now.
     void resume_with(std::string_view replay);
-    // JSON helpers for the small control frames.
-    void send_json(FrameType type, const std::string& json_text) { send(type, json_text); }
 
     // Call when poll() says so. Both return false when the link closed.
     bool on_readable();
@@ -67,7 +71,10 @@ class BrokerLink {
     void push_output(std::string_view bytes);
     bool flush();
 
+    bool peer_is_the_broker(int fd);
+
     std::string path_;
+    int broker_uid_ = -1;
     int fd_ = -1;
     std::deque<std::string> queue_;  // encoded frames
     std::size_t queued_bytes_ = 0;
@@ -76,6 +83,7 @@ class BrokerLink {
     std::size_t dropped_bytes_ = 0;
     FrameDecoder decoder_{kMaxPayload};
     std::chrono::steady_clock::time_point last_attempt_{};
+    RateLimitedLog refusal_log_{std::chrono::minutes(1)};  // the hook retries every few seconds
 };
 
 }  // namespace tandem

@@ -30,6 +30,14 @@ struct Config {
     int ssh_max_auth_tries = 6;
     Seconds ssh_login_grace_time{30};
     int ssh_max_connections = 256;
+    // Unauthenticated connections, as OpenSSH's MaxStartups start:rate:full: from `start` on,
+    // new ones are dropped with probability rate% rising linearly to 100% at `full`.
+    struct MaxStartups {
+        int start = 10;
+        int rate = 30;
+        int full = 100;
+    } ssh_max_startups;
+    int ssh_per_source_max_startups = 10;  // unauthenticated connections per client address
 
     // [openssh] (OpenSSH drop-in mode: tandem-keys and the forced command, docs/openssh-mode.md)
     std::string openssh_service_login = "tandem";         // Unix login people ssh to
@@ -65,6 +73,7 @@ struct Config {
 
     // [broker]
     std::string broker_socket = "/run/tandem/broker.sock";
+    int broker_uid = -1;  // a further uid hooks accept as the broker; -1 = only root or their own
 
     // [log]
     std::string log_file;  // "" = stderr for daemons, syslog for tandem-shell
