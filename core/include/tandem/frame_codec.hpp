@@ -4,6 +4,8 @@
 // misbehaving peer is cut off instead of being allowed to make the other side buffer.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -33,6 +35,12 @@ struct Frame {
     FrameType type;
     std::string payload;
 };
+
+// The 5 bytes before every payload: [u32 big-endian payload_size + 1][u8 type]. The one place
+// the header is written (encode_frame and the broker's zero-copy queue both use it). Throws
+// std::length_error when payload_size + 1 does not fit in 32 bits.
+inline constexpr std::size_t kFrameHeaderBytes = 5;
+std::array<char, kFrameHeaderBytes> encode_frame_header(FrameType type, std::size_t payload_size);
 
 // Appends one encoded frame to out. Throws std::length_error past max_payload.
 void encode_frame(std::string& out, FrameType type, std::string_view payload,
