@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "tandem/account_name.hpp"
 #include "tandem/base64url.hpp"
 #include "tandem/log.hpp"
 
@@ -295,9 +296,8 @@ void LiveSession::recheck_grants() {
     if (participants_.empty()) return;
     std::vector<ParticipantId> revoked;
     try {
-        const auto at = info_.account.rfind('@');
-        auto account =
-            ctx_.store.find_account(info_.account.substr(0, at), info_.account.substr(at + 1));
+        const auto name = AccountName::parse(info_.account);
+        auto account = name ? ctx_.store.find_account(name->login, name->host) : std::nullopt;
         for (const auto& [id, p] : participants_) {
             auto user = ctx_.store.find_user(p.user);
             if (!account || !user || !ctx_.store.has_grant(user->id, account->id))
