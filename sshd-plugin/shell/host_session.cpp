@@ -91,7 +91,7 @@ int run_host_session(ShellContext& context, std::string_view account_text, bool 
     if (host->host_key_type.empty() || host->host_key_base64.empty())
         return refuse(context, ErrorCode::T_503, name->text(), "host key not pinned");
 
-    const WindowSize size = context.interactive ? window_size(STDIN_FILENO) : WindowSize{};
+    const TerminalSize size = context.interactive ? window_size(STDIN_FILENO) : TerminalSize{};
     const std::string uuid = new_session_uuid();
     const UnixTime started = now_unix();
     const std::string recording_path =
