@@ -333,12 +333,6 @@ CommandLine split_command_line(int argc, const char* const* argv) {
     return cli;
 }
 
-std::string default_config_path() {
-    const char* env = std::getenv("TANDEM_CONFIG");
-    if (env && *env) return env;
-    return kSystemConfigPath;
-}
-
 Config load_config(const CommandLine& cli) {
     std::optional<std::string> path = cli.config_path;
     if (!path) {
