@@ -16,8 +16,8 @@ TEST(JsonObject, AnObjectIsReturnedWithItsFields) {
 }
 
 TEST(JsonObject, AnythingButAnObjectIsNullopt) {
-    for (const char* text : {"", "null", "[]", "[{}]", "\"{}\"", "42", "{", "{\"a\":}", "{} {}",
-                             "\xff\xfe"}) {
+    for (const char* text :
+         {"", "null", "[]", "[{}]", "\"{}\"", "42", "{", "{\"a\":}", "{} {}", "\xff\xfe"}) {
         EXPECT_FALSE(parse_json_object(text)) << text;
     }
 }

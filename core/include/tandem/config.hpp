@@ -82,7 +82,8 @@ struct CommandLine {
 CommandLine split_command_line(int argc, const char* const* argv);
 
 // Reads the file named by --config, else by $TANDEM_CONFIG (either must exist), else
-// /etc/tandem/tandem.conf when it exists (else only the defaults), and applies overrides. Throws TandemError(T_101, detail) on unreadable file, unknown key or bad value.
+// /etc/tandem/tandem.conf when it exists (else only the defaults), and applies overrides. Throws
+// TandemError(T_101, detail) on unreadable file, unknown key or bad value.
 Config load_config(const CommandLine& cli);
 Config load_config_file(const std::string& path);  // no overrides; for tests and tools
 

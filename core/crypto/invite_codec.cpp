@@ -101,8 +101,10 @@ InviteCodec::InviteCodec(std::string signing_key_pem, std::string verify_key_pem
 
 InviteCodec InviteCodec::from_files(const std::string& signing_key_path,
                                     const std::string& verify_key_path, std::string issuer) {
-    return InviteCodec(signing_key_path.empty() ? std::string() : read_file(signing_key_path, kMaxKeyFileBytes),
-                       read_file(verify_key_path, kMaxKeyFileBytes), std::move(issuer), std::string(audience_invite));
+    return InviteCodec(
+        signing_key_path.empty() ? std::string() : read_file(signing_key_path, kMaxKeyFileBytes),
+        read_file(verify_key_path, kMaxKeyFileBytes), std::move(issuer),
+        std::string(audience_invite));
 }
 
 std::string InviteCodec::encode(const InviteClaims& claims) const {

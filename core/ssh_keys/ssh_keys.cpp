@@ -7,7 +7,7 @@
 #include <memory>
 #include <sstream>
 
-#include "base64.hpp"
+#include "tandem/base64.hpp"
 #include "tandem/files.hpp"
 
 namespace tandem {
