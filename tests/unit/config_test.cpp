@@ -143,8 +143,9 @@ TEST_F(ConfigTest, TandemConfigEnvironmentNamesTheFile) {
     EXPECT_NE(load_error(cli({})).find("missing.conf"), std::string::npos);
     ::unsetenv("TANDEM_CONFIG");
     // Neither named: the system file when there is one, else the defaults alone.
-    const bool system_file = std::filesystem::exists("/etc/tandem/tandem.conf");
-    if (!system_file) EXPECT_EQ(load_config(cli({})).config_path, "");
+    if (!std::filesystem::exists("/etc/tandem/tandem.conf")) {
+        EXPECT_EQ(load_config(cli({})).config_path, "");
+    }
     // --config wins over the environment.
     ::setenv("TANDEM_CONFIG", (dir_ + "/missing.conf").c_str(), 1);
     EXPECT_EQ(load_config(cli({"--config", path})).config_path, path);
