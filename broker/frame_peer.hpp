@@ -58,7 +58,7 @@ class FramePeer : public std::enable_shared_from_this<FramePeer> {
     FrameDecoder decoder_;
     ViewerOutbox outbox_;
     std::array<char, 64 * 1024> read_buffer_{};
-    std::array<char, kFrameHeaderSize>
+    std::array<char, kFrameHeaderBytes>
         header_{};  // of the message being written (the outbox pins its payload)
     bool close_after_flush_ = false;
     bool closed_ = false;

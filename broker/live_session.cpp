@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "tandem/account_name.hpp"
 #include "tandem/base64url.hpp"
 #include "tandem/log.hpp"
 #include "tandem/session_command.hpp"
@@ -103,9 +104,8 @@ nlohmann::json LiveSession::on_command(const nlohmann::json& command) {
 }
 
 bool LiveSession::creator_holds_grant() const {
-    const auto at = info_.account.rfind('@');
-    auto account =
-        ctx_.store.find_account(info_.account.substr(0, at), info_.account.substr(at + 1));
+    const auto name = AccountName::parse(info_.account);
+    auto account = name ? ctx_.store.find_account(name->login, name->host) : std::nullopt;
     auto creator = ctx_.store.find_user(info_.creator);
     return account && creator && ctx_.store.has_grant(creator->id, account->id);
 }
@@ -351,9 +351,8 @@ void LiveSession::recheck_grants() {
     bool creator_revoked = false;
     try {
         creator_revoked = !creator_holds_grant();
-        const auto at = info_.account.rfind('@');
-        auto account =
-            ctx_.store.find_account(info_.account.substr(0, at), info_.account.substr(at + 1));
+        const auto name = AccountName::parse(info_.account);
+        auto account = name ? ctx_.store.find_account(name->login, name->host) : std::nullopt;
         for (const auto& [id, p] : participants_) {
             auto user = ctx_.store.find_user(p.user);
             if (!account || !user || !ctx_.store.has_grant(user->id, account->id))

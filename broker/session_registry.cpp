@@ -1,5 +1,6 @@
 #include "session_registry.hpp"
 
+#include "tandem/account_name.hpp"
 #include "tandem/log.hpp"
 
 namespace tandem::broker {
@@ -52,10 +53,10 @@ std::variant<SessionRegistry::Found, ErrorCode> SessionRegistry::find_for(
     }
     // Rule 1: only holders of a grant on the session's account may join.
     const std::string& account = session->info().account;
-    const auto at = account.rfind('@');
+    const auto name = AccountName::parse(account);
     try {
         auto person = ctx_.store.find_user(user);
-        auto acct = ctx_.store.find_account(account.substr(0, at), account.substr(at + 1));
+        auto acct = name ? ctx_.store.find_account(name->login, name->host) : std::nullopt;
         if (!person || !acct || !ctx_.store.has_grant(person->id, acct->id))
             return ErrorCode::T_302;
     } catch (const std::exception& e) {

@@ -9,11 +9,11 @@
 #include <memory>
 #include <optional>
 
-#include "account_name.hpp"
 #include "raw_terminal.hpp"
 #include "relay.hpp"
 #include "session_identity.hpp"
 #include "share_link.hpp"
+#include "tandem/account_name.hpp"
 #include "tandem/alt_screen_mirror.hpp"
 #include "tandem/asciicast_writer.hpp"
 #include "tandem/log.hpp"
@@ -30,7 +30,7 @@ constexpr int failed_status = 255;
 // LOGIN@HOST as is; anything else only by its length, since it may be a secret sent to the
 // wrong login (an invite token typed after `ssh alice@bastion`).
 std::string printable(std::string_view text) {
-    if (auto name = parse_account_name(text)) return name->text();
+    if (auto name = AccountName::parse(text)) return name->text();
     return "<not an account name, " + std::to_string(text.size()) + " bytes>";
 }
 
@@ -81,7 +81,7 @@ std::string join_address(const Config& config) {
 }  // namespace
 
 int run_host_session(ShellContext& context, std::string_view account_text, bool share_at_start) {
-    const auto name = parse_account_name(account_text);
+    const auto name = AccountName::parse(account_text);
     if (!name) return refuse(context, ErrorCode::T_303, account_text, "malformed account name");
     const auto account = context.store.find_account(name->login, name->host);
     const auto host = context.store.find_host(name->host);
@@ -91,7 +91,7 @@ int run_host_session(ShellContext& context, std::string_view account_text, bool 
     if (host->host_key_type.empty() || host->host_key_base64.empty())
         return refuse(context, ErrorCode::T_503, name->text(), "host key not pinned");
 
-    const WindowSize size = context.interactive ? window_size(STDIN_FILENO) : WindowSize{};
+    const TerminalSize size = context.interactive ? window_size(STDIN_FILENO) : TerminalSize{};
     const std::string uuid = new_session_uuid();
     const UnixTime started = now_unix();
     const std::string recording_path =

@@ -18,6 +18,7 @@
 #include "tandem/broker_link.hpp"
 #include "tandem/errors.hpp"
 #include "tandem/invite_codec.hpp"
+#include "tandem/json_object.hpp"
 #include "tandem/log.hpp"
 #include "user_output.hpp"
 
@@ -37,18 +38,13 @@ std::string trim(std::string s) {
     return first == std::string::npos ? std::string() : s.substr(first, last - first + 1);
 }
 
-json parse_object(const std::string& payload) {
-    auto j = json::parse(payload, nullptr, false);
-    return j.is_object() ? j : json::object();
-}
-
 // Waits (up to `limit`) for the broker's answer to hello: the first frame must be the reply.
 std::optional<json> await_welcome(BrokerLink& link, std::chrono::milliseconds limit) {
     const auto deadline = Clock::now() + limit;
     while (link.connected()) {
         if (auto f = link.next_frame()) {
             if (f->type != FrameType::reply) return std::nullopt;
-            return parse_object(f->payload);
+            return parse_json_object(f->payload).value_or(json::object());
         }
         const auto left =
             std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
@@ -60,7 +56,7 @@ std::optional<json> await_welcome(BrokerLink& link, std::chrono::milliseconds li
         if (p.revents & (POLLIN | POLLHUP | POLLERR)) link.on_readable();
     }
     if (auto f = link.next_frame(); f && f->type == FrameType::reply)
-        return parse_object(f->payload);
+        return parse_json_object(f->payload).value_or(json::object());
     return std::nullopt;
 }
 
@@ -165,7 +161,7 @@ class ViewerLoop {
                 }
                 return;
             case FrameType::resize: {
-                auto j = parse_object(frame.payload);
+                auto j = parse_json_object(frame.payload).value_or(json::object());
                 session_cols_ = j.value("cols", session_cols_);
                 session_rows_ = j.value("rows", session_rows_);
                 mirror_.resize(session_rows_, session_cols_);
@@ -173,13 +169,13 @@ class ViewerLoop {
                 return;
             }
             case FrameType::notice: {
-                auto j = parse_object(frame.payload);
+                auto j = parse_json_object(frame.payload).value_or(json::object());
                 if (j.value("event", "") == "control") controlling_ = j.value("you", false);
                 notice(j.value("text", ""));
                 return;
             }
             case FrameType::reply: {
-                auto j = parse_object(frame.payload);
+                auto j = parse_json_object(frame.payload).value_or(json::object());
                 if (j.contains("participants")) {
                     std::vector<std::string> lines;
                     for (const auto& p : j["participants"])
@@ -192,7 +188,7 @@ class ViewerLoop {
                 return;
             }
             case FrameType::end: {
-                auto j = parse_object(frame.payload);
+                auto j = parse_json_object(frame.payload).value_or(json::object());
                 // Leaving by one's own `exit` carries no code; any end with a code removed us.
                 const bool left = j.value("reason", "") == "exit" && !j.contains("code");
                 finish(j.value("text", "The shared session has ended."), left ? 0 : 1);
@@ -309,7 +305,7 @@ class ViewerLoop {
 
     ShellContext& ctx_;
     BrokerLink& link_;
-    WindowSize size_;
+    TerminalSize size_;
     AltScreenMirror mirror_;
     PromptOverlay overlay_;
     EscapeParser parser_;

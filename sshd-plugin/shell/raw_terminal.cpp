@@ -41,9 +41,9 @@ void set_nonblocking(int fd, int& saved_flags) {
 
 }  // namespace
 
-WindowSize window_size(int fd) {
+TerminalSize window_size(int fd) {
     winsize ws{};
-    WindowSize size;
+    TerminalSize size;
     if (::ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0) {
         size.rows = ws.ws_row;
         size.cols = ws.ws_col;

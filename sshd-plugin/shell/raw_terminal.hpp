@@ -5,15 +5,12 @@
 
 #include <termios.h>
 
+#include "tandem/terminal_size.hpp"
+
 namespace tandem {
 
-struct WindowSize {
-    int rows = 24;
-    int cols = 80;
-};
-
 // The terminal's size from TIOCGWINSZ on fd; 24x80 when it is not a terminal or reports 0.
-WindowSize window_size(int fd);
+TerminalSize window_size(int fd);
 
 class RawTerminal {
   public:

@@ -110,7 +110,7 @@ class Relay {
     ByteQueue to_host_;
     std::vector<char> read_buffer_;
     std::vector<EscapeAction> actions_;
-    WindowSize size_;
+    TerminalSize size_;
 
     bool user_eof_ = false;
     bool host_eof_sent_ = false;

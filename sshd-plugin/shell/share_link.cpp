@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "tandem/errors.hpp"
+#include "tandem/json_object.hpp"
 #include "tandem/log.hpp"
 
 namespace tandem {
@@ -12,11 +13,6 @@ namespace {
 
 using nlohmann::json;
 constexpr auto kReconnectEvery = std::chrono::seconds(2);
-
-json parse_object(const std::string& payload) {
-    auto j = json::parse(payload, nullptr, false);
-    return j.is_object() ? j : json::object();
-}
 
 std::string utc_time(std::int64_t t) {
     std::time_t tt = static_cast<std::time_t>(t);
@@ -151,14 +147,14 @@ std::vector<std::string> ShareLink::command(const std::string& name, const std::
 void ShareLink::handle(const Frame& frame) {
     switch (frame.type) {
         case FrameType::reply:
-            return handle_reply(parse_object(frame.payload));
+            return handle_reply(parse_json_object(frame.payload).value_or(json::object()));
         case FrameType::input:
             // Hook-side half of rule 6: only while an invitee controls, per the broker's word.
             if (!controller_.empty())
                 events_.push_back({ShareEvent::Kind::input, {}, frame.payload});
             return;
         case FrameType::notice: {
-            auto j = parse_object(frame.payload);
+            auto j = parse_json_object(frame.payload).value_or(json::object());
             if (j.value("event", "") == "control") {
                 const bool creator = j.value("creator", true);
                 std::string next = creator ? std::string() : j.value("controller", "");

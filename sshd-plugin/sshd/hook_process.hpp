@@ -9,15 +9,9 @@
 #include <string>
 
 #include "hook_command.hpp"
+#include "tandem/terminal_size.hpp"
 
 namespace tandem::sshd {
-
-struct TerminalSize {
-    int cols = 80;
-    int rows = 24;
-    int px_width = 0;
-    int px_height = 0;
-};
 
 // A PTY pair opened before the hook is built, because the hook's SSH_TTY names the slave.
 struct PtyPair {

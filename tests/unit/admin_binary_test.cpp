@@ -10,6 +10,7 @@
 #include <regex>
 #include <sstream>
 
+#include "tandem/files.hpp"
 #include "tandem/store.hpp"
 
 namespace tandem {
@@ -24,8 +25,7 @@ struct Result {
 };
 
 std::string slurp(const std::string& path) {
-    std::ifstream in(path);
-    return std::string(std::istreambuf_iterator<char>(in), {});
+    return read_file(path, 1 << 20);
 }
 
 class AdminBinaryTest : public ::testing::Test {

@@ -32,6 +32,16 @@ TEST(FrameCodec, RoundTripsFramesFedByteByByte) {
     EXPECT_EQ(decoder.error(), FrameDecoder::Error::none);
 }
 
+TEST(FrameCodec, HeaderIsBigEndianLengthOfTypeAndPayloadThenType) {
+    const auto header = encode_frame_header(FrameType::snapshot, 0x01020304);
+    EXPECT_EQ(std::string(header.data(), header.size()), std::string("\x01\x02\x03\x05\x08", 5));
+    // A header written alone (the broker's queue) frames the payload exactly as encode_frame.
+    std::string wire;
+    encode_frame(wire, FrameType::output, "hello", kMax);
+    const auto alone = encode_frame_header(FrameType::output, 5);
+    EXPECT_EQ(std::string(alone.data(), alone.size()) + "hello", wire);
+}
+
 TEST(FrameCodec, TruncatedFrameWaitsAndShowsAsPending) {
     std::string wire;
     encode_frame(wire, FrameType::output, "hello world", kMax);

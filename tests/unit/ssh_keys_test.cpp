@@ -1,6 +1,8 @@
 // Keys checked against OpenSSH's own ssh-keygen, and host keys fetched from a real sshd.
 #include "tandem/ssh_keys.hpp"
 
+#include "tandem/files.hpp"
+
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -34,8 +36,7 @@ std::string run(const std::string& cmd) {
 }
 
 std::string slurp(const std::string& path) {
-    std::ifstream in(path);
-    return std::string(std::istreambuf_iterator<char>(in), {});
+    return read_file(path, 1 << 20);
 }
 
 class SshKeysTest : public ::testing::Test {

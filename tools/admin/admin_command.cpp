@@ -108,7 +108,7 @@ std::string checked_host(const std::string& name) {
 }
 
 AccountName checked_account(const std::string& text) {
-    auto account = parse_account_name(text);
+    auto account = AccountName::parse(text);
     if (!account)
         throw UsageError("bad account '" + text +
                          "': write it as LOGIN@HOST, for example "
@@ -224,24 +224,6 @@ bool is_valid_user_name(const std::string& name) {
 
 bool is_reserved_user_name(const std::string& name) {
     return name == "join";
-}
-
-bool is_valid_host_name(const std::string& name) {
-    static const std::regex re(R"(^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$)");
-    return std::regex_match(name, re);
-}
-
-bool is_valid_login(const std::string& login) {
-    static const std::regex re(R"(^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$)");
-    return std::regex_match(login, re);
-}
-
-std::optional<AccountName> parse_account_name(const std::string& text) {
-    const auto at = text.find('@');
-    if (at == std::string::npos || text.find('@', at + 1) != std::string::npos) return std::nullopt;
-    AccountName a{text.substr(0, at), text.substr(at + 1)};
-    if (!is_valid_login(a.login) || !is_valid_host_name(a.host)) return std::nullopt;
-    return a;
 }
 
 Command parse_command(const std::vector<std::string>& args) {

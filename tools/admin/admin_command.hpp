@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "tandem/account_name.hpp"
+
 namespace tandem::admin {
 
 // Bad command-line syntax or a malformed name; what() is the one line to print.
@@ -33,12 +35,6 @@ enum class Verb {
     audit,
 };
 
-struct AccountName {
-    std::string login;
-    std::string host;
-    std::string text() const { return login + "@" + host; }
-};
-
 struct Command {
     Verb verb = Verb::help;
     std::string dir;                              // init
@@ -61,9 +57,6 @@ Command parse_command(const std::vector<std::string>& args);
 // Name rules, exposed for tests and the executor.
 bool is_valid_user_name(const std::string& name);     // ^[a-z_][a-z0-9_.-]{0,31}$
 bool is_reserved_user_name(const std::string& name);  // "join"
-bool is_valid_host_name(const std::string& name);     // ^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$
-bool is_valid_login(const std::string& login);
-std::optional<AccountName> parse_account_name(const std::string& text);  // LOGIN@HOST
 
 // The usage text printed by `tandem-admin help`.
 const char* usage_text();

@@ -90,11 +90,9 @@ struct CommandLine {
 // Splits argv[1..]; never throws for unknown arguments (they go to rest).
 CommandLine split_command_line(int argc, const char* const* argv);
 
-// Which file to read: explicit path, else $TANDEM_CONFIG, else /etc/tandem/tandem.conf.
-std::string default_config_path();
-
-// Reads the file (it must exist when named explicitly or via TANDEM_CONFIG) and applies
-// overrides. Throws TandemError(T_101, detail) on unreadable file, unknown key or bad value.
+// Reads the file named by --config, else by $TANDEM_CONFIG (either must exist), else
+// /etc/tandem/tandem.conf when it exists (else only the defaults), and applies overrides. Throws
+// TandemError(T_101, detail) on unreadable file, unknown key or bad value.
 Config load_config(const CommandLine& cli);
 Config load_config_file(const std::string& path);  // no overrides; for tests and tools
 

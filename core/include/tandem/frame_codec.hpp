@@ -1,5 +1,5 @@
-// The broker wire protocol's framing (session and join hooks <-> broker over the Unix socket):
-// [u32 big-endian length of type+payload][u8 type][payload]. Every frame is
+// The broker wire protocol's framing (hook <-> broker over the Unix socket, and later the
+// viewer side): [u32 big-endian length of type+payload][u8 type][payload]. Every frame is
 // bounded; a decoder that meets an oversized or unknown frame reports it and stops, so a
 // misbehaving peer is cut off instead of being allowed to make the other side buffer.
 #pragma once
@@ -36,11 +36,11 @@ struct Frame {
     std::string payload;
 };
 
-inline constexpr std::size_t kFrameHeaderSize = 5;
-
-// The header that precedes a payload of `payload_size` bytes: for writers that send the
-// payload from its own buffer (gathered writes) instead of copying it behind the header.
-std::array<char, kFrameHeaderSize> encode_frame_header(FrameType type, std::size_t payload_size);
+// The 5 bytes before every payload: [u32 big-endian payload_size + 1][u8 type]. The one place
+// the header is written (encode_frame and the broker's zero-copy queue both use it). Throws
+// std::length_error when payload_size + 1 does not fit in 32 bits.
+inline constexpr std::size_t kFrameHeaderBytes = 5;
+std::array<char, kFrameHeaderBytes> encode_frame_header(FrameType type, std::size_t payload_size);
 
 // Appends one encoded frame to out. Throws std::length_error past max_payload.
 void encode_frame(std::string& out, FrameType type, std::string_view payload,

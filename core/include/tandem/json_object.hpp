@@ -1,5 +1,4 @@
-// JSON objects received from a peer (broker frames, WebSocket messages): parsed without
-// exceptions, and anything that is not a JSON object is nothing.
+// Untrusted JSON (frame payloads, token parts) read as the object it must be.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -8,7 +7,9 @@
 
 namespace tandem {
 
-// nullopt when `text` is not valid JSON or not an object.
+// The JSON object in text; nullopt when text is not valid JSON or is valid JSON but not an
+// object (null, array, string, number). Never throws. A caller that treats "not an object"
+// like "no fields" writes parse_json_object(text).value_or(nlohmann::json::object()).
 std::optional<nlohmann::json> parse_json_object(std::string_view text);
 
 }  // namespace tandem

@@ -149,10 +149,13 @@ class Store {
 };
 
 // Groups several Store calls into one atomic write (BEGIN IMMEDIATE ... COMMIT). Rolls back
-// when destroyed uncommitted. The Store must outlive it.
+// when destroyed uncommitted. The Store must outlive it. BEGIN IMMEDIATE takes the write lock
+// up front, so a read-then-write cannot fail half-way with SQLITE_BUSY (the busy timeout
+// applies to BEGIN instead).
 class StoreTransaction {
   public:
     explicit StoreTransaction(Store& store);
+    explicit StoreTransaction(sqlite3* db);  // before a Store exists (schema migration)
     ~StoreTransaction();
     StoreTransaction(const StoreTransaction&) = delete;
     StoreTransaction& operator=(const StoreTransaction&) = delete;

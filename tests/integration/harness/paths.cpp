@@ -1,5 +1,7 @@
 #include "harness/paths.hpp"
 
+#include "tandem/files.hpp"
+
 #include <thread>
 
 #include <pwd.h>
@@ -32,11 +34,7 @@ bool file_exists(const std::string& path) {
 }
 
 std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot read " + path);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
+    return ::tandem::read_file(path, 256 * 1024 * 1024);  // logs and recordings of a test run
 }
 
 void write_file(const std::string& path, const std::string& content, unsigned mode) {

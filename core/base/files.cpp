@@ -1,4 +1,4 @@
-#include "new_file.hpp"
+#include "tandem/files.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -31,7 +31,7 @@ void write_new_file(const std::string& path, std::string_view content, mode_t mo
     ::close(fd);
 }
 
-std::string read_small_file(const std::string& path, std::size_t max_bytes) {
+std::string read_file(const std::string& path, std::size_t max_bytes) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) throw std::runtime_error("cannot read " + path + ": " + std::strerror(errno));
     struct stat st {};

@@ -3,20 +3,21 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include <fstream>
 #include <jwt/jwt.hpp>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <stdexcept>
 
 #include "tandem/base64url.hpp"
+#include "tandem/files.hpp"
+#include "tandem/json_object.hpp"
 
 namespace tandem {
 namespace {
 
 constexpr std::size_t kEs256SignatureBytes = 64;  // raw R || S, as JWS requires
 constexpr std::size_t kMaxClaimLength = 128;
+constexpr std::size_t kMaxKeyFileBytes = 64 * 1024;  // a P-256 PEM key is a few hundred bytes
 
 void require_p256_key(const std::string& pem, bool is_private) {
     std::unique_ptr<BIO, decltype(&BIO_free)> bio(
@@ -32,14 +33,6 @@ void require_p256_key(const std::string& pem, bool is_private) {
         !EVP_PKEY_get_utf8_string_param(key, "group", group, sizeof group, &len) ||
         std::string_view(group, len) != "prime256v1")
         throw std::runtime_error("invite key must be an EC P-256 key (ES256)");
-}
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot read " + path);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
 }
 
 bool is_bounded_string(const nlohmann::json& payload, const char* key) {
@@ -108,8 +101,10 @@ InviteCodec::InviteCodec(std::string signing_key_pem, std::string verify_key_pem
 
 InviteCodec InviteCodec::from_files(const std::string& signing_key_path,
                                     const std::string& verify_key_path, std::string issuer) {
-    return InviteCodec(signing_key_path.empty() ? std::string() : read_file(signing_key_path),
-                       read_file(verify_key_path), std::move(issuer), std::string(audience_invite));
+    return InviteCodec(
+        signing_key_path.empty() ? std::string() : read_file(signing_key_path, kMaxKeyFileBytes),
+        read_file(verify_key_path, kMaxKeyFileBytes), std::move(issuer),
+        std::string(audience_invite));
 }
 
 std::string InviteCodec::encode(const InviteClaims& claims) const {
@@ -144,18 +139,19 @@ std::variant<InviteClaims, InviteRejection> InviteCodec::decode(std::string_view
         return InviteRejection::malformed;
 
     // The algorithm is pinned before any library interprets the token.
-    auto header = nlohmann::json::parse(*header_raw, nullptr, false);
-    if (header.is_discarded() || !header.is_object()) return InviteRejection::malformed;
-    for (const auto& [key, value] : header.items()) {
+    const auto header = parse_json_object(*header_raw);
+    if (!header) return InviteRejection::malformed;
+    for (const auto& [key, value] : header->items()) {
         if (key == "alg" && value == "ES256") continue;
         if (key == "typ" && value == "JWT") continue;
         return InviteRejection::bad_algorithm;
     }
-    if (!header.contains("alg")) return InviteRejection::bad_algorithm;
+    if (!header->contains("alg")) return InviteRejection::bad_algorithm;
     if (signature->size() != kEs256SignatureBytes) return InviteRejection::bad_signature;
 
-    auto payload = nlohmann::json::parse(*payload_raw, nullptr, false);
-    if (payload.is_discarded() || !payload.is_object()) return InviteRejection::malformed;
+    const auto parsed_payload = parse_json_object(*payload_raw);
+    if (!parsed_payload) return InviteRejection::malformed;
+    const nlohmann::json& payload = *parsed_payload;
 
     std::error_code ec;
     try {

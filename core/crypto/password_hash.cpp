@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "base64.hpp"
+#include "tandem/base64.hpp"
 
 namespace tandem {
 namespace {

@@ -3,15 +3,13 @@
 #include <sys/stat.h>
 #include <boost/program_options.hpp>
 #include <cctype>
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <sstream>
 
 #include "tandem/errors.hpp"
+#include "tandem/files.hpp"
 
 namespace po = boost::program_options;
 
@@ -293,17 +291,11 @@ std::string strip_dashes(const std::string& name) {
 }
 
 std::string read_config_text(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw TandemError(ErrorCode::T_101, "cannot read " + path + ": " + std::strerror(errno));
-    std::string text;
-    char buf[8192];
-    while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-        text.append(buf, static_cast<std::size_t>(in.gcount()));
-        if (text.size() > kMaxConfigBytes)
-            throw TandemError(ErrorCode::T_101, path + " is too large");
+    try {
+        return read_file(path, kMaxConfigBytes);
+    } catch (const std::runtime_error& e) {
+        throw TandemError(ErrorCode::T_101, e.what());
     }
-    return text;
 }
 
 // The file is parsed with program_options (INI sections, comments, duplicate keys refused);
@@ -382,12 +374,6 @@ CommandLine split_command_line(int argc, const char* const* argv) {
         }
     }
     return cli;
-}
-
-std::string default_config_path() {
-    const char* env = std::getenv("TANDEM_CONFIG");
-    if (env && *env) return env;
-    return kSystemConfigPath;
 }
 
 Config load_config(const CommandLine& cli) {

@@ -7,8 +7,8 @@
 #include <memory>
 #include <sstream>
 
-#include "base64.hpp"
-#include "new_file.hpp"
+#include "tandem/base64.hpp"
+#include "tandem/files.hpp"
 
 namespace tandem {
 namespace {
@@ -128,7 +128,7 @@ PublicKey parse_public_key_line(const std::string& raw) {
 std::vector<PublicKey> read_public_key_file(const std::string& path) {
     std::string text;
     try {
-        text = read_small_file(path, kMaxKeyFile);
+        text = read_file(path, kMaxKeyFile);
     } catch (const std::runtime_error& e) {
         throw KeyError(e.what());
     }
@@ -180,7 +180,7 @@ void validate_private_key(const std::string& key_text) {
 std::string read_private_key_file(const std::string& path) {
     std::string text;
     try {
-        text = read_small_file(path, kMaxPrivateKey);
+        text = read_file(path, kMaxPrivateKey);
     } catch (const std::runtime_error& e) {
         throw KeyError(std::string("unreadable credential: ") + e.what());
     }

@@ -1,15 +1,28 @@
 #include "tandem/frame_codec.hpp"
 
+#include <limits>
 #include <stdexcept>
 
 namespace tandem {
+
+namespace {
+
+// The u32 big-endian length at the front of a header (p holds at least 4 bytes).
+std::uint32_t read_length(const unsigned char* p) {
+    return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
+           std::uint32_t{p[3]};
+}
+
+}  // namespace
 
 bool is_known_frame_type(std::uint8_t type) {
     return type >= static_cast<std::uint8_t>(FrameType::hello) &&
            type <= static_cast<std::uint8_t>(FrameType::gap);
 }
 
-std::array<char, kFrameHeaderSize> encode_frame_header(FrameType type, std::size_t payload_size) {
+std::array<char, kFrameHeaderBytes> encode_frame_header(FrameType type, std::size_t payload_size) {
+    if (payload_size >= std::numeric_limits<std::uint32_t>::max())
+        throw std::length_error("frame payload too large");
     const auto length = static_cast<std::uint32_t>(payload_size + 1);
     return {static_cast<char>(length >> 24), static_cast<char>(length >> 16),
             static_cast<char>(length >> 8), static_cast<char>(length), static_cast<char>(type)};
@@ -26,7 +39,7 @@ void encode_frame(std::string& out, FrameType type, std::string_view payload,
 std::optional<Frame> FrameDecoder::next() {
     if (error_ != Error::none) return std::nullopt;
     const std::size_t available = buffer_.size() - consumed_;
-    if (available < 5) {
+    if (available < kFrameHeaderBytes) {
         if (consumed_ > 0 && consumed_ == buffer_.size()) {
             buffer_.clear();
             consumed_ = 0;
@@ -34,8 +47,7 @@ std::optional<Frame> FrameDecoder::next() {
         return std::nullopt;
     }
     const auto* p = reinterpret_cast<const unsigned char*>(buffer_.data() + consumed_);
-    const std::uint32_t length = (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) |
-                                 (std::uint32_t{p[2]} << 8) | std::uint32_t{p[3]};
+    const std::uint32_t length = read_length(p);
     // Checked on the header alone, before waiting for (or buffering) the body.
     if (length == 0) {
         error_ = Error::empty_frame;
@@ -50,7 +62,8 @@ std::optional<Frame> FrameDecoder::next() {
         return std::nullopt;
     }
     if (available < 4 + std::size_t{length}) return std::nullopt;
-    Frame frame{static_cast<FrameType>(p[4]), buffer_.substr(consumed_ + 5, length - 1)};
+    Frame frame{static_cast<FrameType>(p[4]),
+                buffer_.substr(consumed_ + kFrameHeaderBytes, length - 1)};
     consumed_ += 4 + std::size_t{length};
     // Compact once the consumed prefix dominates, so the buffer stays bounded by one frame.
     if (consumed_ == buffer_.size()) {
@@ -66,10 +79,9 @@ std::optional<Frame> FrameDecoder::next() {
 bool FrameDecoder::has_complete_frame() const {
     if (error_ != Error::none) return false;
     const std::size_t available = buffer_.size() - consumed_;
-    if (available < 5) return false;
+    if (available < kFrameHeaderBytes) return false;
     const auto* p = reinterpret_cast<const unsigned char*>(buffer_.data() + consumed_);
-    const std::uint32_t length = (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) |
-                                 (std::uint32_t{p[2]} << 8) | std::uint32_t{p[3]};
+    const std::uint32_t length = read_length(p);
     return length == 0 || length - 1 > max_payload_ || !is_known_frame_type(p[4]) ||
            available >= 4 + std::size_t{length};
 }

@@ -1,5 +1,5 @@
-// RAII over sqlite3 statements and transactions, with SQLite result codes mapped to StoreError.
-// Private to core: other components go through tandem::Store.
+// RAII over sqlite3 statements, with SQLite result codes mapped to StoreError (transactions:
+// StoreTransaction in tandem/store.hpp). Private to core: other components go through Store.
 #pragma once
 
 #include <sqlite3.h>
@@ -44,21 +44,6 @@ class Statement {
   private:
     sqlite3* db_;
     sqlite3_stmt* stmt_ = nullptr;
-};
-
-// BEGIN IMMEDIATE takes the write lock up front, so a read-then-write cannot fail half-way
-// with SQLITE_BUSY (the busy timeout applies to BEGIN instead).
-class Transaction {
-  public:
-    explicit Transaction(sqlite3* db);
-    ~Transaction();
-    Transaction(const Transaction&) = delete;
-    Transaction& operator=(const Transaction&) = delete;
-    void commit();
-
-  private:
-    sqlite3* db_;
-    bool done_ = false;
 };
 
 }  // namespace tandem::sqlite

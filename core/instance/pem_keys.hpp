@@ -1,4 +1,5 @@
-// EC P-256 key pairs and a self-signed TLS certificate, as PEM text (OpenSSL 3). Private to core.
+// EC P-256 key pairs and a self-signed TLS certificate, as PEM text (OpenSSL 3). Private to
+// tandem-instance.
 #pragma once
 
 #include <string>

@@ -1,5 +1,5 @@
 // Standard base64 (RFC 4648 §4), as in authorized_keys lines and password hashes.
-// Private to core; URL tokens use tandem/base64url.hpp.
+// Used inside core (SSH keys, password hashes); URL tokens use tandem/base64url.hpp.
 #pragma once
 
 #include <optional>

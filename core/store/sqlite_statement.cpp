@@ -88,17 +88,4 @@ bool Statement::is_null(int column) const {
     return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
 }
 
-Transaction::Transaction(sqlite3* db) : db_(db) {
-    exec(db, "BEGIN IMMEDIATE");
-}
-
-Transaction::~Transaction() {
-    if (!done_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-}
-
-void Transaction::commit() {
-    exec(db_, "COMMIT");
-    done_ = true;
-}
-
 }  // namespace tandem::sqlite

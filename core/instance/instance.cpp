@@ -7,8 +7,8 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "new_file.hpp"
 #include "pem_keys.hpp"
+#include "tandem/files.hpp"
 #include "tandem/ssh_keys.hpp"
 #include "tandem/store.hpp"
 

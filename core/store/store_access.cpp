@@ -23,6 +23,18 @@ Host read_host(const Statement& st) {
 
 constexpr const char* kHostColumns = "id, name, address, port, host_key_type, host_key_blob";
 
+// An account row from columns a.id, a.host_id, a.login, h.name, a.credential_kind (the
+// credential, where selected, is left to the caller).
+Account read_account(const Statement& st) {
+    Account a;
+    a.id = st.int64(0);
+    a.host_id = st.int64(1);
+    a.login = st.text(2);
+    a.host_name = st.text(3);
+    a.kind = st.text(4) == "password" ? CredentialKind::password : CredentialKind::private_key;
+    return a;
+}
+
 const char* kind_name(CredentialKind kind) {
     return kind == CredentialKind::password ? "password" : "private_key";
 }
@@ -100,12 +112,7 @@ std::optional<Account> Store::find_account(const std::string& login,
                  "WHERE a.login = ? AND h.name = ?");
     st.bind(1, login).bind(2, host_name);
     if (!st.step()) return std::nullopt;
-    Account a;
-    a.id = st.int64(0);
-    a.host_id = st.int64(1);
-    a.login = st.text(2);
-    a.host_name = st.text(3);
-    a.kind = st.text(4) == "password" ? CredentialKind::password : CredentialKind::private_key;
+    Account a = read_account(st);
     a.credential = st.text(5);
     return a;
 }
@@ -143,15 +150,7 @@ std::vector<Account> Store::granted_accounts(Id user_id) const {
                  "JOIN hosts h ON h.id = a.host_id WHERE g.user_id = ? ORDER BY h.name, a.login");
     st.bind(1, user_id);
     std::vector<Account> accounts;
-    while (st.step()) {
-        Account a;
-        a.id = st.int64(0);
-        a.host_id = st.int64(1);
-        a.login = st.text(2);
-        a.host_name = st.text(3);
-        a.kind = st.text(4) == "password" ? CredentialKind::password : CredentialKind::private_key;
-        accounts.push_back(std::move(a));
-    }
+    while (st.step()) accounts.push_back(read_account(st));
     return accounts;
 }
 

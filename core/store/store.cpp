@@ -65,7 +65,7 @@ void migrate(sqlite3* db) {
     const int latest = static_cast<int>(steps.size());
     if (user_version(db) == latest) return;
     for (;;) {
-        sqlite::Transaction tx(db);
+        StoreTransaction tx(db);
         const int version = user_version(db);  // re-read under the write lock: others migrate too
         if (version > latest)
             throw StoreError(Kind::unavailable, "store schema version " + std::to_string(version) +
@@ -258,7 +258,9 @@ std::optional<User> Store::find_user_by_key(const std::string& type,
     return read_user(st);
 }
 
-StoreTransaction::StoreTransaction(Store& store) : db_(store.handle()) {
+StoreTransaction::StoreTransaction(Store& store) : StoreTransaction(store.handle()) {}
+
+StoreTransaction::StoreTransaction(sqlite3* db) : db_(db) {
     sqlite::exec(db_, "BEGIN IMMEDIATE");
 }
 
