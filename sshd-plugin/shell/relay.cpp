@@ -39,6 +39,7 @@ Relay::Relay(ssh_session session, ssh_channel channel, AltScreenMirror& mirror,
       to_host_(options.input_queue_limit),
       read_buffer_(read_chunk),
       size_{mirror.rows(), mirror.cols()},
+      next_access_check_(Clock::now() + options.access_recheck),
       share_(share) {
     ssh_set_counters(session_, &socket_counter_, &packet_counter_);
     // The event lets the loop process packets (keepalive replies, window adjusts) while host
@@ -77,6 +78,7 @@ RelayOutcome Relay::run() {
         int timeout = keepalive_.next_deadline_ms(now);
         if (timeout < 0 || timeout > 1000) timeout = 1000;  // recording flush cadence
         if (const int n = notice_timeout_ms(now); n >= 0) timeout = std::min(timeout, n);
+        if (const int n = access_timeout_ms(now); n >= 0) timeout = std::min(timeout, n);
         if (host_backlog_ && !paused()) timeout = 0;
         const int ready = ::poll(fds, 6, timeout);
         if (ready < 0 && errno != EINTR) {
@@ -128,6 +130,8 @@ RelayOutcome Relay::run() {
             break;
         }
         if (keepalive_.probe_due(now)) send_keepalive(now);
+        check_access(now);
+        if (outcome_) break;
         recording_.tick();
     }
     if (outcome_->end == RelayEnd::host_exit) deliver_remaining_output(std::chrono::seconds(10));
@@ -416,6 +420,21 @@ void Relay::note_host_traffic(Clock::time_point now) {
         seen_in_bytes_ = socket_counter_.in_bytes;
         keepalive_.bytes_received(now);
     }
+}
+
+void Relay::check_access(Clock::time_point now) {
+    if (!options_.check_access || now < next_access_check_) return;
+    next_access_check_ = now + options_.access_recheck;
+    // An unreadable store never ends a session: the next period tries again.
+    if (options_.check_access() == AccessCheck::revoked)
+        outcome_ = RelayOutcome{RelayEnd::access_revoked, 255};
+}
+
+int Relay::access_timeout_ms(Clock::time_point now) const {
+    if (!options_.check_access) return -1;
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(next_access_check_ - now);
+    return static_cast<int>(std::max<long long>(0, left.count()));
 }
 
 void Relay::check_channel_end() {

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,13 @@ class AsciicastWriter;
 class ShareLink;
 class SignalPipe;
 
+// What a re-read of the store says about the session's access (user, account, host, grant).
+enum class AccessCheck {
+    granted,
+    revoked,      // gone: the session ends with T_306
+    unavailable,  // the store could not be read: try again at the next period
+};
+
 struct RelayOptions {
     bool interactive = true;  // user on a terminal: escape prompt and resize handling
     int escape_key = 0x1d;
@@ -32,6 +40,9 @@ struct RelayOptions {
     int keepalive_count = 3;
     std::size_t output_queue_limit = 4 * 1024 * 1024;
     std::size_t input_queue_limit = 1024 * 1024;
+    // Re-checked every access_recheck while the session runs; null = never.
+    std::chrono::milliseconds access_recheck{2000};
+    std::function<AccessCheck()> check_access;
 };
 
 enum class RelayEnd {
@@ -39,6 +50,7 @@ enum class RelayEnd {
     host_lost,          // T_507: the connection broke
     host_unresponsive,  // T_514: nothing from the host for interval x count
     client_closed,      // the user's side went away (EOF, SIGHUP, SIGTERM)
+    access_revoked,     // T_306: the user's access to the account was withdrawn
 };
 
 struct RelayOutcome {
@@ -85,6 +97,8 @@ class Relay {
     void send_keepalive(Clock::time_point now);
     void note_host_traffic(Clock::time_point now);
     void check_channel_end();
+    void check_access(Clock::time_point now);
+    int access_timeout_ms(Clock::time_point now) const;
     void deliver_remaining_output(std::chrono::milliseconds limit);
     std::string terminal_reset();
 
@@ -118,6 +132,7 @@ class Relay {
     bool stdout_blocked_ = false;  // last write hit EAGAIN: wait for POLLOUT before retrying
     bool stderr_blocked_ = false;  // the last pass stopped at its budget: more is buffered
     std::optional<RelayOutcome> outcome_;
+    Clock::time_point next_access_check_;
 
     ShareLink* share_ = nullptr;
     bool share_at_start_ = false;
