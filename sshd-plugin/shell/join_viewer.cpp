@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "byte_queue.hpp"
+#include "escape_commands.hpp"
 #include "escape_parser.hpp"
 #include "prompt_overlay.hpp"
 #include "raw_terminal.hpp"
@@ -230,7 +231,7 @@ class ViewerLoop {
                 show_prompt();
                 return;
             case EscapeAction::Kind::prompt_submit:
-                run_command(trim(a.text));
+                run_command(parse_prompt_line(a.text));
                 return;
             case EscapeAction::Kind::prompt_close:
                 close_overlay();
@@ -238,26 +239,25 @@ class ViewerLoop {
         }
     }
 
-    void run_command(const std::string& cmd) {
-        if (cmd == "control" || cmd == "release" || cmd == "exit") {
-            link_.send(FrameType::command, json{{"id", ++command_id_}, {"cmd", cmd}}.dump());
-        } else if (cmd == "who") {
-            link_.send(FrameType::command, json{{"id", ++command_id_}, {"cmd", "who"}}.dump());
-        } else if (cmd == "help" || cmd.empty()) {
+    void run_command(const PromptLine& line) {
+        if (line.command && is_invitee_command(*line.command) && line.argument.empty()) {
+            link_.send(
+                FrameType::command,
+                json{{"id", ++command_id_}, {"cmd", std::string(to_string(*line.command))}}.dump());
+            parser_.close_prompt();
+            prompt_lines_.clear();
+            close_overlay();
+            return;
+        }
+        if (line.word == "help" || line.word.empty()) {
             prompt_lines_ = {"control  apply for control of the session",
                              "release  hand control back to the creator",
                              "who      list the participants",
                              "exit     leave the session (the link stays valid)"};
-            show_prompt();
-            return;
         } else {
             prompt_lines_ = {user_message(ErrorCode::T_304)};
-            show_prompt();
-            return;
         }
-        parser_.close_prompt();
-        prompt_lines_.clear();
-        close_overlay();
+        show_prompt();
     }
 
     void show_prompt() {

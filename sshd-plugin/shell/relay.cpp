@@ -61,7 +61,7 @@ Relay::~Relay() {
 
 RelayOutcome Relay::run() {
     const int ssh_fd = ssh_get_fd(session_);
-    if (share_at_start_ && share_ != nullptr) run_share_command("share");
+    if (share_at_start_ && share_ != nullptr) run_share_command(SessionCommand::share, {});
     while (!outcome_) {
         auto now = Clock::now();
         pollfd fds[6] = {};
@@ -209,16 +209,13 @@ void Relay::handle_prompt_action(const EscapeAction& action, bool& redraw) {
             redraw = true;
             return;
         case EscapeAction::Kind::prompt_submit: {
-            if (share_ != nullptr) {
-                const auto line = std::string_view(action.text);
-                const auto word = line.substr(0, line.find(' '));
-                if (ShareLink::is_sharing_command(std::string(word))) {
-                    run_share_command(line);
-                    redraw = true;
-                    return;
-                }
+            const auto line = parse_prompt_line(action.text);
+            if (share_ != nullptr && line.command && is_creator_command(*line.command)) {
+                run_share_command(*line.command, line.argument);
+                redraw = true;
+                return;
             }
-            const auto reply = commands_.run(action.text);
+            const auto reply = commands_.run(line);
             if (reply.close_prompt) {
                 parser_.close_prompt();
                 to_user_.append(overlay_.close());
@@ -341,21 +338,14 @@ void Relay::window_changed() {
     }
 }
 
-void Relay::run_share_command(std::string_view line) {
-    const auto space = line.find(' ');
-    const std::string name(line.substr(0, space));
-    std::string argument;
-    if (space != std::string_view::npos) {
-        argument = std::string(line.substr(space + 1));
-        argument.erase(0, argument.find_first_not_of(' '));
-        argument.erase(argument.find_last_not_of(' ') + 1);
-    }
-    auto immediate = share_->command(name, argument);
+void Relay::run_share_command(SessionCommand command, const std::string& argument) {
+    auto immediate = share_->command(command, argument);
     if (!immediate.empty()) {
         show_notice(immediate, false, Clock::now());
         return;
     }
-    if (parser_.prompt_open()) prompt_messages_ = {name + ": asking the broker..."};
+    if (parser_.prompt_open())
+        prompt_messages_ = {std::string(to_string(command)) + ": asking the broker..."};
 }
 
 void Relay::handle_share_events(Clock::time_point now) {

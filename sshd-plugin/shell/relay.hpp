@@ -92,7 +92,7 @@ class Relay {
     void window_changed();
     void handle_share_events(Clock::time_point now);
     void show_notice(const std::vector<std::string>& lines, bool keep_open, Clock::time_point now);
-    void run_share_command(std::string_view line);
+    void run_share_command(SessionCommand command, const std::string& argument);
     int notice_timeout_ms(Clock::time_point now) const;
     void send_keepalive(Clock::time_point now);
     void note_host_traffic(Clock::time_point now);

@@ -55,11 +55,6 @@ ShareLink::ShareLink(const Config& config, ShareIdentity identity, int rows, int
     connect();
 }
 
-bool ShareLink::is_sharing_command(const std::string& name) {
-    return name == "share" || name == "unshare" || name == "who" || name == "agree" ||
-           name == "refuse" || name == "take";
-}
-
 bool ShareLink::connect() {
     if (!link_.connect()) return false;
     link_.send(FrameType::hello, json{{"v", kWireProtocolVersion},
@@ -136,10 +131,11 @@ void ShareLink::on_resize(int rows, int cols) {
     link_.send(FrameType::resize, json{{"cols", cols}, {"rows", rows}}.dump());
 }
 
-std::vector<std::string> ShareLink::command(const std::string& name, const std::string& argument) {
+std::vector<std::string> ShareLink::command(SessionCommand command, const std::string& argument) {
+    if (!is_creator_command(command)) return {user_message(ErrorCode::T_304)};
     if (!link_.connected() && !connect()) return {user_message(ErrorCode::T_701)};
-    json cmd = {{"id", next_id_++}, {"cmd", name}};
-    if (name == "share" && !argument.empty()) {
+    json cmd = {{"id", next_id_++}, {"cmd", std::string(to_string(command))}};
+    if (command == SessionCommand::share && !argument.empty()) {
         auto ttl = parse_share_ttl(argument);
         if (!ttl) return {user_message(ErrorCode::T_707)};
         cmd["ttl"] = *ttl;
