@@ -4,6 +4,7 @@
 
 #include <ctime>
 
+#include "event_loop.hpp"
 #include "tandem/errors.hpp"
 #include "tandem/log.hpp"
 
@@ -217,9 +218,10 @@ void ShareLink::end(const std::string& reason, const std::string& code) {
     if (!link_.connected()) return;
     link_.send(FrameType::end, json{{"reason", reason}, {"code", code}}.dump());
     // Give the frame a moment to leave; the broker also notices the socket closing.
+    EventLoop loop;
+    loop.watch(link_.fd(), POLLOUT, [](short) {});
     for (int i = 0; i < 20 && link_.wants_write(); ++i) {
-        pollfd p{link_.fd(), POLLOUT, 0};
-        ::poll(&p, 1, 10);
+        loop.run_once(std::chrono::milliseconds(10));
         link_.on_writable();
     }
     link_.close();
