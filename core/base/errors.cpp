@@ -36,6 +36,9 @@ const std::vector<ErrorInfo>& error_catalogue() {
         {ErrorCode::T_304, "T_304", "access", "Unknown command; type help to list the commands."},
         {ErrorCode::T_305, "T_305", "access",
          "This login is reserved for joining shared sessions; use ssh join@bastion TOKEN."},
+        {ErrorCode::T_306, "T_306", "access",
+         "Your access to this account was revoked, so the session was closed; ask an "
+         "administrator."},
         {ErrorCode::T_501, "T_501", "connection",
          "The managed host could not be reached; check that it is up and its address and port "
          "are right, then try again."},

@@ -5,8 +5,10 @@
 
 #include <cerrno>
 #include <map>
+#include <optional>
 
 #include "bastion_listings.hpp"
+#include "event_loop.hpp"
 #include "host_session.hpp"
 #include "tandem/log.hpp"
 #include "user_output.hpp"
@@ -81,6 +83,20 @@ int BastionPrompt::run_command(std::string_view command) {
 }
 
 BastionPrompt::Input BastionPrompt::read_line() {
+    std::optional<Input> signalled;
+    bool readable = false;
+    EventLoop loop;
+    loop.watch(context_.signals.fd(), POLLIN, [&](short) {
+        const auto signals = context_.signals.drain();
+        if (signals.terminate) {
+            signalled = Input{Input::Kind::end, {}};
+        } else if (signals.interrupt) {
+            pending_.clear();
+            discarding_ = false;
+            signalled = Input{Input::Kind::interrupted, {}};
+        }
+    });
+    loop.watch(STDIN_FILENO, POLLIN, [&](short) { readable = true; });
     for (;;) {
         const auto newline = pending_.find('\n');
         if (newline != std::string::npos) {
@@ -96,21 +112,11 @@ BastionPrompt::Input BastionPrompt::read_line() {
             pending_.clear();
             discarding_ = true;
         }
-        pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {context_.signals.fd(), POLLIN, 0}};
-        if (::poll(fds, 2, -1) < 0) {
-            if (errno == EINTR) continue;
-            return {Input::Kind::end, {}};
-        }
-        if (fds[1].revents) {
-            const auto signals = context_.signals.drain();
-            if (signals.terminate) return {Input::Kind::end, {}};
-            if (signals.interrupt) {
-                pending_.clear();
-                discarding_ = false;
-                return {Input::Kind::interrupted, {}};
-            }
-        }
-        if (!fds[0].revents) continue;
+        readable = false;
+        signalled.reset();
+        if (!loop.run_once()) return {Input::Kind::end, {}};
+        if (signalled) return *signalled;
+        if (!readable) continue;
         char buffer[4096];
         // A terminal in canonical mode hands over one line per read. A pipe would hand over
         // what follows `connect` too, which belongs to the host: read it a byte at a time.

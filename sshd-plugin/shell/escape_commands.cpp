@@ -6,22 +6,33 @@
 namespace tandem {
 namespace {
 
+constexpr std::string_view kBlanks = " \t\r\n";
+
 std::string_view trim(std::string_view text) {
-    const auto first = text.find_first_not_of(' ');
+    const auto first = text.find_first_not_of(kBlanks);
     if (first == std::string_view::npos) return {};
-    return text.substr(first, text.find_last_not_of(' ') - first + 1);
+    return text.substr(first, text.find_last_not_of(kBlanks) - first + 1);
 }
 
 }  // namespace
+
+PromptLine parse_prompt_line(std::string_view line) {
+    line = trim(line);
+    const auto space = line.find_first_of(kBlanks);
+    PromptLine out;
+    out.word = std::string(line.substr(0, space));
+    out.command = parse_session_command(out.word);
+    if (space != std::string_view::npos) out.argument = std::string(trim(line.substr(space)));
+    return out;
+}
 
 std::string EscapeCommands::prompt_line(std::string_view typed) {
     return "[tandem] " + std::string(typed);
 }
 
-EscapeReply EscapeCommands::run(std::string_view line) const {
-    const auto command = trim(line);
-    if (command.empty()) return {{}, true};
-    if (command == "help") {
+EscapeReply EscapeCommands::run(const PromptLine& line) const {
+    if (line.word.empty()) return {{}, true};
+    if (line.word == "help") {
         const auto key = escape_key_name(escape_key_);
         return {{"commands: share [TTL], unshare, who, agree, refuse, take, help",
                  key + " again sends " + key +

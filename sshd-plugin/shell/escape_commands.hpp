@@ -1,10 +1,13 @@
-// The in-session prompt's own commands (opened with the escape key): help, and the answer to
-// anything unknown. The sharing commands go to ShareLink (share_link.hpp) before this is asked.
+// The commands of the creator's in-session prompt (opened with the escape key): the sharing
+// commands of SessionCommand, which go to the broker, and help, answered here.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "tandem/session_command.hpp"
 
 namespace tandem {
 
@@ -13,11 +16,21 @@ struct EscapeReply {
     bool close_prompt = false;
 };
 
+// A line typed at an escape prompt, parsed once: the first word, as a SessionCommand when it is
+// one, and the rest with the surrounding blanks taken off.
+struct PromptLine {
+    std::string word;
+    std::optional<SessionCommand> command;
+    std::string argument;
+};
+PromptLine parse_prompt_line(std::string_view line);
+
 class EscapeCommands {
   public:
     explicit EscapeCommands(int escape_key) : escape_key_(escape_key) {}
 
-    EscapeReply run(std::string_view line) const;
+    // Lines that are no sharing command (help, empty, unknown).
+    EscapeReply run(const PromptLine& line) const;
     // The prompt line as drawn: label plus what the user typed.
     static std::string prompt_line(std::string_view typed);
 

@@ -61,8 +61,58 @@ const char* end_reason(RelayEnd end) {
             return "T_514";
         case RelayEnd::client_closed:
             return "client closed";
+        case RelayEnd::access_revoked:
+            return "T_306";
     }
     return "exit";
+}
+
+// The code the broker passes on to invitees ("" = an ordinary end).
+const char* end_code(RelayEnd end) {
+    switch (end) {
+        case RelayEnd::host_lost:
+            return "T_507";
+        case RelayEnd::host_unresponsive:
+            return "T_514";
+        case RelayEnd::access_revoked:
+            return "T_306";
+        case RelayEnd::host_exit:
+        case RelayEnd::client_closed:
+            return "";
+    }
+    return "";
+}
+
+std::optional<ErrorCode> end_error(RelayEnd end) {
+    switch (end) {
+        case RelayEnd::host_lost:
+            return ErrorCode::T_507;
+        case RelayEnd::host_unresponsive:
+            return ErrorCode::T_514;
+        case RelayEnd::access_revoked:
+            return ErrorCode::T_306;
+        case RelayEnd::host_exit:
+        case RelayEnd::client_closed:
+            return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+// Whether the person may still use the account, re-read from the store: the same user (not
+// deleted, not deleted and re-created), the same account and host, and the grant.
+AccessCheck recheck_access(ShellContext& context, const AccountName& name, Id account_id) {
+    try {
+        const auto user = context.store.find_user(context.user.name);
+        if (!user || user->id != context.user.id) return AccessCheck::revoked;
+        const auto account = context.store.find_account(name.login, name.host);
+        if (!account || account->id != account_id) return AccessCheck::revoked;
+        if (!context.store.find_host(name.host)) return AccessCheck::revoked;
+        if (!context.store.has_grant(user->id, account->id)) return AccessCheck::revoked;
+        return AccessCheck::granted;
+    } catch (const std::exception& e) {
+        log::warn(std::string("access re-check failed, retrying: ") + e.what());
+        return AccessCheck::unavailable;
+    }
 }
 
 // How invitees reach the bastion over SSH: the configured public address, else the address
@@ -165,6 +215,11 @@ int run_host_session(ShellContext& context, std::string_view account_text, bool 
         options.keepalive_interval = std::chrono::duration_cast<std::chrono::milliseconds>(
             context.config.target_keepalive_interval);
         options.keepalive_count = context.config.target_keepalive_count;
+        options.access_recheck = std::chrono::duration_cast<std::chrono::milliseconds>(
+            context.config.session_access_recheck);
+        options.check_access = [&context, &name, account_id = account->id] {
+            return recheck_access(context, *name, account_id);
+        };
         {
             // Every interactive session registers with the broker so it can be shared at once;
             // without a broker it runs exactly the same.
@@ -180,19 +235,17 @@ int run_host_session(ShellContext& context, std::string_view account_text, bool 
                         options, share.get());
             if (share_at_start && share) relay.share_at_start();
             outcome = relay.run();
-            if (share) {
-                const bool lost = outcome.end == RelayEnd::host_lost ||
-                                  outcome.end == RelayEnd::host_unresponsive;
-                share->end(end_reason(outcome.end), outcome.end == RelayEnd::host_unresponsive
-                                                        ? "T_514"
-                                                    : lost ? "T_507"
-                                                           : "");
-            }
-            if (outcome.end == RelayEnd::host_lost || outcome.end == RelayEnd::host_unresponsive)
-                relay.reset_user_terminal();
+            if (share) share->end(end_reason(outcome.end), end_code(outcome.end));
+            if (end_error(outcome.end)) relay.reset_user_terminal();
         }
         target->close();
     }  // the user's terminal leaves raw mode here
+    const auto error = end_error(outcome.end);
+    if (outcome.end == RelayEnd::access_revoked) {
+        // The recording ends the way the session did, with what the user was told.
+        recording->marker("end: T_306");
+        recording->output("\r\n" + user_message(ErrorCode::T_306) + "\r\n");
+    }
     recording.reset();
 
     const std::string reason = end_reason(outcome.end);
@@ -209,12 +262,10 @@ int run_host_session(ShellContext& context, std::string_view account_text, bool 
     log::info("session end: user=" + context.user.name + " account=" + name->text() +
               " uuid=" + uuid + " reason=" + reason);
 
-    if (outcome.end == RelayEnd::host_unresponsive || outcome.end == RelayEnd::host_lost) {
-        const auto code =
-            outcome.end == RelayEnd::host_unresponsive ? ErrorCode::T_514 : ErrorCode::T_507;
+    if (error) {
         // On a fresh line: the host's last output may have left the cursor mid-line.
         write_all(STDERR_FILENO,
-                  std::string(context.interactive ? "\r\n" : "") + user_message(code) + "\n");
+                  std::string(context.interactive ? "\r\n" : "") + user_message(*error) + "\n");
     }
     return outcome.end == RelayEnd::host_exit ? outcome.exit_status : failed_status;
 }

@@ -10,8 +10,9 @@
 #include <vector>
 
 #include "byte_queue.hpp"
+#include "escape_commands.hpp"
 #include "escape_parser.hpp"
-#include "prompt_overlay.hpp"
+#include "event_loop.hpp"
 #include "raw_terminal.hpp"
 #include "signal_pipe.hpp"
 #include "tandem/alt_screen_mirror.hpp"
@@ -20,6 +21,7 @@
 #include "tandem/invite_codec.hpp"
 #include "tandem/json_object.hpp"
 #include "tandem/log.hpp"
+#include "terminal_ui.hpp"
 #include "user_output.hpp"
 
 namespace tandem {
@@ -28,7 +30,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
-constexpr auto kNoticeTime = std::chrono::milliseconds(1500);
 constexpr std::size_t kHeldFrames = 256;  // then the socket waits (the broker resyncs us)
 constexpr std::size_t kOutputLimit = 4 * 1024 * 1024;
 
@@ -41,6 +42,11 @@ std::string trim(std::string s) {
 // Waits (up to `limit`) for the broker's answer to hello: the first frame must be the reply.
 std::optional<json> await_welcome(BrokerLink& link, std::chrono::milliseconds limit) {
     const auto deadline = Clock::now() + limit;
+    EventLoop loop;
+    const auto broker = loop.watch(-1, POLLIN, [&link](short revents) {
+        if (revents & POLLOUT) link.on_writable();
+        if (revents & (POLLIN | POLLHUP | POLLERR)) link.on_readable();
+    });
     while (link.connected()) {
         if (auto f = link.next_frame()) {
             if (f->type != FrameType::reply) return std::nullopt;
@@ -49,11 +55,9 @@ std::optional<json> await_welcome(BrokerLink& link, std::chrono::milliseconds li
         const auto left =
             std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
         if (left.count() <= 0) return std::nullopt;
-        pollfd p{link.fd(), static_cast<short>(POLLIN | (link.wants_write() ? POLLOUT : 0)), 0};
-        if (::poll(&p, 1, static_cast<int>(left.count())) < 0 && errno != EINTR)
-            return std::nullopt;
-        if (p.revents & POLLOUT) link.on_writable();
-        if (p.revents & (POLLIN | POLLHUP | POLLERR)) link.on_readable();
+        loop.update(broker, link.fd(),
+                    static_cast<short>(POLLIN | (link.wants_write() ? POLLOUT : 0)));
+        if (!loop.run_once(left)) return std::nullopt;
     }
     if (auto f = link.next_frame(); f && f->type == FrameType::reply)
         return parse_json_object(f->payload).value_or(json::object());
@@ -67,7 +71,7 @@ class ViewerLoop {
           link_(link),
           size_(window_size(STDIN_FILENO)),
           mirror_(welcome.value("rows", 24), welcome.value("cols", 80), true),
-          overlay_(mirror_),
+          ui_(mirror_),
           parser_(ctx.config.session_escape_key),
           to_user_(kOutputLimit),
           creator_(welcome.value("creator", "?")),
@@ -80,30 +84,38 @@ class ViewerLoop {
         welcome_ =
             ("You joined " + creator_ + "'s session on " + account_ + " (read-only). " +
              escape_key_name(parser_.escape_key()) + " for commands: control, release, who, exit.");
-        while (!done_) {
-            std::vector<pollfd> fds = {
-                {STDIN_FILENO, POLLIN, 0},
-                {STDOUT_FILENO, static_cast<short>(to_user_.empty() ? 0 : POLLOUT), 0},
-                {link_.fd(),
-                 static_cast<short>((paused() ? 0 : POLLIN) | (link_.wants_write() ? POLLOUT : 0)),
-                 0},
-                {ctx_.signals.fd(), POLLIN, 0},
-            };
-            // Decoded frames waiting (and nothing holding them back): do not sleep.
-            int timeout = (!paused() && (link_.pending_frames() || !held_.empty())) ? 0 : -1;
-            if (notice_until_ && timeout != 0) {
-                timeout = static_cast<int>(std::max<long>(
-                    0, std::chrono::duration_cast<std::chrono::milliseconds>(*notice_until_ -
-                                                                             Clock::now())
-                           .count()));
-            }
-            if (::poll(fds.data(), fds.size(), timeout) < 0 && errno != EINTR) break;
-            if (fds[3].revents & POLLIN) handle_signals();
-            if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) read_user();
-            if (fds[2].revents & POLLOUT) link_.on_writable();
-            if (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) link_.on_readable();
-            if (notice_until_ && Clock::now() >= *notice_until_ && !parser_.prompt_open())
+        EventLoop loop;
+        loop.watch(ctx_.signals.fd(), POLLIN, [this](short revents) {
+            if (revents & POLLIN) handle_signals();
+        });
+        loop.watch(STDIN_FILENO, POLLIN, [this](short revents) {
+            if (revents & (POLLIN | POLLHUP | POLLERR)) read_user();
+        });
+        const auto terminal = loop.watch(STDOUT_FILENO, 0, [](short) {});
+        const auto broker = loop.watch(-1, 0, [this](short revents) {
+            if (revents & POLLOUT) link_.on_writable();
+            if (revents & (POLLIN | POLLHUP | POLLERR)) link_.on_readable();
+        });
+        const auto notice_timer = loop.add_timer([this] {
+            // Over the prompt the notice's lines are the prompt's messages: they stay.
+            if (parser_.prompt_open())
+                ui_.forget_notice();
+            else
                 close_overlay();
+        });
+        while (!done_) {
+            loop.set_events(terminal, static_cast<short>(to_user_.empty() ? 0 : POLLOUT));
+            loop.update(
+                broker, link_.fd(),
+                static_cast<short>((paused() ? 0 : POLLIN) | (link_.wants_write() ? POLLOUT : 0)));
+            if (const auto until = ui_.notice_deadline())
+                loop.set_timer(notice_timer, *until);
+            else
+                loop.clear_timer(notice_timer);
+            // Decoded frames waiting (and nothing holding them back): do not wait.
+            const bool ready = !paused() && (link_.pending_frames() || !held_.empty());
+            if (!loop.run_once(ready ? std::optional(std::chrono::milliseconds(0)) : std::nullopt))
+                break;
             // Frames already decoded are handled whether or not new bytes came: the snapshot
             // often arrives in the same read as the welcome. Nothing is drawn under an overlay.
             while (!done_) {
@@ -134,10 +146,7 @@ class ViewerLoop {
             if (!to_user_.empty() && !to_user_.write_to(STDOUT_FILENO)) break;
         }
         // Leave the user's terminal as it was: main screen, cursor on, default modes.
-        to_user_.append(overlay_.close());
-        to_user_.append(
-            "\x1b[?1049l\x1b[?25h\x1b[?1l\x1b>\x1b[?2004l\x1b[?1000l\x1b[?1002l"
-            "\x1b[?1003l\x1b[?1006l\x1b[0m\r\n");
+        to_user_.append(ui_.reset() + "\r\n");
         write_all(STDOUT_FILENO, to_user_.front());
         raw.restore();
         if (!farewell_.empty()) print_line(farewell_);
@@ -145,7 +154,7 @@ class ViewerLoop {
     }
 
   private:
-    bool paused() const { return overlay_.is_open() || to_user_.full(); }
+    bool paused() const { return ui_.overlay_open() || to_user_.full(); }
 
     void handle(const Frame& frame) {
         switch (frame.type) {
@@ -226,7 +235,7 @@ class ViewerLoop {
                 show_prompt();
                 return;
             case EscapeAction::Kind::prompt_submit:
-                run_command(trim(a.text));
+                run_command(parse_prompt_line(a.text));
                 return;
             case EscapeAction::Kind::prompt_close:
                 close_overlay();
@@ -234,32 +243,31 @@ class ViewerLoop {
         }
     }
 
-    void run_command(const std::string& cmd) {
-        if (cmd == "control" || cmd == "release" || cmd == "exit") {
-            link_.send(FrameType::command, json{{"id", ++command_id_}, {"cmd", cmd}}.dump());
-        } else if (cmd == "who") {
-            link_.send(FrameType::command, json{{"id", ++command_id_}, {"cmd", "who"}}.dump());
-        } else if (cmd == "help" || cmd.empty()) {
+    void run_command(const PromptLine& line) {
+        if (line.command && is_invitee_command(*line.command) && line.argument.empty()) {
+            link_.send(
+                FrameType::command,
+                json{{"id", ++command_id_}, {"cmd", std::string(to_string(*line.command))}}.dump());
+            parser_.close_prompt();
+            prompt_lines_.clear();
+            close_overlay();
+            return;
+        }
+        if (line.word == "help" || line.word.empty()) {
             prompt_lines_ = {"control  apply for control of the session",
                              "release  hand control back to the creator",
                              "who      list the participants",
                              "exit     leave the session (the link stays valid)"};
-            show_prompt();
-            return;
         } else {
             prompt_lines_ = {user_message(ErrorCode::T_304)};
-            show_prompt();
-            return;
         }
-        parser_.close_prompt();
-        prompt_lines_.clear();
-        close_overlay();
+        show_prompt();
     }
 
     void show_prompt() {
         std::vector<std::string> lines = prompt_lines_;
         lines.push_back("tandem (join)> " + parser_.line());
-        to_user_.append(overlay_.show(lines));
+        to_user_.append(ui_.show_prompt(lines));
     }
 
     void notice(const std::string& text) { notice_lines({text}); }
@@ -271,14 +279,10 @@ class ViewerLoop {
             show_prompt();
             return;
         }
-        to_user_.append(overlay_.show(lines));
-        notice_until_ = Clock::now() + kNoticeTime;
+        to_user_.append(ui_.show_notice(lines, false, Clock::now()));
     }
 
-    void close_overlay() {
-        notice_until_.reset();
-        to_user_.append(overlay_.close());
-    }
+    void close_overlay() { to_user_.append(ui_.close()); }
 
     void check_size() {
         if (size_.cols < session_cols_ || size_.rows < session_rows_)
@@ -307,7 +311,7 @@ class ViewerLoop {
     BrokerLink& link_;
     TerminalSize size_;
     AltScreenMirror mirror_;
-    PromptOverlay overlay_;
+    TerminalUi ui_;
     EscapeParser parser_;
     ByteQueue to_user_;
     std::string creator_;
@@ -320,7 +324,6 @@ class ViewerLoop {
     int command_id_ = 0;
     std::string farewell_;
     std::vector<std::string> prompt_lines_;
-    std::optional<Clock::time_point> notice_until_;
     std::string welcome_;     // shown once the first snapshot is on screen
     std::deque<Frame> held_;  // frames read while an overlay holds output back
 };

@@ -17,7 +17,6 @@ namespace {
 
 constexpr std::size_t read_chunk = 64 * 1024;
 constexpr std::size_t host_budget_per_pass = 256 * 1024;
-constexpr auto notice_time = std::chrono::milliseconds(2500);
 
 }  // namespace
 
@@ -32,7 +31,7 @@ Relay::Relay(ssh_session session, ssh_channel channel, AltScreenMirror& mirror,
       options_(options),
       parser_(options.interactive ? options.escape_key : -1),
       commands_(options.escape_key),
-      overlay_(mirror),
+      ui_(mirror),
       keepalive_(options.keepalive_interval, options.keepalive_count, Clock::now()),
       to_user_(options.output_queue_limit),
       to_user_err_(options.output_queue_limit),
@@ -58,62 +57,84 @@ Relay::~Relay() {
     ssh_set_counters(session_, nullptr, nullptr);
 }
 
+void Relay::watch_fds() {
+    // Callbacks run in this order, as the pass needs them: what arrived from the host first
+    // (for the keepalive), then signals, the terminal's room, the user's keys, the broker.
+    ssh_watch_ = loop_.watch(ssh_get_fd(session_), POLLIN, [this](short revents) {
+        ssh_revents_ = revents;
+        if (revents & POLLIN) keepalive_.bytes_received(Clock::now());
+    });
+    loop_.watch(signals_.fd(), POLLIN, [this](short) {
+        const auto pending = signals_.drain();
+        if (pending.terminate) {
+            end(RelayEnd::client_closed);
+            return;
+        }
+        if (pending.window_changed && options_.interactive) window_changed();
+    });
+    stdout_watch_ = loop_.watch(-1, POLLOUT, [this](short) { stdout_blocked_ = false; });
+    stderr_watch_ = loop_.watch(-1, POLLOUT, [this](short) { stderr_blocked_ = false; });
+    stdin_watch_ = loop_.watch(-1, POLLIN, [this](short) {
+        read_user();
+        if (outcome_) loop_.stop_pass();
+    });
+    share_watch_ = loop_.watch(-1, 0, [this](short revents) { share_->on_poll(revents); });
+    // Timers: a wake-up for the keepalive's next decision (taken at the end of the pass), a
+    // notice's end, the access re-check.
+    keepalive_timer_ = loop_.add_timer([] {});
+    notice_timer_ = loop_.add_timer([this] {
+        // Over the prompt the notice's lines are the prompt's messages: they stay.
+        if (parser_.prompt_open())
+            ui_.forget_notice();
+        else
+            to_user_.append(ui_.close());
+    });
+    access_timer_ = loop_.add_timer([this] { check_access(); });
+    if (options_.check_access)
+        loop_.set_timer(access_timer_, Clock::now() + options_.access_recheck);
+}
+
+void Relay::end(RelayEnd why) {
+    if (!outcome_) outcome_ = RelayOutcome{why, 255};
+    loop_.stop_pass();
+}
+
 RelayOutcome Relay::run() {
-    const int ssh_fd = ssh_get_fd(session_);
-    if (share_at_start_ && share_ != nullptr) run_share_command("share");
+    watch_fds();
+    if (share_at_start_ && share_ != nullptr) run_share_command(SessionCommand::share, {});
     while (!outcome_) {
-        auto now = Clock::now();
-        pollfd fds[6] = {};
-        fds[0] = {signals_.fd(), POLLIN, 0};
-        fds[1] = {(!user_eof_ && !to_host_.full()) ? STDIN_FILENO : -1, POLLIN, 0};
-        fds[2] = {to_user_.empty() ? -1 : STDOUT_FILENO, POLLOUT, 0};
-        fds[3] = {to_user_err_.empty() ? -1 : STDERR_FILENO, POLLOUT, 0};
+        const auto before = Clock::now();
         short ssh_events = POLLIN;
         if (ssh_get_poll_flags(session_) & SSH_WRITE_PENDING) ssh_events |= POLLOUT;
-        fds[4] = {ssh_fd, ssh_events, 0};
-        fds[5] = {share_ != nullptr ? share_->fd() : -1,
-                  share_ != nullptr ? share_->poll_events() : short{0}, 0};
+        loop_.set_events(ssh_watch_, ssh_events);
+        loop_.update(stdin_watch_, (!user_eof_ && !to_host_.full()) ? STDIN_FILENO : -1, POLLIN);
+        loop_.update(stdout_watch_, to_user_.empty() ? -1 : STDOUT_FILENO, POLLOUT);
+        loop_.update(stderr_watch_, to_user_err_.empty() ? -1 : STDERR_FILENO, POLLOUT);
+        if (share_ != nullptr) loop_.update(share_watch_, share_->fd(), share_->poll_events());
+        if (const int n = keepalive_.next_deadline_ms(before); n >= 0)
+            loop_.set_timer(keepalive_timer_, before + std::chrono::milliseconds(n));
+        if (const auto until = ui_.notice_deadline())
+            loop_.set_timer(notice_timer_, *until);
+        else
+            loop_.clear_timer(notice_timer_);
 
-        int timeout = keepalive_.next_deadline_ms(now);
-        if (timeout < 0 || timeout > 1000) timeout = 1000;  // recording flush cadence
-        if (const int n = notice_timeout_ms(now); n >= 0) timeout = std::min(timeout, n);
-        if (host_backlog_ && !paused()) timeout = 0;
-        const int ready = ::poll(fds, 6, timeout);
-        if (ready < 0 && errno != EINTR) {
-            outcome_ = RelayOutcome{RelayEnd::client_closed, 255};
-            break;
-        }
-        now = Clock::now();
-        const short ssh_revents = ready > 0 ? fds[4].revents : 0;
-        if (ssh_revents & POLLIN) keepalive_.bytes_received(now);
-
-        if (ready > 0 && fds[0].revents) {
-            const auto pending = signals_.drain();
-            if (pending.terminate) {
-                outcome_ = RelayOutcome{RelayEnd::client_closed, 255};
-                break;
-            }
-            if (pending.window_changed && options_.interactive) window_changed();
-        }
-        if (ready > 0 && fds[2].revents) stdout_blocked_ = false;
-        if (ready > 0 && fds[3].revents) stderr_blocked_ = false;
-        if (ready > 0 && fds[1].revents) read_user();
+        ssh_revents_ = 0;
+        // At least once a second: the recording's flush cadence.
+        const auto wait = (host_backlog_ && !paused()) ? std::chrono::milliseconds(0)
+                                                       : std::chrono::milliseconds(1000);
+        if (!loop_.run_once(wait)) end(RelayEnd::client_closed);
         if (outcome_) break;
+        const auto now = Clock::now();
         if (share_ != nullptr) {
-            if (ready > 0 && fds[5].revents) share_->on_poll(fds[5].revents);
             share_->tick(now);
             handle_share_events(now);
-        }
-        if (notice_until_ && now >= *notice_until_ && !parser_.prompt_open()) {
-            notice_until_.reset();
-            to_user_.append(overlay_.close());
         }
 
         // libssh stops processing packets in channel reads once the channel saw EOF, so the
         // exit status and close that follow in a later TCP read must be pumped here, or the
         // loop spins on POLLIN forever.
-        if (ssh_revents && event_ != nullptr &&
-            (paused() || (ssh_revents & POLLOUT) || ssh_channel_is_eof(channel_)))
+        if (ssh_revents_ && event_ != nullptr &&
+            (paused() || (ssh_revents_ & POLLOUT) || ssh_channel_is_eof(channel_)))
             ssh_event_dopoll(event_, 0);
         if (!paused()) read_host();
         if (outcome_) break;
@@ -154,14 +175,12 @@ void Relay::handle_user_bytes(std::string_view bytes) {
         recording_.input(bytes);
         return;
     }
-    if (notice_until_ && !parser_.prompt_open()) {
+    if (ui_.notice_showing() && !parser_.prompt_open()) {
         // A key closes a notice; a kept notice (the invite) swallows that key.
-        notice_until_.reset();
-        to_user_.append(overlay_.close());
-        if (notice_kept_) {
-            notice_kept_ = false;
-            return;
-        }
+        std::string out;
+        const bool swallowed = ui_.key_closes_notice(out);
+        to_user_.append(out);
+        if (swallowed) return;
     }
     while (!bytes.empty()) {
         actions_.clear();
@@ -171,7 +190,7 @@ void Relay::handle_user_bytes(std::string_view bytes) {
         if (redraw && parser_.prompt_open()) {
             auto lines = prompt_messages_;
             lines.push_back(EscapeCommands::prompt_line(parser_.line()));
-            to_user_.append(overlay_.show(lines));
+            to_user_.append(ui_.show_prompt(lines));
         }
     }
 }
@@ -205,19 +224,16 @@ void Relay::handle_prompt_action(const EscapeAction& action, bool& redraw) {
             redraw = true;
             return;
         case EscapeAction::Kind::prompt_submit: {
-            if (share_ != nullptr) {
-                const auto line = std::string_view(action.text);
-                const auto word = line.substr(0, line.find(' '));
-                if (ShareLink::is_sharing_command(std::string(word))) {
-                    run_share_command(line);
-                    redraw = true;
-                    return;
-                }
+            const auto line = parse_prompt_line(action.text);
+            if (share_ != nullptr && line.command && is_creator_command(*line.command)) {
+                run_share_command(*line.command, line.argument);
+                redraw = true;
+                return;
             }
-            const auto reply = commands_.run(action.text);
+            const auto reply = commands_.run(line);
             if (reply.close_prompt) {
                 parser_.close_prompt();
-                to_user_.append(overlay_.close());
+                to_user_.append(ui_.close());
                 prompt_messages_.clear();
                 redraw = false;
                 return;
@@ -227,7 +243,7 @@ void Relay::handle_prompt_action(const EscapeAction& action, bool& redraw) {
             return;
         }
         case EscapeAction::Kind::prompt_close:
-            to_user_.append(overlay_.close());
+            to_user_.append(ui_.close());
             prompt_messages_.clear();
             redraw = false;
             return;
@@ -330,28 +346,21 @@ void Relay::window_changed() {
     recording_.resize(size.cols, size.rows);
     mirror_.resize(size.rows, size.cols);
     if (share_ != nullptr) share_->on_resize(size.rows, size.cols);
-    if (overlay_.is_open()) {
+    if (ui_.overlay_open()) {
         auto lines = prompt_messages_;
         lines.push_back(EscapeCommands::prompt_line(parser_.line()));
-        to_user_.append(overlay_.redraw_after_resize(lines));
+        to_user_.append(ui_.redraw_after_resize(lines));
     }
 }
 
-void Relay::run_share_command(std::string_view line) {
-    const auto space = line.find(' ');
-    const std::string name(line.substr(0, space));
-    std::string argument;
-    if (space != std::string_view::npos) {
-        argument = std::string(line.substr(space + 1));
-        argument.erase(0, argument.find_first_not_of(' '));
-        argument.erase(argument.find_last_not_of(' ') + 1);
-    }
-    auto immediate = share_->command(name, argument);
+void Relay::run_share_command(SessionCommand command, const std::string& argument) {
+    auto immediate = share_->command(command, argument);
     if (!immediate.empty()) {
         show_notice(immediate, false, Clock::now());
         return;
     }
-    if (parser_.prompt_open()) prompt_messages_ = {name + ": asking the broker..."};
+    if (parser_.prompt_open())
+        prompt_messages_ = {std::string(to_string(command)) + ": asking the broker..."};
 }
 
 void Relay::handle_share_events(Clock::time_point now) {
@@ -386,19 +395,11 @@ void Relay::show_notice(const std::vector<std::string>& lines, bool keep_open,
         prompt_messages_ = lines;
         auto shown = prompt_messages_;
         shown.push_back(EscapeCommands::prompt_line(parser_.line()));
-        to_user_.append(overlay_.show(shown));
+        to_user_.append(ui_.show_prompt(shown));
         return;
     }
     // Host output waits while a notice shows, so a full-screen program is never drawn over.
-    to_user_.append(overlay_.show(lines));
-    notice_kept_ = keep_open;
-    notice_until_ = keep_open ? now + std::chrono::hours(24) : now + notice_time;
-}
-
-int Relay::notice_timeout_ms(Clock::time_point now) const {
-    if (!notice_until_ || notice_kept_) return -1;
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*notice_until_ - now);
-    return static_cast<int>(std::max<long long>(0, left.count()));
+    to_user_.append(ui_.show_notice(lines, keep_open, now));
 }
 
 void Relay::send_keepalive(Clock::time_point now) {
@@ -418,6 +419,12 @@ void Relay::note_host_traffic(Clock::time_point now) {
     }
 }
 
+void Relay::check_access() {
+    loop_.set_timer(access_timer_, Clock::now() + options_.access_recheck);
+    // An unreadable store never ends a session: the next period tries again.
+    if (options_.check_access() == AccessCheck::revoked) end(RelayEnd::access_revoked);
+}
+
 void Relay::check_channel_end() {
     if (outcome_) return;
     const bool failed = (ssh_get_status(session_) & SSH_CLOSED_ERROR) != 0;
@@ -430,10 +437,10 @@ void Relay::check_channel_end() {
                                         : RelayOutcome{RelayEnd::host_lost, 255};
         return;
     }
-    if (overlay_.is_open()) {
+    if (ui_.overlay_open()) {
         // The shell ended under the prompt: put the screen back so its last output shows.
         parser_.close_prompt();
-        to_user_.append(overlay_.close());
+        to_user_.append(ui_.close());
         prompt_messages_.clear();
     }
     // Everything the host sent before its EOF is shown first.
@@ -446,33 +453,21 @@ void Relay::check_channel_end() {
 
 void Relay::reset_user_terminal() {
     if (!options_.interactive) return;
-    to_user_.append(terminal_reset());
+    to_user_.append(ui_.reset());
     deliver_remaining_output(std::chrono::seconds(2));
 }
 
 void Relay::deliver_remaining_output(std::chrono::milliseconds limit) {
     const auto deadline = Clock::now() + limit;
+    EventLoop loop;
+    const auto out = loop.watch(-1, POLLOUT, [](short) {});
+    const auto err = loop.watch(-1, POLLOUT, [](short) {});
     while ((!to_user_.empty() || !to_user_err_.empty()) && Clock::now() < deadline) {
-        pollfd fds[2] = {{to_user_.empty() ? -1 : STDOUT_FILENO, POLLOUT, 0},
-                         {to_user_err_.empty() ? -1 : STDERR_FILENO, POLLOUT, 0}};
-        if (::poll(fds, 2, 100) < 0 && errno != EINTR) return;
+        loop.update(out, to_user_.empty() ? -1 : STDOUT_FILENO, POLLOUT);
+        loop.update(err, to_user_err_.empty() ? -1 : STDERR_FILENO, POLLOUT);
+        if (!loop.run_once(std::chrono::milliseconds(100))) return;
         if (!to_user_.write_to(STDOUT_FILENO) || !to_user_err_.write_to(STDERR_FILENO)) return;
     }
-}
-
-std::string Relay::terminal_reset() {
-    std::string out = overlay_.close();
-    const auto& modes = mirror_.modes();
-    if (modes.alt_screen()) out += "\x1b[?1049l";
-    out += "\x1b[0m";
-    if (!modes.cursor_visible()) out += "\x1b[?25h";
-    if (modes.app_cursor_keys()) out += "\x1b[?1l";
-    if (modes.app_keypad()) out += "\x1b>";
-    if (modes.bracketed_paste()) out += "\x1b[?2004l";
-    if (modes.mouse_tracking() != 0) out += "\x1b[?" + std::to_string(modes.mouse_tracking()) + "l";
-    if (modes.mouse_encoding() != 0) out += "\x1b[?" + std::to_string(modes.mouse_encoding()) + "l";
-    if (modes.focus_events()) out += "\x1b[?1004l";
-    return out;
 }
 
 }  // namespace tandem

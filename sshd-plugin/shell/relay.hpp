@@ -1,5 +1,5 @@
 // Moves bytes between the user's terminal (stdin/stdout) and the managed host's channel in one
-// single-threaded poll() loop, with backpressure both ways, the escape prompt, window-size
+// single-threaded event loop, with backpressure both ways, the escape prompt, window-size
 // changes, the recording and T_514 keepalives. Never blocks on either side.
 #pragma once
 
@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,9 +15,10 @@
 #include "byte_queue.hpp"
 #include "escape_commands.hpp"
 #include "escape_parser.hpp"
+#include "event_loop.hpp"
 #include "keepalive_monitor.hpp"
-#include "prompt_overlay.hpp"
 #include "raw_terminal.hpp"
+#include "terminal_ui.hpp"
 
 namespace tandem {
 
@@ -25,6 +27,13 @@ class AsciicastWriter;
 class ShareLink;
 class SignalPipe;
 
+// What a re-read of the store says about the session's access (user, account, host, grant).
+enum class AccessCheck {
+    granted,
+    revoked,      // gone: the session ends with T_306
+    unavailable,  // the store could not be read: try again at the next period
+};
+
 struct RelayOptions {
     bool interactive = true;  // user on a terminal: escape prompt and resize handling
     int escape_key = 0x1d;
@@ -32,6 +41,9 @@ struct RelayOptions {
     int keepalive_count = 3;
     std::size_t output_queue_limit = 4 * 1024 * 1024;
     std::size_t input_queue_limit = 1024 * 1024;
+    // Re-checked every access_recheck while the session runs; null = never.
+    std::chrono::milliseconds access_recheck{2000};
+    std::function<AccessCheck()> check_access;
 };
 
 enum class RelayEnd {
@@ -39,6 +51,7 @@ enum class RelayEnd {
     host_lost,          // T_507: the connection broke
     host_unresponsive,  // T_514: nothing from the host for interval x count
     client_closed,      // the user's side went away (EOF, SIGHUP, SIGTERM)
+    access_revoked,     // T_306: the user's access to the account was withdrawn
 };
 
 struct RelayOutcome {
@@ -68,7 +81,7 @@ class Relay {
   private:
     using Clock = std::chrono::steady_clock;
 
-    bool paused() const { return overlay_.is_open() || to_user_.full() || to_user_err_.full(); }
+    bool paused() const { return ui_.overlay_open() || to_user_.full() || to_user_err_.full(); }
     void read_user();
     void handle_user_bytes(std::string_view bytes);
     void handle_prompt_action(const EscapeAction& action, bool& redraw);
@@ -80,13 +93,14 @@ class Relay {
     void window_changed();
     void handle_share_events(Clock::time_point now);
     void show_notice(const std::vector<std::string>& lines, bool keep_open, Clock::time_point now);
-    void run_share_command(std::string_view line);
-    int notice_timeout_ms(Clock::time_point now) const;
+    void run_share_command(SessionCommand command, const std::string& argument);
     void send_keepalive(Clock::time_point now);
     void note_host_traffic(Clock::time_point now);
     void check_channel_end();
+    void check_access();
+    void watch_fds();
+    void end(RelayEnd why);
     void deliver_remaining_output(std::chrono::milliseconds limit);
-    std::string terminal_reset();
 
     ssh_session session_;
     ssh_channel channel_;
@@ -98,7 +112,7 @@ class Relay {
 
     EscapeParser parser_;
     EscapeCommands commands_;
-    PromptOverlay overlay_;
+    TerminalUi ui_;
     std::vector<std::string> prompt_messages_;
     KeepaliveMonitor keepalive_;
     ssh_counter_struct socket_counter_{};
@@ -118,12 +132,20 @@ class Relay {
     bool stdout_blocked_ = false;  // last write hit EAGAIN: wait for POLLOUT before retrying
     bool stderr_blocked_ = false;  // the last pass stopped at its budget: more is buffered
     std::optional<RelayOutcome> outcome_;
+    EventLoop loop_;
+    EventLoop::Id ssh_watch_ = 0;
+    EventLoop::Id stdin_watch_ = 0;
+    EventLoop::Id stdout_watch_ = 0;
+    EventLoop::Id stderr_watch_ = 0;
+    EventLoop::Id share_watch_ = 0;
+    EventLoop::Id keepalive_timer_ = 0;
+    EventLoop::Id notice_timer_ = 0;
+    EventLoop::Id access_timer_ = 0;
+    short ssh_revents_ = 0;  // this pass's events on the host's socket
 
     ShareLink* share_ = nullptr;
     bool share_at_start_ = false;
-    std::optional<Clock::time_point> notice_until_;  // a notice overlay closes then
-    bool notice_kept_ = false;                       // ...or at the next key (the invite)
-    std::string last_typist_;                        // for input attribution in the recording
+    std::string last_typist_;  // for input attribution in the recording
     bool told_not_controlling_ = false;
 };
 

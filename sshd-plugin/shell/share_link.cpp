@@ -4,6 +4,7 @@
 
 #include <ctime>
 
+#include "event_loop.hpp"
 #include "tandem/errors.hpp"
 #include "tandem/json_object.hpp"
 #include "tandem/log.hpp"
@@ -49,11 +50,6 @@ ShareLink::ShareLink(const Config& config, ShareIdentity identity, int rows, int
       cols_(cols),
       link_(config.broker_socket, config.broker_uid) {
     connect();
-}
-
-bool ShareLink::is_sharing_command(const std::string& name) {
-    return name == "share" || name == "unshare" || name == "who" || name == "agree" ||
-           name == "refuse" || name == "take";
 }
 
 bool ShareLink::connect() {
@@ -132,10 +128,11 @@ void ShareLink::on_resize(int rows, int cols) {
     link_.send(FrameType::resize, json{{"cols", cols}, {"rows", rows}}.dump());
 }
 
-std::vector<std::string> ShareLink::command(const std::string& name, const std::string& argument) {
+std::vector<std::string> ShareLink::command(SessionCommand command, const std::string& argument) {
+    if (!is_creator_command(command)) return {user_message(ErrorCode::T_304)};
     if (!link_.connected() && !connect()) return {user_message(ErrorCode::T_701)};
-    json cmd = {{"id", next_id_++}, {"cmd", name}};
-    if (name == "share" && !argument.empty()) {
+    json cmd = {{"id", next_id_++}, {"cmd", std::string(to_string(command))}};
+    if (command == SessionCommand::share && !argument.empty()) {
         auto ttl = parse_share_ttl(argument);
         if (!ttl) return {user_message(ErrorCode::T_707)};
         cmd["ttl"] = *ttl;
@@ -217,9 +214,10 @@ void ShareLink::end(const std::string& reason, const std::string& code) {
     if (!link_.connected()) return;
     link_.send(FrameType::end, json{{"reason", reason}, {"code", code}}.dump());
     // Give the frame a moment to leave; the broker also notices the socket closing.
+    EventLoop loop;
+    loop.watch(link_.fd(), POLLOUT, [](short) {});
     for (int i = 0; i < 20 && link_.wants_write(); ++i) {
-        pollfd p{link_.fd(), POLLOUT, 0};
-        ::poll(&p, 1, 10);
+        loop.run_once(std::chrono::milliseconds(10));
         link_.on_writable();
     }
     link_.close();

@@ -15,6 +15,7 @@
 
 #include "tandem/broker_link.hpp"
 #include "tandem/config.hpp"
+#include "tandem/session_command.hpp"
 
 namespace tandem {
 
@@ -55,11 +56,10 @@ class ShareLink {
     void on_output(std::string_view bytes);
     void on_resize(int rows, int cols);
 
-    // A sharing command typed at the escape prompt (`share [TTL]`, `unshare`, `who`, `agree`,
-    // `refuse`, `take`). Answers come back later as events; an immediate answer (broker down,
-    // bad TTL) is returned directly.
-    std::vector<std::string> command(const std::string& name, const std::string& argument);
-    static bool is_sharing_command(const std::string& name);
+    // A creator's sharing command from the escape prompt (`share [TTL]`, `unshare`, `who`,
+    // `agree`, `refuse`, `take`). Answers come back later as events; an immediate answer (broker
+    // down, bad TTL, not a creator's command) is returned directly.
+    std::vector<std::string> command(SessionCommand command, const std::string& argument);
 
     std::vector<ShareEvent> take_events();
     // Whether the creator's own keystrokes may reach the host (rule 6, hook side).

@@ -47,14 +47,28 @@ TEST(ShellTargetConnection, TermIsSanitized) {
 
 TEST(ShellEscapeCommands, HelpUnknownAndEmpty) {
     const EscapeCommands commands(0x1d);
-    const auto help = commands.run(" help ");
+    const auto help = commands.run(parse_prompt_line(" help "));
     EXPECT_FALSE(help.close_prompt);
     ASSERT_FALSE(help.lines.empty());
     EXPECT_EQ(help.lines[0], "commands: share [TTL], unshare, who, agree, refuse, take, help");
-    const auto unknown = commands.run("frobnicate");
+    const auto unknown = commands.run(parse_prompt_line("frobnicate"));
     ASSERT_EQ(unknown.lines.size(), 1u);
     EXPECT_EQ(unknown.lines[0], user_message(ErrorCode::T_304));
-    EXPECT_TRUE(commands.run("").close_prompt);
+    EXPECT_TRUE(commands.run(parse_prompt_line("  ")).close_prompt);
+}
+
+TEST(ShellEscapeCommands, PromptLineIsParsedOnceIntoTheCommandAndItsArgument) {
+    const auto share = parse_prompt_line("  share   30m ");
+    EXPECT_EQ(share.command, SessionCommand::share);
+    EXPECT_EQ(share.argument, "30m");
+    const auto take = parse_prompt_line("take");
+    EXPECT_EQ(take.command, SessionCommand::take);
+    EXPECT_EQ(take.argument, "");
+    const auto help = parse_prompt_line("help");
+    EXPECT_EQ(help.word, "help");
+    EXPECT_FALSE(help.command);
+    EXPECT_FALSE(parse_prompt_line("Share").command);  // exact spelling only
+    EXPECT_FALSE(parse_prompt_line("").command);
 }
 
 }  // namespace

@@ -65,6 +65,7 @@ struct Config {
     // [session]
     int session_escape_key = 0x1d;  // ^]; -1 = disabled
     std::string session_recordings_dir = "/var/lib/tandem/recordings";
+    Seconds session_access_recheck{2};  // a revoked creator's session ends within this (T_306)
 
     // [target]
     Seconds target_connect_timeout{10};

@@ -30,6 +30,7 @@ enum class ErrorCode {
     T_303,  // malformed LOGIN@HOST
     T_304,  // unknown bastion command
     T_305,  // reserved login name used without its purpose (e.g. join without a token)
+    T_306,  // access revoked while the session was open (grant, user, account or host gone)
     // 5xx: the managed host
     T_501,  // host unreachable
     T_502,  // host key does not match the pinned key
