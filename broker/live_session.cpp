@@ -23,9 +23,11 @@ nlohmann::json ok(nlohmann::json extra = nlohmann::json::object()) {
 }
 
 // What invitees are told when the session ends with the hook's `code`: the host's silence is
-// theirs to know too; anything else about the creator's side is just "the session ended".
+// theirs to know too, and so is a revocation (the creator's, T_306, is T_708 for them);
+// anything else about the creator's side is just "the session ended".
 ErrorCode invitee_end_code(std::optional<ErrorCode> code) {
     if (code == ErrorCode::T_514) return ErrorCode::T_514;
+    if (code == ErrorCode::T_306) return ErrorCode::T_708;
     return ErrorCode::T_705;
 }
 
