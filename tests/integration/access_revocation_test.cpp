@@ -81,11 +81,17 @@ class AccessRevocation : public SharingTest {
 };
 
 TEST_F(AccessRevocation, RevokedCreatorIsPutOutWithT306WhileAnotherGrantedUserWorksOn) {
-    // A shared session, too: revocation does not wait for the share or the broker.
-    ASSERT_TRUE(share(*alice_session));
+    // A shared session with carol in it: the share ends for her with T_708.
+    auto invite = share(*alice_session);
+    ASSERT_TRUE(invite);
+    auto carol = join(carol_key, invite->token);
+    const auto watched = unique_marker("carol-watches");
+    alice_session->send_line(print_command(watched));
+    ASSERT_TRUE(carol->expect(watched, 30s)) << "carol never saw alice's screen";
     bastion->revoke("alice", account);
     const auto t0 = Clock::now();  // the revocation is in the store once the command returned
     expect_alice_out_and_bob_working(t0, "tandem-admin revoke");
+    EXPECT_TRUE(expect_ended_with(*carol, ErrorCode::T_708, 20s));
 }
 
 TEST_F(AccessRevocation, DeletedUserIsPutOutWithT306WhileAnotherGrantedUserWorksOn) {
