@@ -1,5 +1,6 @@
 #include "client_address.hpp"
 
+#include <algorithm>
 #include <boost/asio/ip/address.hpp>
 
 namespace tandem::broker {

@@ -417,9 +417,9 @@ template class WebSocketViewer<beast::ssl_stream<beast::tcp_stream>>;
 namespace {
 
 template <class NextLayer>
-void start(NextLayer stream, http::request<http::string_body> request, WebIdentity who,
-           BrokerContext& ctx, SessionRegistry& registry,
-           std::shared_ptr<OpenWebSockets::Lease> lease) {
+void start_viewer(NextLayer stream, http::request<http::string_body> request, WebIdentity who,
+                  BrokerContext& ctx, SessionRegistry& registry,
+                  std::shared_ptr<OpenWebSockets::Lease> lease) {
     auto viewer = std::make_shared<WebSocketViewer<NextLayer>>(std::move(stream), std::move(who),
                                                                ctx, registry);
     if (lease) lease->attach(viewer);
@@ -432,13 +432,15 @@ void start(NextLayer stream, http::request<http::string_body> request, WebIdenti
 void start_web_viewer(beast::tcp_stream stream, http::request<http::string_body> request,
                       WebIdentity who, BrokerContext& ctx, SessionRegistry& registry,
                       std::shared_ptr<OpenWebSockets::Lease> lease) {
-    start(std::move(stream), std::move(request), std::move(who), ctx, registry, std::move(lease));
+    start_viewer(std::move(stream), std::move(request), std::move(who), ctx, registry,
+                 std::move(lease));
 }
 
 void start_web_viewer(beast::ssl_stream<beast::tcp_stream> stream,
                       http::request<http::string_body> request, WebIdentity who, BrokerContext& ctx,
                       SessionRegistry& registry, std::shared_ptr<OpenWebSockets::Lease> lease) {
-    start(std::move(stream), std::move(request), std::move(who), ctx, registry, std::move(lease));
+    start_viewer(std::move(stream), std::move(request), std::move(who), ctx, registry,
+                 std::move(lease));
 }
 
 }  // namespace tandem::broker
