@@ -64,7 +64,7 @@ void HookListener::accept() {
         if (peer_is_trusted(socket.native_handle())) {
             std::make_shared<HookHandshake>(std::move(socket), ctx_, registry_)->start();
         } else {
-            log::warn("broker: refused a connection from an untrusted uid");
+            refusals_.write(log::Level::warn, "broker: refused a connection from an untrusted uid");
         }
         accept();
     });

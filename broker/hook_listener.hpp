@@ -8,6 +8,7 @@
 
 #include "session_registry.hpp"
 #include "tandem/accept_backoff.hpp"
+#include "tandem/rate_limited_log.hpp"
 
 namespace tandem::broker {
 
@@ -27,6 +28,7 @@ class HookListener {
     boost::asio::local::stream_protocol::acceptor acceptor_;
     boost::asio::steady_timer retry_;  // waits out an accept failure (out of descriptors)
     AcceptBackoff backoff_{"broker: hook socket"};
+    RateLimitedLog refusals_;  // another user hammering the socket logs a line a second
 };
 
 // True when the peer's uid is root or ours.

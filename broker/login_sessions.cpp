@@ -23,8 +23,13 @@ std::string sha256(std::string_view data) {
 
 }  // namespace
 
-LoginSessions::LoginSessions(std::chrono::seconds idle_ttl, std::size_t capacity)
-    : idle_ttl_(idle_ttl), capacity_(std::max<std::size_t>(capacity, 1)) {}
+LoginSessions::LoginSessions(std::chrono::seconds idle_ttl, std::chrono::seconds max_age,
+                             std::size_t capacity)
+    : idle_ttl_(idle_ttl), max_age_(max_age), capacity_(std::max<std::size_t>(capacity, 1)) {}
+
+bool LoginSessions::expired(const Entry& entry, Clock::time_point now) const {
+    return now - entry.last_used > idle_ttl_ || now - entry.created > max_age_;
+}
 
 std::string LoginSessions::create(const std::string& user, const std::string& credential_tag,
                                   Clock::time_point now) {
@@ -36,16 +41,22 @@ std::string LoginSessions::create(const std::string& user, const std::string& cr
         sessions_.erase(oldest);
     }
     std::string cookie = random_base64url(kCookieBytes);
-    sessions_[sha256(cookie)] = Entry{{user, credential_tag}, now};
+    const std::string id = sha256(cookie);
+    sessions_[id] = Entry{{user, credential_tag, id}, now, now};
     return cookie;
 }
 
 std::optional<LoginSessions::Login> LoginSessions::find(std::string_view cookie,
                                                         Clock::time_point now) {
     if (cookie.size() != kCookieChars) return std::nullopt;
-    auto it = sessions_.find(sha256(cookie));
+    return find_id(sha256(cookie), now);
+}
+
+std::optional<LoginSessions::Login> LoginSessions::find_id(const std::string& id,
+                                                           Clock::time_point now) {
+    auto it = sessions_.find(id);
     if (it == sessions_.end()) return std::nullopt;
-    if (now - it->second.last_used > idle_ttl_) {
+    if (expired(it->second, now)) {
         sessions_.erase(it);
         return std::nullopt;
     }
@@ -60,7 +71,7 @@ void LoginSessions::end(std::string_view cookie) {
 
 void LoginSessions::sweep(Clock::time_point now) {
     for (auto it = sessions_.begin(); it != sessions_.end();) {
-        if (now - it->second.last_used > idle_ttl_)
+        if (expired(it->second, now))
             it = sessions_.erase(it);
         else
             ++it;

@@ -1,7 +1,8 @@
 // Server-side web login sessions. The browser holds only a random cookie value (32 bytes from
 // the OS CSPRNG); the server keys its table by SHA-256 of that value, so a lookup's timing
 // says nothing about the secret, and a memory dump holds no usable cookie. Sessions end after
-// an idle period, on logout, when the user's password changes, and when the broker restarts.
+// an idle period, a fixed time after the login however busy (max_age), on logout, when the
+// user's password changes, and when the broker restarts.
 #pragma once
 
 #include <chrono>
@@ -18,7 +19,8 @@ class LoginSessions {
     using Clock = std::chrono::steady_clock;
 
     // At most `capacity` sessions: a new login past it evicts the least recently used one.
-    explicit LoginSessions(std::chrono::seconds idle_ttl, std::size_t capacity = 10000);
+    LoginSessions(std::chrono::seconds idle_ttl, std::chrono::seconds max_age,
+                  std::size_t capacity = 10000);
 
     // A new session for `user`; returns the cookie value (base64url, 43 characters).
     // credential_tag identifies the password the user logged in with (see credential_tag()).
@@ -28,24 +30,31 @@ class LoginSessions {
     struct Login {
         std::string user;
         std::string credential_tag;
+        std::string id;  // SHA-256 of the cookie: names the session server-side, never logged
     };
-    // The session behind a cookie value, refreshing its idle timer; nullopt when unknown or
-    // idle for longer than the TTL (then it is forgotten).
+    // The session behind a cookie value, refreshing its idle timer; nullopt when unknown,
+    // idle for longer than the TTL or older than max_age (then it is forgotten).
     std::optional<Login> find(std::string_view cookie, Clock::time_point now);
+    // The same by Login::id (for what outlives a request, like an open WebSocket).
+    std::optional<Login> find_id(const std::string& id, Clock::time_point now);
 
     // Forgets the session (logout, or a password change found by the caller).
     void end(std::string_view cookie);
+    void end_id(const std::string& id) { sessions_.erase(id); }
 
     std::size_t size() const { return sessions_.size(); }
 
   private:
     struct Entry {
         Login login;
+        Clock::time_point created;
         Clock::time_point last_used;
     };
+    bool expired(const Entry& entry, Clock::time_point now) const;
     void sweep(Clock::time_point now);
 
     std::chrono::seconds idle_ttl_;
+    std::chrono::seconds max_age_;
     std::size_t capacity_;
     std::unordered_map<std::string, Entry> sessions_;  // SHA-256(cookie) -> session
 };

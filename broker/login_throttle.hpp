@@ -1,7 +1,8 @@
 // Failed web logins counted per user name and per client address (T_204). After max_failures
 // within the window, that name or address is refused for one window. An attempt is counted
 // before its password is checked, so parallel guesses cannot outrun the count; a success then
-// forgives it.
+// forgives it. Nothing else lowers a count (a refused attempt is refused before it is counted),
+// so a count falls only at that user's own successful login and a lockout lasts its window.
 #pragma once
 
 #include <chrono>

@@ -40,7 +40,7 @@ void PasswordChecker::stop() {
 
 bool PasswordChecker::check(std::string password, std::string encoded_hash,
                             std::function<void(bool)> done) {
-    if (pending_ >= max_pending_) return false;
+    if (busy()) return false;
     ++pending_;
     boost::asio::post(pool_, [this, password = std::move(password), hash = std::move(encoded_hash),
                               done = std::move(done)]() mutable {

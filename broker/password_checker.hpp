@@ -25,6 +25,9 @@ class PasswordChecker {
     // false, after the same work). `done(ok)` runs on the io thread. Returns false, without
     // calling done, when too many checks are pending.
     bool check(std::string password, std::string encoded_hash, std::function<void(bool)> done);
+    // Whether check() would refuse now (the io thread only: then the answer holds until the
+    // caller's next check()).
+    bool busy() const { return pending_ >= max_pending_; }
 
     // Finishes the running check and drops queued ones (their `done` never runs).
     void stop();

@@ -37,22 +37,6 @@ std::string address_text(const net::ip::address& address) {
     return address.to_string();
 }
 
-// Behind a TLS-terminating proxy on the same machine (plain mode, loopback peer), the client is
-// the last address the proxy appended to X-Forwarded-For; nobody else is believed.
-std::string client_address(const std::string& peer, bool plain, std::string_view forwarded) {
-    if (!plain || forwarded.empty()) return peer;
-    beast::error_code ec;
-    const auto peer_address = net::ip::make_address(peer, ec);
-    if (ec || !peer_address.is_loopback()) return peer;
-    const auto comma = forwarded.rfind(',');
-    std::string_view last =
-        comma == std::string_view::npos ? forwarded : forwarded.substr(comma + 1);
-    while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
-    while (!last.empty() && last.back() == ' ') last.remove_suffix(1);
-    const auto client = net::ip::make_address(std::string(last), ec);
-    return ec ? peer : address_text(client);
-}
-
 template <class Stream>
 class WebHttpSession : public std::enable_shared_from_this<WebHttpSession<Stream>> {
   public:
@@ -120,7 +104,10 @@ class WebHttpSession : public std::enable_shared_from_this<WebHttpSession<Stream
         const auto q = target.find('?');
         path_ = std::string(target.substr(0, q));
         query_ = q == std::string_view::npos ? std::string() : std::string(target.substr(q + 1));
-        client_ = client_address(peer_, !kTls, view(req["X-Forwarded-For"]));
+        std::vector<std::string_view> forwarded;
+        for (auto [it, end] = req.equal_range("X-Forwarded-For"); it != end; ++it)
+            forwarded.push_back(view(it->value()));
+        client_ = client_address(peer_, forwarded, web_.proxies);
         if (path_.empty() || path_.front() != '/') return reject(400, "Malformed request");
 
         if (auto refusal = web_.routes.screen_head(method_, path_, view(req[http::field::origin])))
@@ -156,17 +143,28 @@ class WebHttpSession : public std::enable_shared_from_this<WebHttpSession<Stream
             *answered = true;
             self->send(std::move(r));
         };
-        if (auto user = web_.routes.handle(request, respond)) hand_over(*user);
+        if (auto login = web_.routes.handle(request, respond)) hand_over(*login);
     }
 
-    void hand_over(const std::string& user) {
-        log::info("web viewer connection: " + user + " from " + client_);
+    void hand_over(const LoginSessions::Login& login) {
+        // The viewer keeps this connection's slot under the listener's cap, and counts
+        // towards its user's own cap.
+        auto lease = web_.sockets.open(login.user, login.id, slot_);
+        if (!lease) {
+            log::warn("web viewer of " + login.user + " from " + client_ +
+                      " refused: too many open");
+            auto r = error_response(429, ErrorCode::T_208);
+            r.close = true;
+            return send(std::move(r));
+        }
+        slot_.reset();
+        log::info("web viewer connection: " + login.user + " from " + client_);
         tcp().expires_never();  // the viewer keeps its own timeouts
         auto request = parser_->release();
-        slot_.reset();
         try {
-            start_web_viewer(std::move(stream_), std::move(request), WebIdentity{user, client_},
-                             web_.ctx, web_.registry);
+            start_web_viewer(std::move(stream_), std::move(request),
+                             WebIdentity{login.user, client_}, web_.ctx, web_.registry,
+                             std::move(lease));
         } catch (const std::exception& e) {
             log::error(std::string("web viewer did not start: ") + e.what());
         }

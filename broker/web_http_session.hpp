@@ -8,6 +8,8 @@
 #include <boost/asio/ssl/context.hpp>
 #include <memory>
 
+#include "client_address.hpp"
+#include "open_web_sockets.hpp"
 #include "session_registry.hpp"
 #include "web_headers.hpp"
 #include "web_routes.hpp"
@@ -20,10 +22,12 @@ struct WebServices {
     WebRoutes& routes;
     const SecurityHeaders& headers;
     boost::asio::ssl::context* tls;  // nullptr: plain HTTP (web.plain_http)
+    OpenWebSockets& sockets;
+    const TrustedProxies& proxies;  // web.trusted_proxies
 };
 
-// Serves the connection until it closes. `slot` is released when the connection ends (or is
-// handed to the WebSocket viewer), so the listener can bound concurrent connections.
+// Serves the connection until it closes. `slot` is released when the connection ends (a
+// WebSocket viewer keeps it), so the listener can bound concurrent connections.
 void serve_web_connection(boost::asio::ip::tcp::socket socket, WebServices& services,
                           std::shared_ptr<void> slot);
 

@@ -10,16 +10,20 @@ namespace {
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-// Beyond this many HTTP connections at once, new ones are closed at once (file descriptors
-// are shared with the session hooks and viewers).
-constexpr std::size_t kMaxConnections = 512;
-
 PublicOrigin origin_from(const Config& config) {
     auto origin = parse_public_origin(config.web_public_url);
     if (!origin)
         throw TandemError(ErrorCode::T_101,
                           "web.public_url '" + config.web_public_url + "' is not a usable URL");
     return *origin;
+}
+
+TrustedProxies proxies_from(const Config& config) {
+    auto proxies = TrustedProxies::parse(config.web_trusted_proxies);
+    if (!proxies)
+        throw TandemError(ErrorCode::T_101, "web.trusted_proxies '" + config.web_trusted_proxies +
+                                                "' is not a list of addresses and CIDRs");
+    return *proxies;
 }
 
 net::ssl::context make_tls(const Config& config) {
@@ -57,16 +61,19 @@ tcp::endpoint resolve_listen(net::io_context& io, const std::string& listen) {
 WebListener::WebListener(BrokerContext& ctx, SessionRegistry& registry)
     : ctx_(ctx),
       origin_(origin_from(ctx.config)),
+      proxies_(proxies_from(ctx.config)),
       headers_(origin_, !ctx.config.web_plain_http),
       assets_(ctx.config.web_assets),
-      logins_(ctx.config.web_login_ttl),
-      login_(ctx, logins_),
+      logins_(ctx.config.web_login_ttl, ctx.config.web_login_max_age),
+      sockets_(ctx.config.web_max_websockets_per_user),
+      login_(ctx, logins_, sockets_, origin_.tls),
       routes_(ctx, registry, origin_, assets_, login_),
       tls_(ctx.config.web_plain_http ? std::nullopt
                                      : std::optional<net::ssl::context>(make_tls(ctx.config))),
-      services_{ctx, registry, routes_, headers_, tls_ ? &*tls_ : nullptr},
+      services_{ctx, registry, routes_, headers_, tls_ ? &*tls_ : nullptr, sockets_, proxies_},
       acceptor_(ctx.io),
-      retry_(ctx.io) {
+      retry_(ctx.io),
+      recheck_(ctx.io) {
     const auto endpoint = resolve_listen(ctx.io, ctx.config.web_listen);
     boost::system::error_code ec;
     acceptor_.open(endpoint.protocol(), ec);
@@ -90,7 +97,21 @@ void WebListener::stop() {
     boost::system::error_code ec;
     acceptor_.close(ec);
     retry_.cancel();
+    recheck_.cancel();
     login_.stop();
+}
+
+void WebListener::recheck_logins() {
+    recheck_.expires_after(std::chrono::milliseconds(500));
+    recheck_.async_wait([this](boost::system::error_code ec) {
+        if (ec || !acceptor_.is_open()) return;
+        try {
+            login_.recheck();
+        } catch (const std::exception& e) {
+            log::error(std::string("web: rechecking logins: ") + e.what());
+        }
+        recheck_logins();
+    });
 }
 
 std::string WebListener::bound_url() const {
@@ -117,8 +138,10 @@ void WebListener::accept() {
             return;
         }
         backoff_.succeeded();
-        if (*open_connections_ >= kMaxConnections) {
-            log::warn("web: too many connections; one refused");
+        // Past web.max_connections (HTTP and WebSocket alike), new ones are closed at once:
+        // file descriptors are shared with the session hooks.
+        if (*open_connections_ >= static_cast<std::size_t>(ctx_.config.web_max_connections)) {
+            refusals_.write(log::Level::warn, "web: too many connections; one refused");
         } else {
             ++*open_connections_;
             std::shared_ptr<void> slot(nullptr, [count = open_connections_](void*) { --*count; });

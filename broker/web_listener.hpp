@@ -1,6 +1,7 @@
 // The web face's TCP acceptor (web.listen): TLS with web.tls_cert/web.tls_key, or plain HTTP
 // when web.plain_http is set for a TLS-terminating proxy. Owns what every web connection
-// shares — routes, login sessions, throttle, password checker — on the broker's io thread.
+// shares — routes, login sessions, throttle, password checker, open WebSockets — on the
+// broker's io thread. Every connection, WebSockets included, counts towards one cap.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
@@ -10,10 +11,13 @@
 #include <optional>
 #include <string>
 
+#include "client_address.hpp"
 #include "login_sessions.hpp"
+#include "open_web_sockets.hpp"
 #include "session_registry.hpp"
 #include "static_assets.hpp"
 #include "tandem/accept_backoff.hpp"
+#include "tandem/rate_limited_log.hpp"
 #include "web_headers.hpp"
 #include "web_http_session.hpp"
 #include "web_login.hpp"
@@ -30,7 +34,10 @@ class WebListener {
     WebListener(const WebListener&) = delete;
     WebListener& operator=(const WebListener&) = delete;
 
-    void start() { accept(); }
+    void start() {
+        accept();
+        recheck_logins();
+    }
     // Stops accepting and stops the password worker; open connections end with the io loop.
     void stop();
 
@@ -39,12 +46,16 @@ class WebListener {
 
   private:
     void accept();
+    // Every half second: WebSockets of logins that ended (password changed, expired) close.
+    void recheck_logins();
 
     BrokerContext& ctx_;
     PublicOrigin origin_;
+    TrustedProxies proxies_;
     SecurityHeaders headers_;
     StaticAssets assets_;
     LoginSessions logins_;
+    OpenWebSockets sockets_;
     WebLogin login_;
     WebRoutes routes_;
     std::optional<boost::asio::ssl::context> tls_;
@@ -52,6 +63,8 @@ class WebListener {
     boost::asio::ip::tcp::acceptor acceptor_;
     boost::asio::steady_timer retry_;
     AcceptBackoff backoff_{"web"};
+    RateLimitedLog refusals_;  // a flood of connections past the cap logs a line a second
+    boost::asio::steady_timer recheck_;
     std::shared_ptr<std::size_t> open_connections_ = std::make_shared<std::size_t>(0);
 };
 

@@ -15,18 +15,21 @@ bool is_json(const std::string& content_type) {
 
 }  // namespace
 
-WebLogin::WebLogin(BrokerContext& ctx, LoginSessions& logins)
+WebLogin::WebLogin(BrokerContext& ctx, LoginSessions& logins, OpenWebSockets& sockets,
+                   bool host_prefix)
     : ctx_(ctx),
       logins_(logins),
+      sockets_(sockets),
+      cookie_name_(std::string(host_prefix ? "__Host-" : "") + kLoginCookie),
       throttle_(ctx.config.web_login_max_failures, ctx.config.web_login_lockout),
       checker_(ctx.io) {}
 
-std::string WebLogin::set_cookie(const std::string& value) {
-    return std::string(kLoginCookie) + "=" + value + "; Path=/; HttpOnly; Secure; SameSite=Strict";
+std::string WebLogin::set_cookie(const std::string& value) const {
+    return cookie_name_ + "=" + value + "; Path=/; HttpOnly; Secure; SameSite=Strict";
 }
 
-std::string WebLogin::clear_cookie() {
-    return std::string(kLoginCookie) +
+std::string WebLogin::clear_cookie() const {
+    return cookie_name_ +
            "=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0; "
            "Expires=Thu, 01 Jan 1970 00:00:00 GMT";
 }
@@ -45,10 +48,14 @@ void WebLogin::log_in(const WebRequest& request, Respond respond) {
         return respond(error_response(401, ErrorCode::T_203));
 
     const auto now = LoginThrottle::Clock::now();
-    if (!throttle_.begin_attempt(user, request.client, now)) {
+    if (throttle_.locked(user, request.client, now)) {
         log::warn("web login refused (too many failures) from " + request.client);
         return respond(error_response(429, ErrorCode::T_204));
     }
+    // Refused before anything is counted: a busy checker must neither cost the user an
+    // attempt nor give one back (only the user's own success lowers a count).
+    if (checker_.busy()) return respond(error_response(503, ErrorCode::T_207));
+    throttle_.begin_attempt(user, request.client, now);
     // The store is read here, on the io thread; only the hash string travels to the worker.
     std::string hash;
     if (auto found = ctx_.store.find_user(user)) hash = found->password_hash;
@@ -56,10 +63,7 @@ void WebLogin::log_in(const WebRequest& request, Respond respond) {
     const bool queued = checker_.check(std::move(password), std::move(hash),
                                        [this, user, client = request.client, tag, respond](
                                            bool ok) { finish(user, client, tag, ok, respond); });
-    if (!queued) {
-        throttle_.succeeded(user, request.client);  // not the user's fault: take the count back
-        respond(error_response(503, ErrorCode::T_207));
-    }
+    if (!queued) respond(error_response(503, ErrorCode::T_207));  // busy() said it had room
 }
 
 void WebLogin::finish(const std::string& user, const std::string& client, const std::string& tag,
@@ -86,26 +90,49 @@ void WebLogin::finish(const std::string& user, const std::string& client, const 
 }
 
 WebResponse WebLogin::log_out(const WebRequest& request, const std::string& user) {
-    logins_.end(cookie_value(request.cookie, kLoginCookie));
+    if (auto login = login_of(request)) {
+        logins_.end_id(login->id);
+        sockets_.close_login(login->id, "logged out");
+    }
     ctx_.audit(user, "web.logout", request.client);
     auto response = json_response(200, {{"ok", true}});
     response.headers.emplace_back("Set-Cookie", clear_cookie());
     return response;
 }
 
-std::optional<std::string> WebLogin::user_of(const WebRequest& request) {
-    const std::string cookie = cookie_value(request.cookie, kLoginCookie);
+bool WebLogin::credentials_current(const LoginSessions::Login& login) const {
+    const auto user = ctx_.store.find_user(login.user);
+    return user && !user->password_hash.empty() &&
+           credential_tag(user->password_hash) == login.credential_tag;
+}
+
+std::optional<LoginSessions::Login> WebLogin::login_of(const WebRequest& request) {
+    const std::string cookie = cookie_value(request.cookie, cookie_name_);
     if (cookie.empty()) return std::nullopt;
     auto login = logins_.find(cookie, LoginSessions::Clock::now());
     if (!login) return std::nullopt;
-    const auto user = ctx_.store.find_user(login->user);
-    if (!user || user->password_hash.empty() ||
-        credential_tag(user->password_hash) != login->credential_tag) {
-        logins_.end(cookie);
+    if (!credentials_current(*login)) {
+        logins_.end_id(login->id);
+        sockets_.close_login(login->id, "password changed");
         log::info("web login of " + login->user + " ended: user or password changed");
         return std::nullopt;
     }
-    return login->user;
+    return login;
+}
+
+void WebLogin::recheck() {
+    const auto now = LoginSessions::Clock::now();
+    for (const auto& id : sockets_.logins()) {
+        // An open viewer counts as use: a login watching a share does not go idle.
+        auto login = logins_.find_id(id, now);
+        if (!login) {
+            sockets_.close_login(id, "login expired");
+        } else if (!credentials_current(*login)) {
+            logins_.end_id(id);
+            sockets_.close_login(id, "password changed");
+            log::info("web login of " + login->user + " ended: user or password changed");
+        }
+    }
 }
 
 }  // namespace tandem::broker

@@ -57,7 +57,8 @@ std::optional<WebResponse> WebRoutes::screen_head(std::string_view method, std::
     return r;
 }
 
-std::optional<std::string> WebRoutes::handle(const WebRequest& request, const Respond& respond) {
+std::optional<LoginSessions::Login> WebRoutes::handle(const WebRequest& request,
+                                                      const Respond& respond) {
     try {
         return route(request, respond);
     } catch (const StoreError& e) {
@@ -70,7 +71,8 @@ std::optional<std::string> WebRoutes::handle(const WebRequest& request, const Re
     return std::nullopt;
 }
 
-std::optional<std::string> WebRoutes::route(const WebRequest& request, const Respond& respond) {
+std::optional<LoginSessions::Login> WebRoutes::route(const WebRequest& request,
+                                                     const Respond& respond) {
     const std::string& path = request.path;
     const bool get = request.method == "GET";
     const bool post = request.method == "POST";
@@ -93,11 +95,12 @@ std::optional<std::string> WebRoutes::route(const WebRequest& request, const Res
     }
 
     // Everything else needs a login.
-    const auto user = login_.user_of(request);
-    if (!user) {
+    const auto login = login_.login_of(request);
+    if (!login) {
         respond(anonymous(request));
         return std::nullopt;
     }
+    const std::string* user = &login->user;
     if (path == "/") {
         respond(get ? redirect("/join") : method_not_allowed("GET"));
     } else if (path == "/join") {
@@ -110,7 +113,7 @@ std::optional<std::string> WebRoutes::route(const WebRequest& request, const Res
     } else if (path == "/api/invitation") {
         respond(post ? invitation(request, *user) : method_not_allowed("POST"));
     } else if (path == "/ws") {
-        if (get && request.websocket_upgrade) return user;
+        if (get && request.websocket_upgrade) return login;
         auto r = text_response(426, "WebSocket upgrade required");
         r.headers.emplace_back("Upgrade", "websocket");
         respond(std::move(r));

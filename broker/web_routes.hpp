@@ -28,11 +28,12 @@ class WebRoutes {
                                            std::string_view origin) const;
 
     // Answers through respond, at once or later (a login is checked off the event loop).
-    // Returns the user instead, without responding, for a WebSocket upgrade that may proceed.
-    std::optional<std::string> handle(const WebRequest& request, const Respond& respond);
+    // Returns the login instead, without responding, for a WebSocket upgrade that may proceed
+    // (the caller still takes its place in OpenWebSockets: T_208 past the user's cap).
+    std::optional<LoginSessions::Login> handle(const WebRequest& request, const Respond& respond);
 
   private:
-    std::optional<std::string> route(const WebRequest& request, const Respond& respond);
+    std::optional<LoginSessions::Login> route(const WebRequest& request, const Respond& respond);
     WebResponse anonymous(const WebRequest& request) const;
     WebResponse page(const std::string& file) const;
     WebResponse asset(const std::string& name) const;

@@ -48,7 +48,8 @@ std::string dump(const json& j) {
 // asynchronous operations does, or the LiveSession holds it as a participant.
 template <class NextLayer>
 class WebSocketViewer : public std::enable_shared_from_this<WebSocketViewer<NextLayer>>,
-                        public Viewer {
+                        public Viewer,
+                        public ClosableViewer {
   public:
     WebSocketViewer(NextLayer stream, WebIdentity who, BrokerContext& ctx,
                     SessionRegistry& registry)
@@ -65,6 +66,9 @@ class WebSocketViewer : public std::enable_shared_from_this<WebSocketViewer<Next
     void send_resize(int cols, int rows) override;
     void send_notice(const json& notice) override;
     void send_end(const json& end) override;
+
+    void close_now(const std::string& reason) override;
+    void hold(std::shared_ptr<OpenWebSockets::Lease> lease) { lease_ = std::move(lease); }
 
   private:
     enum class State { awaiting_join, joined, finishing };
@@ -99,6 +103,7 @@ class WebSocketViewer : public std::enable_shared_from_this<WebSocketViewer<Next
     bool controls_ = false;  // from the session's control notices ("you")
     bool in_command_ = false;
     std::optional<json> deferred_end_;  // an end caused by our own command goes after its reply
+    std::shared_ptr<OpenWebSockets::Lease> lease_;  // released with the connection
 };
 
 template <class NextLayer>
@@ -337,6 +342,18 @@ void WebSocketViewer<NextLayer>::finish(websocket::close_code code, const char* 
     write_next();
 }
 
+// Closing from outside (logout, password change): a close frame with the reason, and the
+// connection dropped shortly after even if the browser never answers it.
+template <class NextLayer>
+void WebSocketViewer<NextLayer>::close_now(const std::string& reason) {
+    if (gone_) return;
+    finish(websocket::close_code::policy_error, reason.c_str());
+    join_timer_.expires_after(std::chrono::milliseconds(500));
+    join_timer_.async_wait([weak = this->weak_from_this(), reason](beast::error_code ec) {
+        if (auto viewer = weak.lock(); viewer && !ec) viewer->shut(reason);
+    });
+}
+
 // Tears the connection down without a close handshake; the pending read then ends in gone().
 template <class NextLayer>
 void WebSocketViewer<NextLayer>::shut(const std::string& why) {
@@ -364,19 +381,33 @@ void WebSocketViewer<NextLayer>::gone(const std::string& why) {
 template class WebSocketViewer<beast::tcp_stream>;
 template class WebSocketViewer<beast::ssl_stream<beast::tcp_stream>>;
 
+namespace {
+
+template <class NextLayer>
+void start_viewer(NextLayer stream, http::request<http::string_body> request, WebIdentity who,
+                  BrokerContext& ctx, SessionRegistry& registry,
+                  std::shared_ptr<OpenWebSockets::Lease> lease) {
+    auto viewer = std::make_shared<WebSocketViewer<NextLayer>>(std::move(stream), std::move(who),
+                                                               ctx, registry);
+    if (lease) lease->attach(viewer);
+    viewer->hold(std::move(lease));
+    viewer->run(std::move(request));
+}
+
+}  // namespace
+
 void start_web_viewer(beast::tcp_stream stream, http::request<http::string_body> request,
-                      WebIdentity who, BrokerContext& ctx, SessionRegistry& registry) {
-    std::make_shared<WebSocketViewer<beast::tcp_stream>>(std::move(stream), std::move(who), ctx,
-                                                         registry)
-        ->run(std::move(request));
+                      WebIdentity who, BrokerContext& ctx, SessionRegistry& registry,
+                      std::shared_ptr<OpenWebSockets::Lease> lease) {
+    start_viewer(std::move(stream), std::move(request), std::move(who), ctx, registry,
+                 std::move(lease));
 }
 
 void start_web_viewer(beast::ssl_stream<beast::tcp_stream> stream,
                       http::request<http::string_body> request, WebIdentity who, BrokerContext& ctx,
-                      SessionRegistry& registry) {
-    std::make_shared<WebSocketViewer<beast::ssl_stream<beast::tcp_stream>>>(
-        std::move(stream), std::move(who), ctx, registry)
-        ->run(std::move(request));
+                      SessionRegistry& registry, std::shared_ptr<OpenWebSockets::Lease> lease) {
+    start_viewer(std::move(stream), std::move(request), std::move(who), ctx, registry,
+                 std::move(lease));
 }
 
 }  // namespace tandem::broker

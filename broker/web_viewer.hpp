@@ -11,6 +11,7 @@
 #include <string>
 
 #include "broker_context.hpp"
+#include "open_web_sockets.hpp"
 #include "session_registry.hpp"
 
 namespace tandem::broker {
@@ -22,11 +23,15 @@ struct WebIdentity {
 
 // Takes over an authenticated upgrade request: accepts the WebSocket and serves one browser
 // viewer (docs/web-protocol.md). The HTTP session has already checked the login and Origin.
+// The viewer holds `lease` while its connection lives and registers itself with it, so the
+// web face can close it (logout, password change).
 void start_web_viewer(boost::beast::tcp_stream stream,
                       boost::beast::http::request<boost::beast::http::string_body> request,
-                      WebIdentity who, BrokerContext& ctx, SessionRegistry& registry);
+                      WebIdentity who, BrokerContext& ctx, SessionRegistry& registry,
+                      std::shared_ptr<OpenWebSockets::Lease> lease = nullptr);
 void start_web_viewer(boost::beast::ssl_stream<boost::beast::tcp_stream> stream,
                       boost::beast::http::request<boost::beast::http::string_body> request,
-                      WebIdentity who, BrokerContext& ctx, SessionRegistry& registry);
+                      WebIdentity who, BrokerContext& ctx, SessionRegistry& registry,
+                      std::shared_ptr<OpenWebSockets::Lease> lease = nullptr);
 
 }  // namespace tandem::broker

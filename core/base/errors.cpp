@@ -27,6 +27,8 @@ const std::vector<ErrorInfo>& error_catalogue() {
          "bastion's address in your browser and try again."},
         {ErrorCode::T_207, "T_207", "service",
          "The bastion is busy checking other logins; try again in a moment."},
+        {ErrorCode::T_208, "T_208", "service",
+         "You have too many bastion pages watching sessions open; close one and try again."},
         {ErrorCode::T_301, "T_301", "access",
          "No such account on this bastion; type hosts to list the accounts you may use."},
         {ErrorCode::T_302, "T_302", "access",

@@ -67,10 +67,15 @@ TEST_F(WebTest, LoginSetsAStrictServerSideSessionCookie) {
         c.post_json("/api/login", {{"user", "alice"}, {"password", alice_password}}, with_origin());
     ASSERT_EQ(r.status, 200) << r.describe();
     EXPECT_EQ(r.json(), (nlohmann::json{{"ok", true}, {"user", "alice"}}));
-    const std::string line = set_cookie_line(r, kLoginCookie);
+    // Over TLS the name carries the __Host- prefix: browsers then take it only from this host,
+    // Secure, with Path=/ and no Domain, so no sibling host can plant or shadow it.
+    const std::string line = set_cookie_line(r, "__Host-tandem_login");
+    ASSERT_FALSE(line.empty()) << r.describe();
+    EXPECT_TRUE(set_cookie_line(r, "tandem_login").empty()) << r.describe();
     for (const char* attribute : {"; Path=/", "; HttpOnly", "; Secure", "; SameSite=Strict"})
         EXPECT_NE(line.find(attribute), std::string::npos) << attribute << " missing: " << line;
-    const std::string cookie = set_cookie_value(r, kLoginCookie);
+    EXPECT_EQ(line.find("Domain"), std::string::npos) << line;
+    const std::string cookie = set_cookie_value(r, cookie_name());
     EXPECT_TRUE(std::regex_match(cookie, std::regex("[A-Za-z0-9_-]{43}"))) << cookie;
 
     auto me = c.get("/api/me", with_cookie(cookie));
@@ -113,7 +118,7 @@ TEST_F(WebTest, LogoutEndsTheSession) {
     auto r = c.post_json("/api/logout", nlohmann::json::object(), with_cookie_and_origin(cookie));
     EXPECT_EQ(r.status, 200) << r.describe();
     EXPECT_EQ(r.json().value("ok", false), true);
-    EXPECT_NE(set_cookie_line(r, kLoginCookie).find("Max-Age=0"), std::string::npos)
+    EXPECT_NE(set_cookie_line(r, cookie_name()).find("Max-Age=0"), std::string::npos)
         << r.describe();
     EXPECT_EQ(c.get("/api/me", with_cookie(cookie)).status, 401);
     EXPECT_EQ(c.get("/join", with_cookie(cookie)).status, 302);
@@ -163,7 +168,7 @@ TEST_F(WebTest, WebSocketUpgradeIsRefusedBeforeAnyFrame) {
     const std::vector<Case> cases = {
         {"cookie, no Origin", with_cookie(cookie), 403},
         {"cookie, foreign Origin",
-         {{"Cookie", std::string(kLoginCookie) + "=" + cookie}, {"Origin", "https://evil.example"}},
+         {{"Cookie", cookie_name() + "=" + cookie}, {"Origin", "https://evil.example"}},
          403},
         {"Origin, no cookie", with_origin(), 401},
         {"Origin, forged cookie", with_cookie_and_origin(std::string(43, 'x')), 401},
@@ -247,8 +252,8 @@ TEST_F(WebTest, OversizedRequestsAreRefused) {
                              with_cookie_and_origin(cookie));
     EXPECT_EQ(token.status, 413) << token.describe();
 
-    auto header = c.get("/join", {{"Cookie", std::string(kLoginCookie) + "=" + cookie},
-                                  {"X-Filler", std::string(9000, 'h')}});
+    auto header = c.get(
+        "/join", {{"Cookie", cookie_name() + "=" + cookie}, {"X-Filler", std::string(9000, 'h')}});
     EXPECT_EQ(header.status, 431) << header.describe();
 }
 
@@ -277,8 +282,10 @@ TEST_F(WebPlainHttpTest, PlainModeServesHttpWithSecureCookiesAndNoHsts) {
     auto r =
         c.post_json("/api/login", {{"user", "alice"}, {"password", alice_password}}, with_origin());
     ASSERT_EQ(r.status, 200) << r.describe();
-    EXPECT_NE(set_cookie_line(r, kLoginCookie).find("; Secure"), std::string::npos);
-    const std::string cookie = set_cookie_value(r, kLoginCookie);
+    // The public URL is http:// here: no __Host- prefix (browsers would drop such a cookie).
+    EXPECT_EQ(cookie_name(), "tandem_login");
+    EXPECT_NE(set_cookie_line(r, cookie_name()).find("; Secure"), std::string::npos);
+    const std::string cookie = set_cookie_value(r, cookie_name());
     EXPECT_EQ(c.get("/api/me", with_cookie(cookie)).json().value("user", ""), "alice");
     EXPECT_EQ(c.upgrade("/ws", with_cookie(cookie)).status, 403);
     EXPECT_EQ(
@@ -287,14 +294,21 @@ TEST_F(WebPlainHttpTest, PlainModeServesHttpWithSecureCookiesAndNoHsts) {
 }
 
 // The rate limits need clients at different addresses. Tests stay on 127.0.0.1, so they stand
-// behind a "proxy": in plain mode the broker takes the client address from X-Forwarded-For
-// when the peer is loopback (docs/web.md). The addresses are documentation ones (RFC 5737).
+// behind a "proxy": web.trusted_proxies names 127.0.0.1, whose X-Forwarded-For the broker then
+// believes (docs/web.md). The addresses are documentation ones (RFC 5737).
+class WebBehindProxyTest : public WebPlainHttpTest {
+  protected:
+    std::vector<std::string> broker_overrides() const override {
+        return {"--web.trusted_proxies=127.0.0.1/32"};
+    }
+};
+
 HttpHeaders from_address(HttpHeaders headers, const std::string& address) {
     headers.emplace_back("X-Forwarded-For", address);
     return headers;
 }
 
-TEST_F(WebPlainHttpTest, FailedLoginsAreRateLimitedPerUserName) {
+TEST_F(WebBehindProxyTest, FailedLoginsAreRateLimitedPerUserName) {
     auto c = client();
     for (int i = 0; i < 5; ++i) {
         auto r = c.post_json("/api/login", {{"user", "alice"}, {"password", "guess"}},
@@ -314,7 +328,7 @@ TEST_F(WebPlainHttpTest, FailedLoginsAreRateLimitedPerUserName) {
     EXPECT_EQ(bob.status, 200) << bob.describe();
 }
 
-TEST_F(WebPlainHttpTest, FailedLoginsAreRateLimitedPerAddress) {
+TEST_F(WebBehindProxyTest, FailedLoginsAreRateLimitedPerAddress) {
     auto c = client();
     for (int i = 0; i < 5; ++i) {
         auto r =

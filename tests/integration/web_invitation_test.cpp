@@ -7,6 +7,7 @@
 #include "harness/https_client.hpp"
 #include "harness/sharing_fixture.hpp"
 #include "harness/web_fixture.hpp"
+#include "harness/web_socket_client.hpp"
 
 namespace tandem::test {
 namespace {
@@ -16,19 +17,40 @@ class WebInvitation : public SharingTest {
     void SetUp() override {
         SharingTest::SetUp();
         bastion->stop_broker();  // the same broker, now with its web face
-        bastion->start_broker_with_web(tmp.subdir("assets"));
+        bastion->start_broker_with_web(tmp.subdir("assets"), false, web_overrides());
         set_web_password(*bastion, "bob", "bob's web password");
         bastion->add_user("dave");  // no grant on the account
         set_web_password(*bastion, "dave", "dave's web password");
     }
 
+    virtual std::vector<std::string> web_overrides() const { return {}; }
+
     WebClient web() const { return WebClient(bastion->web_port(), bastion->tls_cert_path()); }
+
+    // bob's browser joins the share over a WebSocket whose upgrade says X-Forwarded-For: FORGED;
+    // returns the "from" the welcome lists for bob, as every participant sees it.
+    std::string bob_seen_from(const std::string& token, const std::string& forged) {
+        auto c = web();
+        const std::string cookie = web_login(c, bastion->web_url(), "bob", "bob's web password");
+        WebSocketClient socket(bastion->web_port(), bastion->tls_cert_path(),
+                               {{"Cookie", login_cookie_name(bastion->web_url()) + "=" + cookie},
+                                {"Origin", bastion->web_url()},
+                                {"X-Forwarded-For", forged}});
+        if (!socket.open()) return "upgrade refused: " + socket.refusal().describe();
+        socket.send({{"type", "join"}, {"token", token}});
+        auto welcome = socket.next_text(10s);
+        if (!welcome || welcome->value("type", "") != "welcome")
+            return "no welcome: " + (welcome ? welcome->dump() : std::string("nothing"));
+        for (const auto& p : (*welcome)["participants"])
+            if (p.value("user", "") == "bob") return p.value("from", "");
+        return "bob not listed: " + welcome->dump();
+    }
 
     HttpReply preview(const std::string& cookie, const std::string& token) {
         auto c = web();
-        return c.post_json(
-            "/api/invitation", {{"token", token}},
-            {{"Cookie", std::string(kLoginCookie) + "=" + cookie}, {"Origin", bastion->web_url()}});
+        return c.post_json("/api/invitation", {{"token", token}},
+                           {{"Cookie", login_cookie_name(bastion->web_url()) + "=" + cookie},
+                            {"Origin", bastion->web_url()}});
     }
 };
 
@@ -79,6 +101,33 @@ TEST_F(WebInvitation, ShowsTheShareToGrantHoldersAndTheRefusalToOthers) {
     for (const auto& log : {bastion->log_path(), bastion->dir() + "/tandem-broker.err",
                             bastion->dir() + "/tandem-broker.out"})
         EXPECT_EQ(read_file(log).find(invite->token), std::string::npos) << log;
+}
+
+TEST_F(WebInvitation, AForgedForwardedForIsNotWhatOthersSee) {
+    auto alice_ssh = creator();
+    auto invite = share(*alice_ssh);
+    ASSERT_TRUE(invite);
+    // No proxy is trusted (the default): the address is the TCP peer's.
+    EXPECT_EQ(bob_seen_from(invite->token, "192.0.2.77"), "127.0.0.1");
+    EXPECT_TRUE(alice_ssh->wait_for("bob joined (web from 127.0.0.1)", 10s)) << alice_ssh->tail();
+    EXPECT_EQ(alice_ssh->transcript().find("192.0.2.77"), std::string::npos);
+}
+
+class WebInvitationBehindProxy : public WebInvitation {
+  protected:
+    std::vector<std::string> web_overrides() const override {
+        return {"--web.trusted_proxies=127.0.0.1/32"};
+    }
+};
+
+TEST_F(WebInvitationBehindProxy, OthersSeeTheAddressTheTrustedProxyReports) {
+    auto alice_ssh = creator();
+    auto invite = share(*alice_ssh);
+    ASSERT_TRUE(invite);
+    // The client forged the left part; the proxy (127.0.0.1, trusted) appended 192.0.2.78.
+    EXPECT_EQ(bob_seen_from(invite->token, "203.0.113.5, 192.0.2.78"), "192.0.2.78");
+    EXPECT_TRUE(alice_ssh->wait_for("bob joined (web from 192.0.2.78)", 10s)) << alice_ssh->tail();
+    EXPECT_EQ(alice_ssh->transcript().find("203.0.113.5"), std::string::npos);
 }
 
 }  // namespace

@@ -74,6 +74,24 @@ TEST(LoginThrottle, TheAttemptThatReachesTheLimitIsForgivenWhenRight) {
     EXPECT_FALSE(t.locked("alice", "a", t0));
 }
 
+TEST(LoginThrottle, NothingButTheUsersOwnSuccessLowersTheirCount) {
+    LoginThrottle t(3, 60s);
+    const auto t0 = Clock::now();
+    EXPECT_TRUE(t.begin_attempt("alice", "a", t0));
+    EXPECT_TRUE(t.begin_attempt("alice", "b", t0));
+    EXPECT_TRUE(t.begin_attempt("alice", "c", t0));
+    // Other users' successes, from any of those addresses, do not lift alice's lockout.
+    t.succeeded("bob", "a");
+    t.succeeded("bob", "c");
+    EXPECT_TRUE(t.locked("alice", "d", t0 + 1s));
+    EXPECT_FALSE(t.begin_attempt("alice", "d", t0 + 1s));
+    // It ends when it expires...
+    EXPECT_TRUE(t.begin_attempt("alice", "d", t0 + 61s));
+    // ...or, with a right password, at alice's own success.
+    t.succeeded("alice", "d");
+    EXPECT_FALSE(t.locked("alice", "e", t0 + 61s));
+}
+
 TEST(LoginThrottle, ParallelGuessesCannotOutrunTheCount) {
     LoginThrottle t(5, 60s);
     const auto t0 = Clock::now();
@@ -93,7 +111,7 @@ TEST(LoginThrottle, StaysBoundedUnderAFloodOfNames) {
 }
 
 TEST(LoginSessions, CookiesAreRandom43CharacterBase64url) {
-    LoginSessions s(3600s);
+    LoginSessions s(3600s, 86400s);
     std::set<std::string> seen;
     for (int i = 0; i < 100; ++i) {
         const auto cookie = s.create("alice", "tag", Clock::now());
@@ -105,7 +123,7 @@ TEST(LoginSessions, CookiesAreRandom43CharacterBase64url) {
 }
 
 TEST(LoginSessions, FindsTheUserAndExpiresWhenIdle) {
-    LoginSessions s(600s);
+    LoginSessions s(600s, 86400s);
     const auto t0 = Clock::now();
     const auto cookie = s.create("alice", "tag-a", t0);
     auto found = s.find(cookie, t0 + 500s);
@@ -120,8 +138,26 @@ TEST(LoginSessions, FindsTheUserAndExpiresWhenIdle) {
     EXPECT_EQ(s.size(), 0u);
 }
 
+TEST(LoginSessions, ALoginEndsAtItsMaximumAgeHoweverBusy) {
+    LoginSessions s(600s, 3600s);
+    const auto t0 = Clock::now();
+    const auto old = s.create("alice", "t", t0);
+    const auto id = s.find(old, t0)->id;
+    // Used every few minutes, never idle for long...
+    for (auto t = t0; t < t0 + 3600s; t += 300s) ASSERT_TRUE(s.find(old, t));
+    EXPECT_TRUE(s.find_id(id, t0 + 3600s));
+    // ...and still over at max_age, by cookie and by id alike.
+    EXPECT_FALSE(s.find(old, t0 + 3601s));
+    EXPECT_FALSE(s.find_id(id, t0 + 3601s));
+    // Positive control: a login made later lives its own hour.
+    const auto fresh = s.create("alice", "t", t0 + 3500s);
+    const auto found = s.find(fresh, t0 + 3601s);
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->user, "alice");
+}
+
 TEST(LoginSessions, LogoutEndsOnlyThatSession) {
-    LoginSessions s(600s);
+    LoginSessions s(600s, 86400s);
     const auto t0 = Clock::now();
     const auto one = s.create("alice", "t", t0);
     const auto two = s.create("alice", "t", t0);
@@ -131,7 +167,7 @@ TEST(LoginSessions, LogoutEndsOnlyThatSession) {
 }
 
 TEST(LoginSessions, UnknownOrMalformedCookiesFindNothing) {
-    LoginSessions s(600s);
+    LoginSessions s(600s, 86400s);
     const auto t0 = Clock::now();
     const auto cookie = s.create("alice", "t", t0);
     EXPECT_FALSE(s.find("", t0));
@@ -145,7 +181,7 @@ TEST(LoginSessions, UnknownOrMalformedCookiesFindNothing) {
 }
 
 TEST(LoginSessions, AtCapacityTheLeastRecentlyUsedSessionGoes) {
-    LoginSessions s(600s, 3);
+    LoginSessions s(600s, 86400s, 3);
     const auto t0 = Clock::now();
     const auto a = s.create("a", "t", t0);
     const auto b = s.create("b", "t", t0 + 1s);

@@ -54,6 +54,11 @@ struct Config {
     Seconds web_login_ttl{12 * 3600};  // idle lifetime of a web login session
     int web_login_max_failures = 5;    // per user and per address, within web_login_lockout
     Seconds web_login_lockout{5 * 60};
+    Seconds web_login_max_age{24 * 3600};  // absolute lifetime of a web login session
+    // Proxies whose X-Forwarded-For is believed: addresses and CIDRs; "" = none.
+    std::string web_trusted_proxies;
+    int web_max_websockets_per_user = 8;
+    int web_max_connections = 512;  // HTTP and WebSocket connections at once
 
     // [invite]
     Seconds invite_ttl{30 * 60};

@@ -24,6 +24,7 @@ enum class ErrorCode {
     T_205,  // web: not logged in, or the login expired
     T_206,  // web: request not sent from this bastion's pages (Origin)
     T_207,  // web: too many logins being checked at once
+    T_208,  // web: too many WebSocket viewers open for this user
     // 3xx: what you may use
     T_301,  // unknown account LOGIN@HOST
     T_302,  // no grant on the account

@@ -12,10 +12,14 @@
 #include "harness/https_client.hpp"
 #include "harness/paths.hpp"
 #include "harness/temp_dir.hpp"
+#include "harness/web_socket_client.hpp"
 
 namespace tandem::test {
 
-inline constexpr const char* kLoginCookie = "tandem_login";
+// The login cookie's name: with the __Host- prefix when the public URL is https.
+inline std::string login_cookie_name(const std::string& origin) {
+    return origin.rfind("https://", 0) == 0 ? "__Host-tandem_login" : "tandem_login";
+}
 inline constexpr const char* kLoginPage = "<!doctype html><title>login page</title>\n";
 inline constexpr const char* kJoinPage = "<!doctype html><title>join page</title>\n";
 inline constexpr const char* kAppScript = "console.log('app');\n";
@@ -33,7 +37,7 @@ inline std::string web_login(WebClient& client, const std::string& origin, const
     auto r = client.post_json("/api/login", {{"user", user}, {"password", password}},
                               {{"Origin", origin}});
     EXPECT_EQ(r.status, 200) << r.describe();
-    const std::string cookie = set_cookie_value(r, kLoginCookie);
+    const std::string cookie = set_cookie_value(r, login_cookie_name(origin));
     EXPECT_FALSE(cookie.empty()) << r.describe();
     return cookie;
 }
@@ -64,16 +68,25 @@ class WebTest : public ::testing::Test {
         return WebClient(bastion->web_port(), plain() ? "" : bastion->tls_cert_path());
     }
     std::string origin() const { return bastion->web_url(); }
+    std::string cookie_name() const { return login_cookie_name(origin()); }
     HttpHeaders with_origin() const { return {{"Origin", origin()}}; }
-    static HttpHeaders with_cookie(const std::string& cookie) {
-        return {{"Cookie", std::string(kLoginCookie) + "=" + cookie}};
+    HttpHeaders with_cookie(const std::string& cookie) const {
+        return {{"Cookie", cookie_name() + "=" + cookie}};
     }
     HttpHeaders with_cookie_and_origin(const std::string& cookie) const {
-        return {{"Cookie", std::string(kLoginCookie) + "=" + cookie}, {"Origin", origin()}};
+        return {{"Cookie", cookie_name() + "=" + cookie}, {"Origin", origin()}};
     }
-    std::string login_as_alice() {
+    std::string login_as(const std::string& user, const std::string& password) {
         auto c = client();
-        return web_login(c, origin(), "alice", alice_password);
+        return web_login(c, origin(), user, password);
+    }
+    std::string login_as_alice() { return login_as("alice", alice_password); }
+    // A WebSocket to /ws with this login cookie, our Origin and any extra headers.
+    WebSocketClient web_socket(const std::string& cookie, const HttpHeaders& extra = {}) const {
+        HttpHeaders headers = with_cookie_and_origin(cookie);
+        headers.insert(headers.end(), extra.begin(), extra.end());
+        return WebSocketClient(bastion->web_port(), plain() ? "" : bastion->tls_cert_path(),
+                               headers);
     }
 
     TempDir tmp{"web"};  // declared first: destroyed last, after every process is gone
