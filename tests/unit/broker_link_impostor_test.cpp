@@ -146,7 +146,7 @@ Outcome share_with_listener_as(uid_t uid) {
                 if (event.kind == ShareEvent::Kind::input) out.keystrokes.push_back(event.text);
         }
         out.listener_received = listener.received();
-        if (!out.connected) out.share_answer = share.command("share", "");
+        if (!out.connected) out.share_answer = share.command(SessionCommand::share, "");
     }
     std::filesystem::remove_all(dir);
     return out;
