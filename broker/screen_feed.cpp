@@ -51,7 +51,6 @@ void ScreenFeed::restart_from_tail(std::size_t keep) {
     screen_ = std::make_unique<ScreenState>(rows, cols);
     // A fresh emulator starts on the main screen; put it where the host is.
     if (modes_.alt_screen()) screen_->feed("\x1b[?1049h");
-    ++resyncs_;
 }
 
 void ScreenFeed::resize(int rows, int cols) {

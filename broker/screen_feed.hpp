@@ -40,7 +40,6 @@ class ScreenFeed : private TerminalModes::Listener {
     int rows() const { return screen_->rows(); }
     int cols() const { return screen_->cols(); }
     std::size_t backlog_bytes() const { return backlog_.size() - parsed_; }
-    std::size_t resyncs() const { return resyncs_; }
     const ScreenState& screen() const { return *screen_; }
 
   private:
@@ -51,7 +50,6 @@ class ScreenFeed : private TerminalModes::Listener {
     TerminalModes modes_;
     std::string backlog_;
     std::size_t parsed_ = 0;
-    std::size_t resyncs_ = 0;
     // While a full-screen program has the alternate screen, the main screen is frozen; its
     // render, taken at the switch, lets a joiner's terminal hold it too, so that when the
     // program exits the joiner sees the creator's main screen come back, not their own.
