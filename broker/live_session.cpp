@@ -26,9 +26,9 @@ nlohmann::json ok(nlohmann::json extra = nlohmann::json::object()) {
 // theirs to know too, and so is a revocation (the creator's, T_306, is T_708 for them);
 // anything else about the creator's side is just "the session ended".
 ErrorCode invitee_end_code(std::optional<ErrorCode> code) {
-    if (code == ErrorCode::T_514) return ErrorCode::T_514;
-    if (code == ErrorCode::T_306) return ErrorCode::T_708;
-    return ErrorCode::T_705;
+    if (code == ErrorCode::T_514_host_unresponsive) return ErrorCode::T_514_host_unresponsive;
+    if (code == ErrorCode::T_306_access_revoked) return ErrorCode::T_708_grant_revoked;
+    return ErrorCode::T_705_session_ended;
 }
 
 }  // namespace
@@ -86,13 +86,13 @@ void LiveSession::on_resize(int cols, int rows) {
 
 nlohmann::json LiveSession::on_command(const nlohmann::json& command) {
     const auto cmd = parse_session_command(command.value("cmd", ""));
-    if (!cmd || !is_creator_command(*cmd)) return refusal(ErrorCode::T_304);
+    if (!cmd || !is_creator_command(*cmd)) return refusal(ErrorCode::T_304_unknown_command);
     if (*cmd == SessionCommand::share) return share(command);
     if (*cmd == SessionCommand::who) return ok({{"participants", who()}});
-    if (!arbiter_) return refusal(ErrorCode::T_713);
+    if (!arbiter_) return refusal(ErrorCode::T_713_not_shared);
     switch (*cmd) {
         case SessionCommand::unshare:
-            unshare("cancelled", ErrorCode::T_704);
+            unshare("cancelled", ErrorCode::T_704_share_cancelled);
             return ok({{"text", "Sharing cancelled; every invitee was removed."}});
         case SessionCommand::agree:
             return control_reply(arbiter_->agree(kCreator), *cmd, kCreator);
@@ -101,7 +101,7 @@ nlohmann::json LiveSession::on_command(const nlohmann::json& command) {
         case SessionCommand::take:
             return control_reply(arbiter_->take(kCreator), *cmd, kCreator);
         default:
-            return refusal(ErrorCode::T_304);
+            return refusal(ErrorCode::T_304_unknown_command);
     }
 }
 
@@ -117,17 +117,17 @@ nlohmann::json LiveSession::share(const nlohmann::json& command) {
     std::int64_t ttl = cfg.invite_ttl.count();
     if (command.contains("ttl")) {
         if (!command["ttl"].is_number_integer() || command["ttl"].get<std::int64_t>() <= 0)
-            return refusal(ErrorCode::T_707);
+            return refusal(ErrorCode::T_707_invite_ttl_too_long);
         ttl = command["ttl"].get<std::int64_t>();
     }
-    if (ttl > cfg.invite_max_ttl.count()) return refusal(ErrorCode::T_707);
+    if (ttl > cfg.invite_max_ttl.count()) return refusal(ErrorCode::T_707_invite_ttl_too_long);
     // A creator whose grant was revoked keeps no power to invite anyone (the hook ends the
     // session itself within its own re-check period).
     try {
-        if (!creator_holds_grant()) return refusal(ErrorCode::T_302);
+        if (!creator_holds_grant()) return refusal(ErrorCode::T_302_no_grant);
     } catch (const std::exception& e) {
         log::error(std::string("grant check failed: ") + e.what());
-        return refusal(ErrorCode::T_102);
+        return refusal(ErrorCode::T_102_store_unavailable);
     }
     if (!share_id_) {
         share_id_ = random_base64url(12);
@@ -188,10 +188,10 @@ std::variant<ParticipantId, ErrorCode> LiveSession::admit(const JoinRequest& req
 }
 
 std::optional<ErrorCode> LiveSession::admission_refusal() const {
-    if (ended_) return ErrorCode::T_705;
-    if (!arbiter_) return ErrorCode::T_704;
+    if (ended_) return ErrorCode::T_705_session_ended;
+    if (!arbiter_) return ErrorCode::T_704_share_cancelled;
     if (static_cast<int>(participants_.size()) >= ctx_.config.invite_max_participants)
-        return ErrorCode::T_706;
+        return ErrorCode::T_706_share_full;
     return std::nullopt;
 }
 
@@ -217,12 +217,12 @@ void LiveSession::on_viewer_input(const ParticipantId& id, std::string_view byte
 
 nlohmann::json LiveSession::on_viewer_command(const ParticipantId& id,
                                               const nlohmann::json& command) {
-    if (!arbiter_ || !participants_.count(id)) return refusal(ErrorCode::T_704);
+    if (!arbiter_ || !participants_.count(id)) return refusal(ErrorCode::T_704_share_cancelled);
     const auto cmd = parse_session_command(command.value("cmd", ""));
-    if (!cmd) return refusal(ErrorCode::T_304);
+    if (!cmd) return refusal(ErrorCode::T_304_unknown_command);
     // Answering requests, taking control and sharing belong to the creator alone, whatever an
     // invitee's client sends (an invitee in control must not hand the host on).
-    if (!is_invitee_command(*cmd)) return refusal(ErrorCode::T_711);
+    if (!is_invitee_command(*cmd)) return refusal(ErrorCode::T_711_creator_only);
     switch (*cmd) {
         case SessionCommand::exit:
             remove(id, {{"reason", "exit"}, {"text", "You left the session."}});
@@ -234,7 +234,7 @@ nlohmann::json LiveSession::on_viewer_command(const ParticipantId& id,
         case SessionCommand::who:
             return ok({{"participants", who()}});
         default:
-            return refusal(ErrorCode::T_304);
+            return refusal(ErrorCode::T_304_unknown_command);
     }
 }
 
@@ -247,14 +247,14 @@ nlohmann::json LiveSession::control_reply(ControlOutcome outcome, SessionCommand
         case ControlOutcome::already_controller:
             return ok({{"text", "You already control the session."}});
         case ControlOutcome::request_pending:
-            return refusal(ErrorCode::T_712);
+            return refusal(ErrorCode::T_712_request_pending);
         case ControlOutcome::no_request:
-            return refusal(ErrorCode::T_714);
+            return refusal(ErrorCode::T_714_no_request);
         case ControlOutcome::not_participant:
-            return refusal(ErrorCode::T_704);
+            return refusal(ErrorCode::T_704_share_cancelled);
         case ControlOutcome::not_allowed:
-            return refusal(command == SessionCommand::release ? ErrorCode::T_715
-                                                              : ErrorCode::T_711);
+            return refusal(command == SessionCommand::release ? ErrorCode::T_715_not_controller
+                                                              : ErrorCode::T_711_creator_only);
     }
     // The audit names the act: an invitee's `control` command is an application.
     const std::string act =
@@ -368,12 +368,12 @@ void LiveSession::recheck_grants() {
         // Everyone out: the share was the creator's to give, and the creator no longer may.
         log::info("share of session " + info_.id + " ended: " + info_.creator +
                   " lost the grant on " + info_.account);
-        return unshare("the creator's access was revoked", ErrorCode::T_708);
+        return unshare("the creator's access was revoked", ErrorCode::T_708_grant_revoked);
     }
     for (const auto& id : revoked)
         remove(id, {{"reason", "grant revoked"},
-                    {"code", "T_708"},
-                    {"text", user_message(ErrorCode::T_708)}});
+                    {"code", std::string(error_info(ErrorCode::T_708_grant_revoked).id)},
+                    {"text", user_message(ErrorCode::T_708_grant_revoked)}});
 }
 
 }  // namespace tandem::broker

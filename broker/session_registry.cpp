@@ -11,7 +11,7 @@ constexpr std::size_t kRememberedShares = 4096;
 std::shared_ptr<LiveSession> SessionRegistry::open(const SessionInfo& info,
                                                    std::shared_ptr<SessionHook> hook) {
     // A hook that reconnects (broker restart, network blip) starts its session over.
-    close(info.id, "session re-registered", ErrorCode::T_705);
+    close(info.id, "session re-registered", ErrorCode::T_705_session_ended);
     auto session = std::make_shared<LiveSession>(ctx_, info, std::move(hook));
     sessions_[info.id] = session;
     ctx_.audit(info.creator, "session.register", info.account, "session=" + info.id);
@@ -24,7 +24,8 @@ void SessionRegistry::close(const std::string& session_id, const std::string& re
     if (it == sessions_.end()) return;
     auto session = it->second;
     sessions_.erase(it);
-    if (session->share_id()) remember_ended_share(*session->share_id(), ErrorCode::T_705);
+    if (session->share_id())
+        remember_ended_share(*session->share_id(), ErrorCode::T_705_session_ended);
     session->end(reason, code);
 }
 
@@ -41,7 +42,8 @@ std::variant<SessionRegistry::Found, ErrorCode> SessionRegistry::find_for(
     auto decoded = ctx_.invites.decode(token, ctx_.clock());
     if (auto* rejection = std::get_if<InviteRejection>(&decoded)) {
         log::info("join refused for " + user + ": invite " + std::string(to_string(*rejection)));
-        return *rejection == InviteRejection::expired ? ErrorCode::T_703 : ErrorCode::T_702;
+        return *rejection == InviteRejection::expired ? ErrorCode::T_703_invite_expired
+                                                      : ErrorCode::T_702_invite_invalid;
     }
     const auto& claims = std::get<InviteClaims>(decoded);
     std::shared_ptr<LiveSession> session;
@@ -49,7 +51,7 @@ std::variant<SessionRegistry::Found, ErrorCode> SessionRegistry::find_for(
         if (s->share_id() == claims.share_id) session = s;
     if (!session) {
         auto ended = ended_shares_.find(claims.share_id);
-        return ended != ended_shares_.end() ? ended->second : ErrorCode::T_704;
+        return ended != ended_shares_.end() ? ended->second : ErrorCode::T_704_share_cancelled;
     }
     // Rule 1: only holders of a grant on the session's account may join.
     const std::string& account = session->info().account;
@@ -58,10 +60,10 @@ std::variant<SessionRegistry::Found, ErrorCode> SessionRegistry::find_for(
         auto person = ctx_.store.find_user(user);
         auto acct = name ? ctx_.store.find_account(name->login, name->host) : std::nullopt;
         if (!person || !acct || !ctx_.store.has_grant(person->id, acct->id))
-            return ErrorCode::T_302;
+            return ErrorCode::T_302_no_grant;
     } catch (const std::exception& e) {
         log::error(std::string("grant check failed: ") + e.what());
-        return ErrorCode::T_102;
+        return ErrorCode::T_102_store_unavailable;
     }
     return Found{session, claims.expires_at};
 }
@@ -95,7 +97,7 @@ void SessionRegistry::recheck_grants() {
 void SessionRegistry::end_all(const std::string& reason) {
     auto sessions = std::move(sessions_);
     sessions_.clear();
-    for (auto& [id, session] : sessions) session->end(reason, ErrorCode::T_705);
+    for (auto& [id, session] : sessions) session->end(reason, ErrorCode::T_705_session_ended);
 }
 
 }  // namespace tandem::broker

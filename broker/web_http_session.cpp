@@ -153,7 +153,7 @@ class WebHttpSession : public std::enable_shared_from_this<WebHttpSession<Stream
         if (!lease) {
             log::warn("web viewer of " + login.user + " from " + client_ +
                       " refused: too many open");
-            auto r = error_response(429, ErrorCode::T_208);
+            auto r = error_response(429, ErrorCode::T_208_too_many_websockets);
             r.close = true;
             return send(std::move(r));
         }

@@ -13,7 +13,7 @@ using tcp = net::ip::tcp;
 PublicOrigin origin_from(const Config& config) {
     auto origin = parse_public_origin(config.web_public_url);
     if (!origin)
-        throw TandemError(ErrorCode::T_101,
+        throw TandemError(ErrorCode::T_101_bad_config,
                           "web.public_url '" + config.web_public_url + "' is not a usable URL");
     return *origin;
 }
@@ -21,8 +21,9 @@ PublicOrigin origin_from(const Config& config) {
 TrustedProxies proxies_from(const Config& config) {
     auto proxies = TrustedProxies::parse(config.web_trusted_proxies);
     if (!proxies)
-        throw TandemError(ErrorCode::T_101, "web.trusted_proxies '" + config.web_trusted_proxies +
-                                                "' is not a list of addresses and CIDRs");
+        throw TandemError(ErrorCode::T_101_bad_config,
+                          "web.trusted_proxies '" + config.web_trusted_proxies +
+                              "' is not a list of addresses and CIDRs");
     return *proxies;
 }
 
@@ -35,24 +36,26 @@ net::ssl::context make_tls(const Config& config) {
                     ec);
     tls.use_certificate_chain_file(config.web_tls_cert, ec);
     if (ec)
-        throw TandemError(ErrorCode::T_101,
+        throw TandemError(ErrorCode::T_101_bad_config,
                           "cannot load web.tls_cert " + config.web_tls_cert + ": " + ec.message());
     tls.use_private_key_file(config.web_tls_key, net::ssl::context::pem, ec);
     if (ec)
-        throw TandemError(ErrorCode::T_101,
+        throw TandemError(ErrorCode::T_101_bad_config,
                           "cannot load web.tls_key " + config.web_tls_key + ": " + ec.message());
     return tls;
 }
 
 tcp::endpoint resolve_listen(net::io_context& io, const std::string& listen) {
     const auto host_port = parse_host_port(listen);
-    if (!host_port) throw TandemError(ErrorCode::T_101, "web.listen '" + listen + "' is malformed");
+    if (!host_port)
+        throw TandemError(ErrorCode::T_101_bad_config, "web.listen '" + listen + "' is malformed");
     boost::system::error_code ec;
     tcp::resolver resolver(io);
     const auto results = resolver.resolve(host_port->first, std::to_string(host_port->second),
                                           tcp::resolver::passive, ec);
     if (ec || results.empty())
-        throw TandemError(ErrorCode::T_101, "cannot resolve web.listen '" + listen + "'");
+        throw TandemError(ErrorCode::T_101_bad_config,
+                          "cannot resolve web.listen '" + listen + "'");
     return results.begin()->endpoint();
 }
 
@@ -81,8 +84,9 @@ WebListener::WebListener(BrokerContext& ctx, SessionRegistry& registry)
     if (!ec) acceptor_.bind(endpoint, ec);
     if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
     if (ec)
-        throw TandemError(ErrorCode::T_101, "cannot listen on web.listen " + ctx.config.web_listen +
-                                                ": " + ec.message());
+        throw TandemError(
+            ErrorCode::T_101_bad_config,
+            "cannot listen on web.listen " + ctx.config.web_listen + ": " + ec.message());
     struct stat st {};
     if (::stat(ctx.config.web_assets.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
         log::warn("web.assets " + ctx.config.web_assets +

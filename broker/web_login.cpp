@@ -45,16 +45,16 @@ void WebLogin::log_in(const WebRequest& request, Respond respond) {
     std::string password = body["password"].get<std::string>();
     if (user.empty() || user.size() > kMaxUserName || password.empty() ||
         password.size() > kMaxPasswordLength)
-        return respond(error_response(401, ErrorCode::T_203));
+        return respond(error_response(401, ErrorCode::T_203_wrong_password));
 
     const auto now = LoginThrottle::Clock::now();
     if (throttle_.locked(user, request.client, now)) {
         log::warn("web login refused (too many failures) from " + request.client);
-        return respond(error_response(429, ErrorCode::T_204));
+        return respond(error_response(429, ErrorCode::T_204_login_throttled));
     }
     // Refused before anything is counted: a busy checker must neither cost the user an
     // attempt nor give one back (only the user's own success lowers a count).
-    if (checker_.busy()) return respond(error_response(503, ErrorCode::T_207));
+    if (checker_.busy()) return respond(error_response(503, ErrorCode::T_207_login_checker_busy));
     throttle_.begin_attempt(user, request.client, now);
     // The store is read here, on the io thread; only the hash string travels to the worker.
     std::string hash;
@@ -63,7 +63,9 @@ void WebLogin::log_in(const WebRequest& request, Respond respond) {
     const bool queued = checker_.check(std::move(password), std::move(hash),
                                        [this, user, client = request.client, tag, respond](
                                            bool ok) { finish(user, client, tag, ok, respond); });
-    if (!queued) respond(error_response(503, ErrorCode::T_207));  // busy() said it had room
+    if (!queued)
+        respond(
+            error_response(503, ErrorCode::T_207_login_checker_busy));  // busy() said it had room
 }
 
 void WebLogin::finish(const std::string& user, const std::string& client, const std::string& tag,
@@ -74,7 +76,7 @@ void WebLogin::finish(const std::string& user, const std::string& client, const 
             const bool known = !tag.empty();
             log::warn("web login failed" + (known ? " for " + user : std::string()) + " from " +
                       client);
-            return respond(error_response(401, ErrorCode::T_203));
+            return respond(error_response(401, ErrorCode::T_203_wrong_password));
         }
         throttle_.succeeded(user, client);
         const std::string cookie = logins_.create(user, tag, LoginSessions::Clock::now());
@@ -85,7 +87,7 @@ void WebLogin::finish(const std::string& user, const std::string& client, const 
         respond(std::move(response));
     } catch (const std::exception& e) {
         log::error(std::string("web login: ") + e.what());
-        respond(error_response(500, ErrorCode::T_103));
+        respond(error_response(500, ErrorCode::T_103_internal));
     }
 }
 

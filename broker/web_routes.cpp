@@ -52,7 +52,7 @@ std::optional<WebResponse> WebRoutes::screen_head(std::string_view method, std::
                                                   std::string_view origin) const {
     const bool guarded = method == "POST" || path == "/ws";
     if (!guarded || origin == origin_.origin) return std::nullopt;
-    auto r = error_response(403, ErrorCode::T_206);
+    auto r = error_response(403, ErrorCode::T_206_foreign_origin);
     r.close = true;  // the body, if any, is never read
     return r;
 }
@@ -63,10 +63,10 @@ std::optional<LoginSessions::Login> WebRoutes::handle(const WebRequest& request,
         return route(request, respond);
     } catch (const StoreError& e) {
         log::error(std::string("web: store: ") + e.what());
-        respond(error_response(503, ErrorCode::T_102));
+        respond(error_response(503, ErrorCode::T_102_store_unavailable));
     } catch (const std::exception& e) {
         log::error(std::string("web: ") + e.what());
-        respond(error_response(500, ErrorCode::T_103));
+        respond(error_response(500, ErrorCode::T_103_internal));
     }
     return std::nullopt;
 }
@@ -129,7 +129,7 @@ std::optional<LoginSessions::Login> WebRoutes::route(const WebRequest& request,
 WebResponse WebRoutes::anonymous(const WebRequest& request) const {
     if (request.method == "GET" && !is_api(request.path) && request.path != "/ws")
         return redirect(login_redirect(request.path));
-    return error_response(401, ErrorCode::T_205);
+    return error_response(401, ErrorCode::T_205_not_logged_in);
 }
 
 WebResponse WebRoutes::page(const std::string& file) const {
@@ -160,7 +160,7 @@ WebResponse WebRoutes::invitation(const WebRequest& request, const std::string& 
     if (body.is_discarded() || !body.is_object() || !body.contains("token") ||
         !body["token"].is_string() || body["token"].get_ref<const std::string&>().empty() ||
         body["token"].get_ref<const std::string&>().size() > kMaxTokenLength)
-        return error_response(400, ErrorCode::T_702);
+        return error_response(400, ErrorCode::T_702_invite_invalid);
     auto preview = registry_.preview(body["token"].get<std::string>(), user);
     if (auto* code = std::get_if<ErrorCode>(&preview)) {
         auto r = error_response(200, *code);

@@ -34,8 +34,8 @@ void apply_values(Config& config, const Values& values, const std::string& sourc
         auto it = values.find(spec.key);
         if (it == values.end()) continue;
         if (!spec.set(config, it->second))
-            throw TandemError(ErrorCode::T_101, "bad value '" + it->second + "' for " + spec.key +
-                                                    " (" + source + ")");
+            throw TandemError(ErrorCode::T_101_bad_config, "bad value '" + it->second + "' for " +
+                                                               spec.key + " (" + source + ")");
     }
 }
 
@@ -56,7 +56,7 @@ std::string read_config_text(const std::string& path) {
     try {
         return read_file(path, kMaxConfigBytes);
     } catch (const std::runtime_error& e) {
-        throw TandemError(ErrorCode::T_101, e.what());
+        throw TandemError(ErrorCode::T_101_bad_config, e.what());
     }
 }
 
@@ -73,10 +73,10 @@ Config load(const std::optional<std::string>& path,
             po::store(po::parse_config_file(in, make_options(), false), vm);
         } catch (const po::unknown_option& e) {
             throw TandemError(
-                ErrorCode::T_101,
+                ErrorCode::T_101_bad_config,
                 "unknown key '" + strip_dashes(e.get_option_name()) + "' in " + *path);
         } catch (const po::error& e) {
-            throw TandemError(ErrorCode::T_101, std::string(e.what()) + " in " + *path);
+            throw TandemError(ErrorCode::T_101_bad_config, std::string(e.what()) + " in " + *path);
         }
         for (const auto& [key, value] : vm) values[key] = value.as<std::string>();
         config.config_path = *path;
@@ -85,12 +85,13 @@ Config load(const std::optional<std::string>& path,
     values.clear();
     for (const auto& [key, value] : overrides) {
         if (!known_key(key))
-            throw TandemError(ErrorCode::T_101, "unknown key '" + key + "' (command line)");
+            throw TandemError(ErrorCode::T_101_bad_config,
+                              "unknown key '" + key + "' (command line)");
         values[key] = value;
     }
     apply_values(config, values, "command line");
     if (config.invite_ttl > config.invite_max_ttl)
-        throw TandemError(ErrorCode::T_101, "invite.ttl is longer than invite.max_ttl");
+        throw TandemError(ErrorCode::T_101_bad_config, "invite.ttl is longer than invite.max_ttl");
     return config;
 }
 

@@ -124,14 +124,14 @@ AsciicastWriter::AsciicastWriter(const std::string& path, const AsciicastHeader&
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) {
         failed_ = true;
-        throw TandemError(ErrorCode::T_601, path + ": " + std::strerror(errno));
+        throw TandemError(ErrorCode::T_601_recording_failed, path + ": " + std::strerror(errno));
     }
     file_ = ::fdopen(fd, "w");
     if (file_ == nullptr) {
         const int err = errno;
         ::close(fd);
         failed_ = true;
-        throw TandemError(ErrorCode::T_601, path + ": " + std::strerror(err));
+        throw TandemError(ErrorCode::T_601_recording_failed, path + ": " + std::strerror(err));
     }
     buffer_ = std::make_unique<char[]>(stdio_buffer_size);
     std::setvbuf(file_, buffer_.get(), _IOFBF, stdio_buffer_size);
@@ -156,7 +156,7 @@ AsciicastWriter::AsciicastWriter(const std::string& path, const AsciicastHeader&
         std::fclose(file_);
         file_ = nullptr;
         failed_ = true;
-        throw TandemError(ErrorCode::T_601, path + ": " + std::strerror(err));
+        throw TandemError(ErrorCode::T_601_recording_failed, path + ": " + std::strerror(err));
     }
     line_.reserve(64 * 1024);
 }

@@ -62,7 +62,7 @@ int BastionPrompt::run() {
                 write_all(STDOUT_FILENO, "\n");
                 continue;
             case Input::Kind::too_long:
-                print_error(ErrorCode::T_304);
+                print_error(ErrorCode::T_304_unknown_command);
                 continue;
             case Input::Kind::line:
                 if (!execute(input.text, status)) return 0;
@@ -152,12 +152,12 @@ bool BastionPrompt::execute(std::string_view line, int& status) {
         } else if (word == "share") {
             status = run_host_session(context_, rest, true);
         } else {
-            print_error(ErrorCode::T_304);
+            print_error(ErrorCode::T_304_unknown_command);
             status = 1;
         }
     } catch (const StoreError& e) {
         log::error(std::string("store: ") + e.what());
-        print_error(ErrorCode::T_102);
+        print_error(ErrorCode::T_102_store_unavailable);
         status = 1;
     }
     return true;

@@ -40,7 +40,7 @@ EscapeReply EscapeCommands::run(const PromptLine& line) const {
                      "this prompt"},
                 false};
     }
-    return {{user_message(ErrorCode::T_304)}, false};
+    return {{user_message(ErrorCode::T_304_unknown_command)}, false};
 }
 
 }  // namespace tandem

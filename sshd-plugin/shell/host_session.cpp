@@ -46,56 +46,37 @@ int refuse(ShellContext& context, ErrorCode code, std::string_view account,
         log::warn(std::string("audit failed: ") + e.what());
     }
     print_error(code);
-    return (code == ErrorCode::T_301 || code == ErrorCode::T_302 || code == ErrorCode::T_303)
+    return (code == ErrorCode::T_301_unknown_account || code == ErrorCode::T_302_no_grant ||
+            code == ErrorCode::T_303_malformed_account)
                ? refused_status
                : failed_status;
-}
-
-const char* end_reason(RelayEnd end) {
-    switch (end) {
-        case RelayEnd::host_exit:
-            return "exit";
-        case RelayEnd::host_lost:
-            return "T_507";
-        case RelayEnd::host_unresponsive:
-            return "T_514";
-        case RelayEnd::client_closed:
-            return "client closed";
-        case RelayEnd::access_revoked:
-            return "T_306";
-    }
-    return "exit";
-}
-
-// The code the broker passes on to invitees ("" = an ordinary end).
-const char* end_code(RelayEnd end) {
-    switch (end) {
-        case RelayEnd::host_lost:
-            return "T_507";
-        case RelayEnd::host_unresponsive:
-            return "T_514";
-        case RelayEnd::access_revoked:
-            return "T_306";
-        case RelayEnd::host_exit:
-        case RelayEnd::client_closed:
-            return "";
-    }
-    return "";
 }
 
 std::optional<ErrorCode> end_error(RelayEnd end) {
     switch (end) {
         case RelayEnd::host_lost:
-            return ErrorCode::T_507;
+            return ErrorCode::T_507_host_lost;
         case RelayEnd::host_unresponsive:
-            return ErrorCode::T_514;
+            return ErrorCode::T_514_host_unresponsive;
         case RelayEnd::access_revoked:
-            return ErrorCode::T_306;
+            return ErrorCode::T_306_access_revoked;
         case RelayEnd::host_exit:
         case RelayEnd::client_closed:
             return std::nullopt;
     }
     return std::nullopt;
+}
+
+// The store's end reason: the error's id ("T_514"), or how an ordinary session ended.
+std::string end_reason(RelayEnd end) {
+    if (auto error = end_error(end)) return std::string(error_info(*error).id);
+    return end == RelayEnd::client_closed ? "client closed" : "exit";
+}
+
+// The code the broker passes on to invitees ("" = an ordinary end).
+std::string end_code(RelayEnd end) {
+    auto error = end_error(end);
+    return error ? std::string(error_info(*error).id) : std::string();
 }
 
 // Whether the person may still use the account, re-read from the store: the same user (not
@@ -132,14 +113,18 @@ std::string join_address(const Config& config) {
 
 int run_host_session(ShellContext& context, std::string_view account_text, bool share_at_start) {
     const auto name = AccountName::parse(account_text);
-    if (!name) return refuse(context, ErrorCode::T_303, account_text, "malformed account name");
+    if (!name)
+        return refuse(context, ErrorCode::T_303_malformed_account, account_text,
+                      "malformed account name");
     const auto account = context.store.find_account(name->login, name->host);
     const auto host = context.store.find_host(name->host);
-    if (!account || !host) return refuse(context, ErrorCode::T_301, name->text(), "unknown");
+    if (!account || !host)
+        return refuse(context, ErrorCode::T_301_unknown_account, name->text(), "unknown");
     if (!context.store.has_grant(context.user.id, account->id))
-        return refuse(context, ErrorCode::T_302, name->text(), "no grant");
+        return refuse(context, ErrorCode::T_302_no_grant, name->text(), "no grant");
     if (host->host_key_type.empty() || host->host_key_base64.empty())
-        return refuse(context, ErrorCode::T_503, name->text(), "host key not pinned");
+        return refuse(context, ErrorCode::T_503_host_key_unpinned, name->text(),
+                      "host key not pinned");
 
     const TerminalSize size = context.interactive ? window_size(STDIN_FILENO) : TerminalSize{};
     const std::string uuid = new_session_uuid();
@@ -159,7 +144,7 @@ int run_host_session(ShellContext& context, std::string_view account_text, bool 
         header.env["TERM"] = context.term;
         recording = std::make_unique<AsciicastWriter>(recording_path, header);
     } catch (const std::exception& e) {
-        return refuse(context, ErrorCode::T_601, name->text(), e.what());
+        return refuse(context, ErrorCode::T_601_recording_failed, name->text(), e.what());
     }
 
     TargetSpec spec;
@@ -199,7 +184,7 @@ int run_host_session(ShellContext& context, std::string_view account_text, bool 
                             "uuid=" + uuid + " client=" + context.client);
     } catch (const std::exception& e) {
         log::error(std::string("cannot record the session in the store: ") + e.what());
-        print_error(ErrorCode::T_102);
+        print_error(ErrorCode::T_102_store_unavailable);
         return failed_status;
     }
     log::info("session start: user=" + context.user.name + " account=" + name->text() +
@@ -243,8 +228,8 @@ int run_host_session(ShellContext& context, std::string_view account_text, bool 
     const auto error = end_error(outcome.end);
     if (outcome.end == RelayEnd::access_revoked) {
         // The recording ends the way the session did, with what the user was told.
-        recording->marker("end: T_306");
-        recording->output("\r\n" + user_message(ErrorCode::T_306) + "\r\n");
+        recording->marker("end: " + end_reason(outcome.end));
+        recording->output("\r\n" + user_message(ErrorCode::T_306_access_revoked) + "\r\n");
     }
     recording.reset();
 

@@ -142,7 +142,7 @@ class ViewerLoop {
                 handle(*frame);
             }
             if (!link_.connected() && !done_ && !link_.pending_frames())
-                finish(user_message(ErrorCode::T_716), 1);
+                finish(user_message(ErrorCode::T_716_join_unavailable), 1);
             if (!to_user_.empty() && !to_user_.write_to(STDOUT_FILENO)) break;
         }
         // Leave the user's terminal as it was: main screen, cursor on, default modes.
@@ -259,7 +259,7 @@ class ViewerLoop {
                              "who      list the participants",
                              "exit     leave the session (the link stays valid)"};
         } else {
-            prompt_lines_ = {user_message(ErrorCode::T_304)};
+            prompt_lines_ = {user_message(ErrorCode::T_304_unknown_command)};
         }
         show_prompt();
     }
@@ -333,12 +333,12 @@ class ViewerLoop {
 int JoinViewer::run() {
     const std::string token = trim(token_);
     if (!looks_like_token(token)) {
-        print_error(ErrorCode::T_702);
+        print_error(ErrorCode::T_702_invite_invalid);
         return 1;
     }
     BrokerLink link(ctx_.config.broker_socket, ctx_.config.broker_uid);
     if (!link.connect()) {
-        print_error(ErrorCode::T_716);
+        print_error(ErrorCode::T_716_join_unavailable);
         return 1;
     }
     const auto size = window_size(STDIN_FILENO);
@@ -356,12 +356,12 @@ int JoinViewer::run() {
             .dump());
     auto welcome = await_welcome(link, std::chrono::seconds(10));
     if (!welcome) {
-        print_error(ErrorCode::T_716);
+        print_error(ErrorCode::T_716_join_unavailable);
         return 1;
     }
     if (!welcome->value("ok", false)) {
         // The broker's sentence is the catalogue's; show it as is.
-        print_line(welcome->value("text", user_message(ErrorCode::T_702)));
+        print_line(welcome->value("text", user_message(ErrorCode::T_702_invite_invalid)));
         log::info("join refused for " + ctx_.user.name + ": " + welcome->value("code", "?"));
         return 1;
     }

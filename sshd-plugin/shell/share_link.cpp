@@ -129,12 +129,12 @@ void ShareLink::on_resize(int rows, int cols) {
 }
 
 std::vector<std::string> ShareLink::command(SessionCommand command, const std::string& argument) {
-    if (!is_creator_command(command)) return {user_message(ErrorCode::T_304)};
-    if (!link_.connected() && !connect()) return {user_message(ErrorCode::T_701)};
+    if (!is_creator_command(command)) return {user_message(ErrorCode::T_304_unknown_command)};
+    if (!link_.connected() && !connect()) return {user_message(ErrorCode::T_701_broker_down)};
     json cmd = {{"id", next_id_++}, {"cmd", std::string(to_string(command))}};
     if (command == SessionCommand::share && !argument.empty()) {
         auto ttl = parse_share_ttl(argument);
-        if (!ttl) return {user_message(ErrorCode::T_707)};
+        if (!ttl) return {user_message(ErrorCode::T_707_invite_ttl_too_long)};
         cmd["ttl"] = *ttl;
     }
     link_.send(FrameType::command, cmd.dump());
@@ -172,7 +172,7 @@ void ShareLink::handle(const Frame& frame) {
 void ShareLink::handle_reply(const json& reply) {
     if (reply.value("id", 0) == 0) return;  // the registration's acknowledgement
     if (!reply.value("ok", false)) {
-        lines({reply.value("text", user_message(ErrorCode::T_103))});
+        lines({reply.value("text", user_message(ErrorCode::T_103_internal))});
         return;
     }
     if (reply.contains("token")) {

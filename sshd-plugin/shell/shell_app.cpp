@@ -30,17 +30,20 @@ int run(int argc, const char* const* argv) {
 
     std::string error;
     const auto arguments = parse_shell_arguments(command_line.rest, error);
-    if (!arguments) throw TandemError(ErrorCode::T_101, "tandem-shell invocation: " + error);
+    if (!arguments)
+        throw TandemError(ErrorCode::T_101_bad_config, "tandem-shell invocation: " + error);
 
     Store store = [&] {
         try {
             return Store::open_existing(config.store_path);
         } catch (const StoreError& e) {
-            throw TandemError(ErrorCode::T_102, e.what());
+            throw TandemError(ErrorCode::T_102_store_unavailable, e.what());
         }
     }();
     const auto user = store.find_user(arguments->user);
-    if (!user) throw TandemError(ErrorCode::T_201, "no such user '" + arguments->user + "'");
+    if (!user)
+        throw TandemError(ErrorCode::T_201_key_not_registered,
+                          "no such user '" + arguments->user + "'");
 
     SignalPipe signals;
     ShellContext context{config, store, *user, signals, false, {}, {}};
@@ -51,13 +54,14 @@ int run(int argc, const char* const* argv) {
     const char* original = std::getenv("SSH_ORIGINAL_COMMAND");
     if (arguments->join) {
         // The invitee's own key named them; the command is the invite token.
-        if (original == nullptr || *original == '\0') throw TandemError(ErrorCode::T_305);
+        if (original == nullptr || *original == '\0')
+            throw TandemError(ErrorCode::T_305_reserved_login);
         return JoinViewer(context, original).run();
     }
     BastionPrompt prompt(context);
     if (original != nullptr && *original != '\0') {
         if (std::string_view(original).size() > BastionPrompt::max_line)
-            throw TandemError(ErrorCode::T_303, "command too long");
+            throw TandemError(ErrorCode::T_303_malformed_account, "command too long");
         return prompt.run_command(original);
     }
     return prompt.run();
@@ -73,13 +77,13 @@ int run_shell(int argc, const char* const* argv) {
         print_error(e.code());
     } catch (const StoreError& e) {
         log::error(std::string("store: ") + e.what());
-        print_error(ErrorCode::T_102);
+        print_error(ErrorCode::T_102_store_unavailable);
     } catch (const std::exception& e) {
         log::error(std::string("internal error: ") + e.what());
-        print_error(ErrorCode::T_103);
+        print_error(ErrorCode::T_103_internal);
     } catch (...) {
         log::error("internal error: unknown exception");
-        print_error(ErrorCode::T_103);
+        print_error(ErrorCode::T_103_internal);
     }
     return failure_status;
 }

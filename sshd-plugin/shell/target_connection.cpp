@@ -53,9 +53,9 @@ std::string sanitize_term(const char* term) {
 TargetConnection::TargetConnection(const TargetSpec& spec, const TerminalRequest& terminal) {
     // Without a pinned key there is nothing to verify against: do not even connect.
     if (spec.host_key_type.empty() || spec.host_key_base64.empty())
-        throw TandemError(ErrorCode::T_503, "no pinned host key");
+        throw TandemError(ErrorCode::T_503_host_key_unpinned, "no pinned host key");
     session_ = ssh_new();
-    if (session_ == nullptr) throw TandemError(ErrorCode::T_103, "ssh_new failed");
+    if (session_ == nullptr) throw TandemError(ErrorCode::T_103_internal, "ssh_new failed");
     try {
         connect(spec);
         verify_host_key(spec);
@@ -105,31 +105,32 @@ void TargetConnection::connect(const TargetSpec& spec) {
         ssh_options_set(session_, SSH_OPTIONS_HOSTKEYS, algorithms.c_str()) != SSH_OK ||
         ssh_options_set(session_, SSH_OPTIONS_CIPHERS_C_S, preferred_ciphers) != SSH_OK ||
         ssh_options_set(session_, SSH_OPTIONS_CIPHERS_S_C, preferred_ciphers) != SSH_OK) {
-        fail(ErrorCode::T_501, session_, "invalid connection options");
+        fail(ErrorCode::T_501_host_unreachable, session_, "invalid connection options");
     }
     if (ssh_connect(session_) != SSH_OK) {
         const char* message = ssh_get_error(session_);
-        fail(mentions_timeout(message) ? ErrorCode::T_505 : ErrorCode::T_501, session_,
-             "connect to " + spec.address + ":" + std::to_string(spec.port));
+        fail(mentions_timeout(message) ? ErrorCode::T_505_host_timeout
+                                       : ErrorCode::T_501_host_unreachable,
+             session_, "connect to " + spec.address + ":" + std::to_string(spec.port));
     }
 }
 
 void TargetConnection::verify_host_key(const TargetSpec& spec) {
     ssh_key raw = nullptr;
     if (ssh_get_server_publickey(session_, &raw) != SSH_OK || raw == nullptr)
-        fail(ErrorCode::T_502, session_, "no server public key");
+        fail(ErrorCode::T_502_host_key_mismatch, session_, "no server public key");
     KeyPtr key(raw);
     char* blob = nullptr;
     if (ssh_pki_export_pubkey_base64(key.get(), &blob) != SSH_OK || blob == nullptr)
-        fail(ErrorCode::T_502, session_, "cannot export server public key");
+        fail(ErrorCode::T_502_host_key_mismatch, session_, "cannot export server public key");
     const std::string presented_blob(blob);
     ssh_string_free_char(blob);
     const char* type = ssh_key_type_to_char(ssh_key_type(key.get()));
     const std::string presented_type = type != nullptr ? type : "";
     if (presented_type != spec.host_key_type || presented_blob != spec.host_key_base64) {
-        throw TandemError(ErrorCode::T_502, "host presented " + presented_type +
-                                                " key that differs from the pinned " +
-                                                spec.host_key_type + " key");
+        throw TandemError(ErrorCode::T_502_host_key_mismatch,
+                          "host presented " + presented_type +
+                              " key that differs from the pinned " + spec.host_key_type + " key");
     }
 }
 
@@ -139,7 +140,8 @@ void TargetConnection::authenticate(const TargetSpec& spec) {
         ssh_key raw = nullptr;
         if (ssh_pki_import_privkey_base64(spec.credential.c_str(), nullptr, nullptr, nullptr,
                                           &raw) != SSH_OK) {
-            throw TandemError(ErrorCode::T_504, "the account's private key cannot be read");
+            throw TandemError(ErrorCode::T_504_host_auth_failed,
+                              "the account's private key cannot be read");
         }
         KeyPtr key(raw);
         rc = ssh_userauth_publickey(session_, nullptr, key.get());
@@ -163,23 +165,26 @@ void TargetConnection::authenticate(const TargetSpec& spec) {
     }
     if (rc == SSH_AUTH_ERROR) {
         const char* message = ssh_get_error(session_);
-        fail(mentions_timeout(message) ? ErrorCode::T_505 : ErrorCode::T_504, session_,
-             "authentication as " + spec.login);
+        fail(mentions_timeout(message) ? ErrorCode::T_505_host_timeout
+                                       : ErrorCode::T_504_host_auth_failed,
+             session_, "authentication as " + spec.login);
     }
     if (rc != SSH_AUTH_SUCCESS)
-        throw TandemError(ErrorCode::T_504, "the host rejected the credential of " + spec.login);
+        throw TandemError(ErrorCode::T_504_host_auth_failed,
+                          "the host rejected the credential of " + spec.login);
 }
 
 void TargetConnection::open_shell(const TerminalRequest& terminal) {
     channel_ = ssh_channel_new(session_);
-    if (channel_ == nullptr) fail(ErrorCode::T_506, session_, "channel allocation");
+    if (channel_ == nullptr)
+        fail(ErrorCode::T_506_host_refused_terminal, session_, "channel allocation");
     if (ssh_channel_open_session(channel_) != SSH_OK)
-        fail(ErrorCode::T_506, session_, "session channel refused");
+        fail(ErrorCode::T_506_host_refused_terminal, session_, "session channel refused");
     if (terminal.pty && ssh_channel_request_pty_size(channel_, terminal.term.c_str(), terminal.cols,
                                                      terminal.rows) != SSH_OK)
-        fail(ErrorCode::T_506, session_, "pty request refused");
+        fail(ErrorCode::T_506_host_refused_terminal, session_, "pty request refused");
     if (ssh_channel_request_shell(channel_) != SSH_OK)
-        fail(ErrorCode::T_506, session_, "shell request refused");
+        fail(ErrorCode::T_506_host_refused_terminal, session_, "shell request refused");
 }
 
 }  // namespace tandem

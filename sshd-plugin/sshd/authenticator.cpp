@@ -53,7 +53,7 @@ int Authenticator::on_pubkey(ssh_session session, const char* user, ssh_key key,
     }
     if (found == Lookup::unavailable && !store_failure_told_) {
         store_failure_told_ = true;
-        send_banner(session, user_message(ErrorCode::T_102) + "\r\n");
+        send_banner(session, user_message(ErrorCode::T_102_store_unavailable) + "\r\n");
     }
     log::info(std::string("refused ") + (probe ? "offered" : "signed") + " key " +
               key_fingerprint(key) + " for user '" + printable(user) + "'");
@@ -85,7 +85,8 @@ Authenticator::Lookup Authenticator::key_registered_for(const std::string& user,
 
 void Authenticator::refuse(ssh_session session) {
     ++refusals_;
-    if (refusals_ == 1) send_banner(session, user_message(ErrorCode::T_201) + "\r\n");
+    if (refusals_ == 1)
+        send_banner(session, user_message(ErrorCode::T_201_key_not_registered) + "\r\n");
 }
 
 void send_banner(ssh_session session, const std::string& text) {

@@ -196,7 +196,7 @@ int Connection::run(ServerBind& bind) {
 
 void Connection::refuse_and_disconnect(const std::string& reason) {
     if (session_closed(session_)) return;
-    send_banner(session_, user_message(ErrorCode::T_202) + "\r\n");
+    send_banner(session_, user_message(ErrorCode::T_202_auth_attempts_exceeded) + "\r\n");
     ssh_session_set_disconnect_message(session_, reason.c_str());
     ssh_blocking_flush(session_, 1000);
     ssh_disconnect(session_);

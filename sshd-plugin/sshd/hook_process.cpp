@@ -49,7 +49,7 @@ struct ExecArgs {
         argv.push_back(nullptr);
         for (const auto& e : inv.env) envp.push_back(const_cast<char*>(e.c_str()));
         envp.push_back(nullptr);
-        failure = user_message(ErrorCode::T_103) + "\r\n";
+        failure = user_message(ErrorCode::T_103_internal) + "\r\n";
     }
     const HookInvocation& inv;
     std::vector<char*> argv;

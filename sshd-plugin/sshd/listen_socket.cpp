@@ -24,7 +24,7 @@ ListenSocket::ListenSocket(const std::pair<std::string, std::uint16_t>& host_por
     const int gai =
         getaddrinfo(host.empty() ? nullptr : host.c_str(), service.c_str(), &hints, &found);
     if (gai != 0)
-        throw TandemError(ErrorCode::T_101,
+        throw TandemError(ErrorCode::T_101_bad_config,
                           "ssh.listen " + host + ": " + std::string(gai_strerror(gai)));
     std::string last_error = "no address";
     for (addrinfo* ai = found; ai != nullptr && fd_ < 0; ai = ai->ai_next) {
@@ -45,7 +45,7 @@ ListenSocket::ListenSocket(const std::pair<std::string, std::uint16_t>& host_por
     }
     freeaddrinfo(found);
     if (fd_ < 0)
-        throw TandemError(ErrorCode::T_101,
+        throw TandemError(ErrorCode::T_101_bad_config,
                           "ssh.listen " + host + ":" + service + ": " + last_error);
     bound_ = format_endpoint(local_endpoint(fd_));
 }

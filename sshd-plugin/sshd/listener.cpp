@@ -25,7 +25,8 @@ namespace {
 std::pair<std::string, std::uint16_t> listen_address(const Config& config) {
     const auto parsed = parse_host_port(config.ssh_listen);
     if (!parsed)
-        throw TandemError(ErrorCode::T_101, "ssh.listen: not HOST:PORT: " + config.ssh_listen);
+        throw TandemError(ErrorCode::T_101_bad_config,
+                          "ssh.listen: not HOST:PORT: " + config.ssh_listen);
     return *parsed;
 }
 
@@ -51,7 +52,7 @@ int Listener::run() {
     sigprocmask(SIG_BLOCK, &signals, nullptr);
     signal_fd_ = signalfd(-1, &signals, SFD_NONBLOCK | SFD_CLOEXEC);
     if (signal_fd_ < 0)
-        throw TandemError(ErrorCode::T_103, std::string("signalfd: ") + strerror(errno));
+        throw TandemError(ErrorCode::T_103_internal, std::string("signalfd: ") + strerror(errno));
 
     std::printf("tandem-sshd listening on %s\n", socket_.bound_address().c_str());
     std::fflush(stdout);
@@ -84,7 +85,7 @@ int Listener::run() {
         const int ready = poll(fds.data(), fds.size(), timeout_ms);
         if (ready < 0) {
             if (errno == EINTR) continue;
-            throw TandemError(ErrorCode::T_103, std::string("poll: ") + strerror(errno));
+            throw TandemError(ErrorCode::T_103_internal, std::string("poll: ") + strerror(errno));
         }
         if (fds[0].revents & POLLIN) {
             signalfd_siginfo info;

@@ -58,8 +58,8 @@ int main(int argc, char** argv) {
         std::cerr << "\n";
         return 1;
     } catch (const std::exception& e) {
-        std::cerr << "tandem-sshd: " << tandem::user_message(tandem::ErrorCode::T_103) << " ("
-                  << e.what() << ")\n";
+        std::cerr << "tandem-sshd: " << tandem::user_message(tandem::ErrorCode::T_103_internal)
+                  << " (" << e.what() << ")\n";
         return 1;
     }
 }

@@ -14,7 +14,7 @@ namespace {
 
 void set_option(ssh_bind bind, ssh_bind_options_e option, const void* value, const char* what) {
     if (ssh_bind_options_set(bind, option, value) != SSH_OK)
-        throw TandemError(ErrorCode::T_101,
+        throw TandemError(ErrorCode::T_101_bad_config,
                           std::string("ssh: cannot set ") + what + ": " + ssh_get_error(bind));
 }
 
@@ -22,7 +22,7 @@ void set_option(ssh_bind bind, ssh_bind_options_e option, const void* value, con
 
 ServerBind::ServerBind(const std::string& host_key_path) {
     bind_ = ssh_bind_new();
-    if (bind_ == nullptr) throw TandemError(ErrorCode::T_103, "ssh_bind_new failed");
+    if (bind_ == nullptr) throw TandemError(ErrorCode::T_103_internal, "ssh_bind_new failed");
     try {
         // Our lists are the whole policy: a system-wide libssh server config must not widen it.
         const bool process_config = false;
@@ -42,11 +42,12 @@ ServerBind::ServerBind(const std::string& host_key_path) {
         set_option(bind_, SSH_BIND_OPTIONS_RSA_MIN_SIZE, &rsa_min, "RSA minimum size");
         // Loads and parses the key now, so a missing or malformed key stops startup.
         if (access(host_key_path.c_str(), R_OK) != 0)
-            throw TandemError(ErrorCode::T_101,
+            throw TandemError(ErrorCode::T_101_bad_config,
                               "ssh.host_key " + host_key_path + ": " + std::strerror(errno));
         if (ssh_bind_options_set(bind_, SSH_BIND_OPTIONS_HOSTKEY, host_key_path.c_str()) != SSH_OK)
-            throw TandemError(ErrorCode::T_101, "ssh.host_key " + host_key_path +
-                                                    ": not a private key libssh can use");
+            throw TandemError(
+                ErrorCode::T_101_bad_config,
+                "ssh.host_key " + host_key_path + ": not a private key libssh can use");
     } catch (...) {
         ssh_bind_free(bind_);
         bind_ = nullptr;

@@ -54,7 +54,7 @@ class AccessRevocation : public SharingTest {
 
     // alice is out with T_306 within the bound; bob still types to the host.
     void expect_alice_out_and_bob_working(Clock::time_point t0, const char* what) {
-        ASSERT_TRUE(alice_session->expect(seen(ErrorCode::T_306), 20s));
+        ASSERT_TRUE(alice_session->expect(seen(ErrorCode::T_306_access_revoked), 20s));
         const double out_after = seconds_since(t0);
         std::printf("[ measure  ] alice's session closed %.2f s after %s\n", out_after, what);
         EXPECT_LE(out_after, kBoundSeconds);
@@ -91,7 +91,7 @@ TEST_F(AccessRevocation, RevokedCreatorIsPutOutWithT306WhileAnotherGrantedUserWo
     bastion->revoke("alice", account);
     const auto t0 = Clock::now();  // the revocation is in the store once the command returned
     expect_alice_out_and_bob_working(t0, "tandem-admin revoke");
-    EXPECT_TRUE(expect_ended_with(*carol, ErrorCode::T_708, 20s));
+    EXPECT_TRUE(expect_ended_with(*carol, ErrorCode::T_708_grant_revoked, 20s));
 }
 
 TEST_F(AccessRevocation, DeletedUserIsPutOutWithT306WhileAnotherGrantedUserWorksOn) {
@@ -117,14 +117,14 @@ TEST_F(AccessRevocationWithoutBroker, RevokedUserIsPutOutWithT306AndReturnsToThe
 
     bastion->revoke("alice", account);
     const auto t0 = Clock::now();
-    ASSERT_TRUE(ssh->expect(seen(ErrorCode::T_306), 20s));
+    ASSERT_TRUE(ssh->expect(seen(ErrorCode::T_306_access_revoked), 20s));
     std::printf("[ measure  ] closed %.2f s after tandem-admin revoke (no broker)\n",
                 seconds_since(t0));
     EXPECT_LE(seconds_since(t0), kBoundSeconds);
     // Back at the bastion prompt, where connecting again is refused.
     ASSERT_TRUE(ssh->expect(kPrompt, 20s));
     ssh->send_line("connect " + account);
-    EXPECT_TRUE(ssh->expect(seen(ErrorCode::T_302), 20s));
+    EXPECT_TRUE(ssh->expect(seen(ErrorCode::T_302_no_grant), 20s));
 }
 
 }  // namespace

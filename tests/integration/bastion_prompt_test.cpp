@@ -23,7 +23,7 @@ TEST_F(BastionPrompt, UnknownCommandShowsT304AndThePromptAgain) {
     auto ssh = alice();
     ASSERT_TRUE(ssh->expect(kPrompt));
     ssh->send_line("frobnicate");
-    ASSERT_TRUE(ssh->expect(seen(ErrorCode::T_304)));
+    ASSERT_TRUE(ssh->expect(seen(ErrorCode::T_304_unknown_command)));
     ASSERT_TRUE(ssh->expect(kPrompt));
 }
 

@@ -141,11 +141,11 @@ TEST_P(BastionScenario, ConnectWithoutAGrantIsRefusedWithT302) {
     auto prompt = login("dave", dave_key);
     ASSERT_TRUE(prompt->expect(kPrompt));
     prompt->send_line("connect " + account);
-    ASSERT_TRUE(prompt->expect(seen(ErrorCode::T_302)));
+    ASSERT_TRUE(prompt->expect(seen(ErrorCode::T_302_no_grant)));
     ASSERT_TRUE(prompt->expect(kPrompt));  // still at the bastion, free to try something else
 
     auto direct = login("dave", dave_key, account);
-    ASSERT_TRUE(direct->expect(seen(ErrorCode::T_302)));
+    ASSERT_TRUE(direct->expect(seen(ErrorCode::T_302_no_grant)));
     const auto status = direct->read_all_until_exit(30s);
     EXPECT_TRUE(status && *status != 0) << "exit status " << status.value_or(-1);
 }

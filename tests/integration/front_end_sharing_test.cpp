@@ -192,8 +192,8 @@ TEST_P(SharingScenario, UnshareForcesEveryoneOutAtOnceAndTheInviteStopsWorking) 
 
     const auto t0 = Clock::now();
     alice_answers("unshare");
-    EXPECT_TRUE(expect_ended_with(*bob, ErrorCode::T_704, 15s));
-    EXPECT_TRUE(expect_ended_with(*carol, ErrorCode::T_704, 15s));
+    EXPECT_TRUE(expect_ended_with(*bob, ErrorCode::T_704_share_cancelled, 15s));
+    EXPECT_TRUE(expect_ended_with(*carol, ErrorCode::T_704_share_cancelled, 15s));
     const double out_after = std::chrono::duration<double>(Clock::now() - t0).count();
     std::printf("[ measure  ] %s: both invitees out %.2f s after unshare\n",
                 front_end_name(GetParam()).c_str(), out_after);
@@ -206,14 +206,15 @@ TEST_P(SharingScenario, UnshareForcesEveryoneOutAtOnceAndTheInviteStopsWorking) 
 
     // The old invite is dead for good, also after a new share, whose invite works.
     auto again = join(bob_key, invite.token);
-    EXPECT_TRUE(expect_ended_with(*again, ErrorCode::T_704));
+    EXPECT_TRUE(expect_ended_with(*again, ErrorCode::T_704_share_cancelled));
     const auto fresh = share(*alice_ssh);
     ASSERT_TRUE(fresh);
     EXPECT_NE(fresh->token, invite.token);
     auto bob_again = join(bob_key, fresh->token);
     EXPECT_TRUE(bob_again->expect(still, 30s));
     auto old = join(carol_key, invite.token);
-    EXPECT_TRUE(expect_ended_with(*old, ErrorCode::T_704)) << "the old invite came back to life";
+    EXPECT_TRUE(expect_ended_with(*old, ErrorCode::T_704_share_cancelled))
+        << "the old invite came back to life";
 }
 
 // An invitee in a browser, whatever front end the creator came through: the printed URL leads
@@ -270,7 +271,7 @@ TEST_P(SharingScenario, BrowserInviteeWatchesIsGivenControlTypesReleasesAndIsEnd
 TEST_P(SharingScenario, PersonWithoutAGrantOnTheAccountCannotJoin) {
     ASSERT_NO_FATAL_FAILURE(share_alices_session());
     auto dave = join(dave_key, invite.token);  // registered, no grant on the account
-    EXPECT_TRUE(expect_ended_with(*dave, ErrorCode::T_302));
+    EXPECT_TRUE(expect_ended_with(*dave, ErrorCode::T_302_no_grant));
     EXPECT_EQ(dave->transcript().find(on_screen), std::string::npos)
         << "a refused joiner saw the creator's screen";
 }

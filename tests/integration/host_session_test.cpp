@@ -33,7 +33,8 @@ TEST_F(HostSession, WithoutATerminalARefusalGoesToStderrWithNonZeroStatus) {
     target.tty = false;
     auto r = run_command(ssh_argv(target), {}, 60s);
     EXPECT_NE(r.exit_code, 0) << r.describe();
-    EXPECT_NE(r.err.find(user_message(ErrorCode::T_301)), std::string::npos) << r.describe();
+    EXPECT_NE(r.err.find(user_message(ErrorCode::T_301_unknown_account)), std::string::npos)
+        << r.describe();
 }
 
 }  // namespace

@@ -31,7 +31,7 @@ TEST_F(Keepalive, FrozenHostIsDisconnectedWithT514WithinTheKeepaliveWindow) {
     double elapsed = std::chrono::duration<double>(Clock::now() - frozen_at).count();
     std::printf("[ measure  ] T_514 shown %.2f s after the host froze (window %d s x %d)\n",
                 elapsed, kIntervalSeconds, kCount);
-    EXPECT_NE(ssh->transcript().find(seen(ErrorCode::T_514)), std::string::npos)
+    EXPECT_NE(ssh->transcript().find(seen(ErrorCode::T_514_host_unresponsive)), std::string::npos)
         << "the sentence must follow the code exactly:\n"
         << ssh->tail();
     // The contract is interval x count + 1 s = 4 s. The bound asserted here adds 5 s of slack:
@@ -51,7 +51,7 @@ TEST_F(Keepalive, DirectSessionToAFrozenHostEndsWithT514) {
     ASSERT_TRUE(await_host_shell(*ssh));
     host->freeze();
     auto frozen_at = Clock::now();
-    ASSERT_TRUE(ssh->expect(seen(ErrorCode::T_514), 60s));
+    ASSERT_TRUE(ssh->expect(seen(ErrorCode::T_514_host_unresponsive), 60s));
     double elapsed = std::chrono::duration<double>(Clock::now() - frozen_at).count();
     std::printf("[ measure  ] T_514 shown %.2f s after the host froze (direct)\n", elapsed);
     EXPECT_LE(elapsed, kIntervalSeconds * kCount + 1 + 5);  // slack: see the test above

@@ -37,7 +37,7 @@ TEST_F(OpensshMode, AskingForAShellGetsTheForcedCommandInstead) {
         const auto r = run_ssh(openssh->ssh(OpensshBastion::kServiceLogin, alice_key, command),
                                {"-o", "RequestTTY=no"});
         EXPECT_NE(r.exit_code, 0) << command << "\n" << r.describe();
-        EXPECT_NE((r.out + r.err).find(seen(ErrorCode::T_303)), std::string::npos)
+        EXPECT_NE((r.out + r.err).find(seen(ErrorCode::T_303_malformed_account)), std::string::npos)
             << command << "\n"
             << r.describe();
         EXPECT_EQ(r.out.find("uid="), std::string::npos) << r.describe();

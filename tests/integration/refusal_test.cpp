@@ -14,7 +14,8 @@ using Refusal = BastionTest;
 void expect_login_refused(PtySession& ssh) {
     auto status = ssh.read_all_until_exit(60s);
     EXPECT_EQ(status, 255) << ssh.tail();
-    EXPECT_NE(ssh.transcript().find(user_message(ErrorCode::T_201)), std::string::npos)
+    EXPECT_NE(ssh.transcript().find(user_message(ErrorCode::T_201_key_not_registered)),
+              std::string::npos)
         << "the refusal does not show T_201 and its sentence:\n"
         << ssh.tail();
     EXPECT_EQ(ssh.transcript().find(kPrompt), std::string::npos) << ssh.tail();
@@ -49,27 +50,27 @@ TEST_F(Refusal, RevokedGrantShowsT302) {
     auto ssh = alice();
     ASSERT_TRUE(ssh->expect(kPrompt));
     ssh->send_line("connect " + account);
-    ASSERT_TRUE(ssh->expect(seen(ErrorCode::T_302)));
+    ASSERT_TRUE(ssh->expect(seen(ErrorCode::T_302_no_grant)));
 }
 
 TEST_F(Refusal, UnknownAccountShowsT301) {
     auto ssh = alice();
     ASSERT_TRUE(ssh->expect(kPrompt));
     ssh->send_line("connect " + host->login() + "@nosuchhost");
-    ASSERT_TRUE(ssh->expect(seen(ErrorCode::T_301)));
+    ASSERT_TRUE(ssh->expect(seen(ErrorCode::T_301_unknown_account)));
     ASSERT_TRUE(ssh->expect(kPrompt));
     ssh->send_line("connect nosuchlogin@web01");
-    ASSERT_TRUE(ssh->expect(seen(ErrorCode::T_301)));
+    ASSERT_TRUE(ssh->expect(seen(ErrorCode::T_301_unknown_account)));
 }
 
 TEST_F(Refusal, MalformedAccountNameShowsT303) {
     auto ssh = alice();
     ASSERT_TRUE(ssh->expect(kPrompt));
     ssh->send_line("connect web01");
-    ASSERT_TRUE(ssh->expect(seen(ErrorCode::T_303)));
+    ASSERT_TRUE(ssh->expect(seen(ErrorCode::T_303_malformed_account)));
     ASSERT_TRUE(ssh->expect(kPrompt));
     ssh->send_line("connect @web01");
-    ASSERT_TRUE(ssh->expect(seen(ErrorCode::T_303)));
+    ASSERT_TRUE(ssh->expect(seen(ErrorCode::T_303_malformed_account)));
 }
 
 TEST_F(Refusal, HostDownShowsT501) {
@@ -77,7 +78,7 @@ TEST_F(Refusal, HostDownShowsT501) {
     auto ssh = alice();
     ASSERT_TRUE(ssh->expect(kPrompt));
     ssh->send_line("connect " + account);
-    ASSERT_TRUE(ssh->expect(seen(ErrorCode::T_501), 60s));
+    ASSERT_TRUE(ssh->expect(seen(ErrorCode::T_501_host_unreachable), 60s));
     ASSERT_TRUE(ssh->expect(kPrompt));
 }
 
@@ -89,7 +90,7 @@ TEST_F(Refusal, HostKeyMismatchShowsT502) {
     auto ssh = alice();
     ASSERT_TRUE(ssh->expect(kPrompt));
     ssh->send_line("connect " + other);
-    ASSERT_TRUE(ssh->expect(seen(ErrorCode::T_502), 60s));
+    ASSERT_TRUE(ssh->expect(seen(ErrorCode::T_502_host_key_mismatch), 60s));
     ASSERT_TRUE(ssh->expect(kPrompt));
     // And the genuine pin still works from the same prompt.
     ssh->send_line("connect " + account);

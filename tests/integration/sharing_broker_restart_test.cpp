@@ -22,7 +22,7 @@ std::optional<Invite> try_share(PtySession& alice, bool& told_t701) {
     std::optional<Invite> invite;
     while (Clock::now() < deadline) {
         const std::string reply = alice.transcript().substr(from);
-        if (reply.find(user_message(ErrorCode::T_701)) != std::string::npos) {
+        if (reply.find(user_message(ErrorCode::T_701_broker_down)) != std::string::npos) {
             told_t701 = true;
             break;
         }
@@ -62,7 +62,7 @@ TEST_F(SharingBrokerRestart, CreatorsSessionSurvivesABrokerCrashAndShareWorksAga
     EXPECT_FALSE(try_share(*alice, told));
     EXPECT_TRUE(told) << "share while the broker is down must answer T_701:\n" << alice->tail();
     auto carol = join(carol_key, first->token);
-    EXPECT_TRUE(expect_ended_with(*carol, ErrorCode::T_716));
+    EXPECT_TRUE(expect_ended_with(*carol, ErrorCode::T_716_join_unavailable));
     const auto still = unique_marker("still-working");
     alice->send_line(print_command(still));
     EXPECT_TRUE(alice->expect(still + "\r\n", 20s));

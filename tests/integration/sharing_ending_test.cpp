@@ -46,21 +46,21 @@ class SharingEndingWithTwo : public SharingEnding {
 TEST_F(SharingEndingWithTwo, CreatorLeavingTheHostEndsTheShareWithT705AndKillsTheInvite) {
     auto t0 = Clock::now();
     scene.alice->send_line("exit");
-    EXPECT_TRUE(expect_ended_with(*scene.bob, ErrorCode::T_705, 15s));
-    EXPECT_TRUE(expect_ended_with(*scene.carol, ErrorCode::T_705, 15s));
+    EXPECT_TRUE(expect_ended_with(*scene.bob, ErrorCode::T_705_session_ended, 15s));
+    EXPECT_TRUE(expect_ended_with(*scene.carol, ErrorCode::T_705_session_ended, 15s));
     std::printf("[ measure  ] both invitees out %.2f s after the creator's exit\n",
                 seconds_since(t0));
     EXPECT_LE(seconds_since(t0), 10.0);
     EXPECT_TRUE(scene.alice->read_all_until_exit(20s)) << "the creator's ssh did not end";
 
     auto again = join(bob_key, scene.token);
-    EXPECT_TRUE(expect_ended_with(*again, ErrorCode::T_705));
+    EXPECT_TRUE(expect_ended_with(*again, ErrorCode::T_705_session_ended));
 }
 
 TEST_F(SharingEndingWithTwo, RevokedGrantEjectsThatInviteeWithinSecondsWithT708) {
     auto t0 = Clock::now();
     bastion->revoke("bob", account);
-    EXPECT_TRUE(expect_ended_with(*scene.bob, ErrorCode::T_708, 20s));
+    EXPECT_TRUE(expect_ended_with(*scene.bob, ErrorCode::T_708_grant_revoked, 20s));
     const double ejected_after = seconds_since(t0);
     std::printf("[ measure  ] bob ejected %.2f s after tandem-admin revoke\n", ejected_after);
     EXPECT_LE(ejected_after, 10.0) << "a revoked grant must eject within seconds";
@@ -73,7 +73,7 @@ TEST_F(SharingEndingWithTwo, RevokedGrantEjectsThatInviteeWithinSecondsWithT708)
 
     // And bob cannot come back with the same invite.
     auto again = join(bob_key, scene.token);
-    EXPECT_TRUE(expect_ended_with(*again, ErrorCode::T_302));
+    EXPECT_TRUE(expect_ended_with(*again, ErrorCode::T_302_no_grant));
 }
 
 // Closing the session from the bastion prompt's side: `share LOGIN@HOST` connects and shares at
@@ -97,7 +97,7 @@ TEST_F(SharingEnding, ShareAtThePromptConnectsAndSharesAndLeavingTheHostEndsIt) 
     ASSERT_TRUE(bob->expect(mark, 30s));
     alice_ssh->send_line("exit");
     ASSERT_TRUE(alice_ssh->expect(kPrompt, 30s)) << "leaving the host returns to the prompt";
-    EXPECT_TRUE(expect_ended_with(*bob, ErrorCode::T_705, 15s));
+    EXPECT_TRUE(expect_ended_with(*bob, ErrorCode::T_705_session_ended, 15s));
 }
 
 class SharingKeepalive : public SharingTest {
@@ -117,8 +117,8 @@ TEST_F(SharingKeepalive, HostThatStopsAnsweringEndsTheShareWithT514ForEveryone) 
     ASSERT_TRUE(bob->expect(ready, 30s));
 
     host->freeze();
-    EXPECT_TRUE(alice_ssh->expect(seen(ErrorCode::T_514), 60s));
-    EXPECT_TRUE(expect_ended_with(*bob, ErrorCode::T_514, 30s));
+    EXPECT_TRUE(alice_ssh->expect(seen(ErrorCode::T_514_host_unresponsive), 60s));
+    EXPECT_TRUE(expect_ended_with(*bob, ErrorCode::T_514_host_unresponsive, 30s));
     host->thaw();
 }
 

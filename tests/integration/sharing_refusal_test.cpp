@@ -54,7 +54,7 @@ TEST_F(SharingRefusal, TamperedOrMadeUpTokensAreRefusedWithT702) {
     for (int part = 0; part < 3; ++part) {
         SCOPED_TRACE("tampered part " + std::to_string(part));
         auto bob = join(bob_key, tamper(s.token, part));
-        expect_refused(*bob, ErrorCode::T_702, s.secret);
+        expect_refused(*bob, ErrorCode::T_702_invite_invalid, s.secret);
     }
     // Dropped signature, an `alg: none` token, and not a token at all.
     const std::string unsigned_token = s.token.substr(0, s.token.rfind('.') + 1);
@@ -64,7 +64,7 @@ TEST_F(SharingRefusal, TamperedOrMadeUpTokensAreRefusedWithT702) {
     for (const std::string& bad : {unsigned_token, alg_none, std::string("not-a-token")}) {
         SCOPED_TRACE("token " + bad);
         auto bob = join(bob_key, bad);
-        expect_refused(*bob, ErrorCode::T_702, s.secret);
+        expect_refused(*bob, ErrorCode::T_702_invite_invalid, s.secret);
     }
     // The genuine token still works (the refusals were about the tokens, not bob).
     auto bob = join(bob_key, s.token);
@@ -73,7 +73,7 @@ TEST_F(SharingRefusal, TamperedOrMadeUpTokensAreRefusedWithT702) {
 
 TEST_F(SharingRefusal, JoinLoginWithoutATokenIsRefusedWithT305) {
     auto bob = join(bob_key, "");
-    EXPECT_TRUE(expect_ended_with(*bob, ErrorCode::T_305));
+    EXPECT_TRUE(expect_ended_with(*bob, ErrorCode::T_305_reserved_login));
 }
 
 TEST_F(SharingRefusal, UnregisteredKeyCannotJoin) {
@@ -84,7 +84,8 @@ TEST_F(SharingRefusal, UnregisteredKeyCannotJoin) {
     PtySession mallory(target);
     auto status = mallory.read_all_until_exit(60s);
     EXPECT_EQ(status, 255) << mallory.tail();
-    EXPECT_NE(mallory.transcript().find(seen(ErrorCode::T_201)), std::string::npos)
+    EXPECT_NE(mallory.transcript().find(seen(ErrorCode::T_201_key_not_registered)),
+              std::string::npos)
         << mallory.tail();
     EXPECT_EQ(mallory.transcript().find(s.secret), std::string::npos);
 }
@@ -99,7 +100,7 @@ TEST_F(SharingShortInvite, ExpiredInviteIsRefusedWithT703) {
     ASSERT_FALSE(s.token.empty());
     std::this_thread::sleep_for(3s);  // the invite's lifetime (2 s) must pass: nothing to poll
     auto bob = join(bob_key, s.token);
-    expect_refused(*bob, ErrorCode::T_703, s.secret);
+    expect_refused(*bob, ErrorCode::T_703_invite_expired, s.secret);
 }
 
 TEST_F(SharingRefusal, ExplicitShareTtlIsHonouredAndExpiresWithT703) {
@@ -107,13 +108,13 @@ TEST_F(SharingRefusal, ExplicitShareTtlIsHonouredAndExpiresWithT703) {
     ASSERT_FALSE(s.token.empty());
     std::this_thread::sleep_for(3s);  // the invite's lifetime (2 s) must pass: nothing to poll
     auto bob = join(bob_key, s.token);
-    expect_refused(*bob, ErrorCode::T_703, s.secret);
+    expect_refused(*bob, ErrorCode::T_703_invite_expired, s.secret);
 }
 
 TEST_F(SharingRefusal, ShareTtlAboveTheMaximumIsRefusedWithT707) {
     auto alice_ssh = creator();
     escape_command(*alice_ssh, "share 48h");  // invite.max_ttl is 24h
-    EXPECT_TRUE(alice_ssh->expect(seen(ErrorCode::T_707), 20s));
+    EXPECT_TRUE(alice_ssh->expect(seen(ErrorCode::T_707_invite_ttl_too_long), 20s));
     close_escape_prompt(*alice_ssh);
 }
 
@@ -129,7 +130,7 @@ TEST_F(SharingCap, JoinerBeyondTheParticipantCapIsRefusedWithT706) {
     auto bob = join(bob_key, s.token);
     ASSERT_TRUE(bob->expect(s.secret, 30s));
     auto carol = join(carol_key, s.token);
-    expect_refused(*carol, ErrorCode::T_706, s.secret);
+    expect_refused(*carol, ErrorCode::T_706_share_full, s.secret);
     // When bob leaves, there is room again.
     invitee_command(*bob, "exit");
     ASSERT_TRUE(bob->read_all_until_exit(20s));

@@ -43,7 +43,7 @@ TEST_F(WebTest, AnonymousVisitorsGetARedirectOrA401AndNoData) {
         EXPECT_EQ(r.status, 401) << what << "\n" << r.describe();
         const auto body = r.json();
         EXPECT_EQ(body.value("code", ""), "T_205") << what;
-        EXPECT_EQ(body.value("text", ""), user_message(ErrorCode::T_205)) << what;
+        EXPECT_EQ(body.value("text", ""), user_message(ErrorCode::T_205_not_logged_in)) << what;
         EXPECT_FALSE(body.contains("user") || body.contains("creator")) << what;
     };
     expect_401(c.get("/api/me"), "GET /api/me");
@@ -98,7 +98,7 @@ TEST_F(WebTest, WrongPasswordOrUnknownUserIsT203AndLooksTheSame) {
         c.post_json("/api/login", {{"user", "alice"}, {"password", "not it"}}, with_origin());
     EXPECT_EQ(wrong.status, 401) << wrong.describe();
     EXPECT_EQ(wrong.json().value("code", ""), "T_203");
-    EXPECT_EQ(wrong.json().value("text", ""), user_message(ErrorCode::T_203));
+    EXPECT_EQ(wrong.json().value("text", ""), user_message(ErrorCode::T_203_wrong_password));
     EXPECT_FALSE(wrong.has("Set-Cookie"));
 
     // An unknown user gets the same answer, after a real KDF run (not an early return).
@@ -145,7 +145,7 @@ TEST_F(WebTest, PostsWithoutOurOriginAreRefusedBeforeAnythingHappens) {
         auto r = c.post_json("/api/logout", nlohmann::json::object(), headers);
         EXPECT_EQ(r.status, 403) << "Origin '" << foreign << "'\n" << r.describe();
         EXPECT_EQ(r.json().value("code", ""), "T_206");
-        EXPECT_EQ(r.json().value("text", ""), user_message(ErrorCode::T_206));
+        EXPECT_EQ(r.json().value("text", ""), user_message(ErrorCode::T_206_foreign_origin));
         // Not logged out: the request did nothing.
         EXPECT_EQ(c.get("/api/me", with_cookie(cookie)).status, 200) << foreign;
 
@@ -263,9 +263,9 @@ TEST_F(WebTest, InvitationWithABadTokenIsARefusalWithItsCode) {
     auto r =
         c.post_json("/api/invitation", {{"token", "not-a-token"}}, with_cookie_and_origin(cookie));
     EXPECT_EQ(r.status, 200) << r.describe();
-    EXPECT_EQ(r.json(),
-              (nlohmann::json{
-                  {"ok", false}, {"code", "T_702"}, {"text", user_message(ErrorCode::T_702)}}));
+    EXPECT_EQ(r.json(), (nlohmann::json{{"ok", false},
+                                        {"code", "T_702"},
+                                        {"text", user_message(ErrorCode::T_702_invite_invalid)}}));
 }
 
 class WebPlainHttpTest : public WebTest {
@@ -320,7 +320,7 @@ TEST_F(WebBehindProxyTest, FailedLoginsAreRateLimitedPerUserName) {
                          from_address(with_origin(), "192.0.2.20"));
     EXPECT_EQ(r.status, 429) << r.describe();
     EXPECT_EQ(r.json().value("code", ""), "T_204");
-    EXPECT_EQ(r.json().value("text", ""), user_message(ErrorCode::T_204));
+    EXPECT_EQ(r.json().value("text", ""), user_message(ErrorCode::T_204_login_throttled));
     EXPECT_FALSE(r.has("Set-Cookie"));
     // ...while bob, from there, is not affected.
     auto bob = c.post_json("/api/login", {{"user", "bob"}, {"password", bob_password}},

@@ -82,9 +82,10 @@ TEST_F(WebInvitation, ShowsTheShareToGrantHoldersAndTheRefusalToOthers) {
     EXPECT_TRUE(creator_listed) << r.body;
 
     const std::string dave = web_login(c, bastion->web_url(), "dave", "dave's web password");
-    EXPECT_EQ(preview(dave, invite->token).json(),
-              (nlohmann::json{
-                  {"ok", false}, {"code", "T_302"}, {"text", user_message(ErrorCode::T_302)}}));
+    EXPECT_EQ(
+        preview(dave, invite->token).json(),
+        (nlohmann::json{
+            {"ok", false}, {"code", "T_302"}, {"text", user_message(ErrorCode::T_302_no_grant)}}));
 
     escape_command(*alice_ssh, "unshare");
     close_escape_prompt(*alice_ssh);
@@ -93,9 +94,9 @@ TEST_F(WebInvitation, ShowsTheShareToGrantHoldersAndTheRefusalToOthers) {
         if (i) std::this_thread::sleep_for(100ms);
         after = preview(bob, invite->token).json();
     }
-    EXPECT_EQ(after,
-              (nlohmann::json{
-                  {"ok", false}, {"code", "T_704"}, {"text", user_message(ErrorCode::T_704)}}));
+    EXPECT_EQ(after, (nlohmann::json{{"ok", false},
+                                     {"code", "T_704"},
+                                     {"text", user_message(ErrorCode::T_704_share_cancelled)}}));
 
     // The token travelled in request bodies only: no log has it.
     for (const auto& log : {bastion->log_path(), bastion->dir() + "/tandem-broker.err",

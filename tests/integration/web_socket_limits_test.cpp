@@ -30,7 +30,8 @@ TEST_F(WebTest, OneUserCannotOpenMoreThanTheirShareOfWebSockets) {
     EXPECT_FALSE(extra.open());
     EXPECT_EQ(extra.refusal().status, 429) << extra.refusal().describe();
     EXPECT_EQ(extra.refusal().json().value("code", ""), "T_208") << extra.refusal().describe();
-    EXPECT_EQ(extra.refusal().json().value("text", ""), user_message(ErrorCode::T_208));
+    EXPECT_EQ(extra.refusal().json().value("text", ""),
+              user_message(ErrorCode::T_208_too_many_websockets));
     // Logging in again does not buy more.
     auto again = web_socket(login_as_alice());
     EXPECT_EQ(again.refusal().status, 429) << again.refusal().describe();

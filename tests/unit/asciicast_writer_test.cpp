@@ -101,7 +101,7 @@ TEST_F(AsciicastWriterTest, FileIsPrivateAndNeverReplaced) {
         AsciicastWriter again(path(), header());
         FAIL() << "an existing recording was opened again";
     } catch (const TandemError& e) {
-        EXPECT_EQ(e.code(), ErrorCode::T_601);
+        EXPECT_EQ(e.code(), ErrorCode::T_601_recording_failed);
     }
     EXPECT_THROW(AsciicastWriter(path("missing-dir/x.cast"), header()), TandemError);
 }

@@ -160,7 +160,7 @@ TEST(BrokerLinkImpostor, AnotherUsersListenerGetsNothingAndCannotType) {
     EXPECT_EQ(impostor.listener_received, 0) << "the impostor got the hello or output";
     EXPECT_TRUE(impostor.keystrokes.empty()) << "the impostor's keystrokes reached the host";
     ASSERT_EQ(impostor.share_answer.size(), 1u);
-    EXPECT_EQ(impostor.share_answer[0], user_message(ErrorCode::T_701));
+    EXPECT_EQ(impostor.share_answer[0], user_message(ErrorCode::T_701_broker_down));
     // The bare link refuses it too: connect() fails as if no broker were there.
     {
         char tmpl[] = "/tmp/tandem-impostor-XXXXXX";

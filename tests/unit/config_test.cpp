@@ -41,7 +41,7 @@ class ConfigTest : public ::testing::Test {
         try {
             load_config(c);
         } catch (const TandemError& e) {
-            EXPECT_EQ(e.code(), ErrorCode::T_101);
+            EXPECT_EQ(e.code(), ErrorCode::T_101_bad_config);
             return e.detail();
         }
         return {};
@@ -179,7 +179,7 @@ TEST_F(ConfigTest, UnknownKeysAndBadValuesNameTheKey) {
         load_config(cli({"--ssh.nothing=1"}));
         FAIL();
     } catch (const TandemError& e) {
-        EXPECT_EQ(std::string(e.what()), user_message(ErrorCode::T_101));
+        EXPECT_EQ(std::string(e.what()), user_message(ErrorCode::T_101_bad_config));
     }
 }
 

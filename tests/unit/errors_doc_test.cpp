@@ -58,7 +58,9 @@ TEST(ErrorsDoc, CodesAreUniqueAndMessagesWellFormed) {
         EXPECT_EQ(user_message(e.code), std::string(e.kind) + " error (code: " + std::string(e.id) +
                                             "): " + std::string(e.sentence));
     }
-    EXPECT_EQ(user_message(ErrorCode::T_514).rfind("connection error (code: T_514): ", 0), 0u);
+    EXPECT_EQ(user_message(ErrorCode::T_514_host_unresponsive)
+                  .rfind("connection error (code: T_514): ", 0),
+              0u);
 }
 
 }  // namespace

@@ -160,7 +160,7 @@ TEST_F(InstanceTest, BadOverrideIsAConfigError) {
         create_instance(dir_, {{"ssh.nope", "1"}});
         FAIL();
     } catch (const TandemError& e) {
-        EXPECT_EQ(e.code(), ErrorCode::T_101);
+        EXPECT_EQ(e.code(), ErrorCode::T_101_bad_config);
         EXPECT_NE(e.detail().find("ssh.nope"), std::string::npos);
     }
     EXPECT_FALSE(fs::exists(dir_ + "/tandem.conf"));

@@ -53,7 +53,7 @@ TEST(ShellEscapeCommands, HelpUnknownAndEmpty) {
     EXPECT_EQ(help.lines[0], "commands: share [TTL], unshare, who, agree, refuse, take, help");
     const auto unknown = commands.run(parse_prompt_line("frobnicate"));
     ASSERT_EQ(unknown.lines.size(), 1u);
-    EXPECT_EQ(unknown.lines[0], user_message(ErrorCode::T_304));
+    EXPECT_EQ(unknown.lines[0], user_message(ErrorCode::T_304_unknown_command));
     EXPECT_TRUE(commands.run(parse_prompt_line("  ")).close_prompt);
 }
 

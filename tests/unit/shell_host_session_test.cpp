@@ -92,19 +92,19 @@ class ShellHostSession : public ::testing::Test {
 TEST_F(ShellHostSession, MalformedAccountIsT303) {
     const auto [status, err] = run_as("alice", "web01");
     EXPECT_EQ(status, 1);
-    EXPECT_EQ(err, user_message(ErrorCode::T_303) + "\n");
+    EXPECT_EQ(err, user_message(ErrorCode::T_303_malformed_account) + "\n");
 }
 
 TEST_F(ShellHostSession, UnknownAccountIsT301) {
     const auto [status, err] = run_as("alice", "admin@web01");
     EXPECT_EQ(status, 1);
-    EXPECT_EQ(err, user_message(ErrorCode::T_301) + "\n");
+    EXPECT_EQ(err, user_message(ErrorCode::T_301_unknown_account) + "\n");
 }
 
 TEST_F(ShellHostSession, NoGrantIsT302AndNothingIsRecorded) {
     const auto [status, err] = run_as("bob", "root@web01");
     EXPECT_EQ(status, 1);
-    EXPECT_EQ(err, user_message(ErrorCode::T_302) + "\n");
+    EXPECT_EQ(err, user_message(ErrorCode::T_302_no_grant) + "\n");
     EXPECT_EQ(recordings(), 0u);
     EXPECT_TRUE(store_->list_sessions(10).empty());
 }
@@ -113,19 +113,19 @@ TEST_F(ShellHostSession, RevokedGrantIsRefusedNextTime) {
     const auto account = store_->find_account("root", "web01");
     ASSERT_TRUE(account);
     store_->revoke(alice_, account->id);
-    EXPECT_EQ(run_as("alice", "root@web01").second, user_message(ErrorCode::T_302) + "\n");
+    EXPECT_EQ(run_as("alice", "root@web01").second, user_message(ErrorCode::T_302_no_grant) + "\n");
 }
 
 TEST_F(ShellHostSession, UnpinnedHostIsT503) {
     const auto [status, err] = run_as("alice", "root@web02");
-    EXPECT_EQ(err, user_message(ErrorCode::T_503) + "\n");
+    EXPECT_EQ(err, user_message(ErrorCode::T_503_host_key_unpinned) + "\n");
     EXPECT_NE(status, 0);
 }
 
 TEST_F(ShellHostSession, UnreachableHostIsT501AndLeavesNoRecording) {
     const auto [status, err] = run_as("alice", "root@web01");
     EXPECT_EQ(status, 255);
-    EXPECT_EQ(err, user_message(ErrorCode::T_501) + "\n");
+    EXPECT_EQ(err, user_message(ErrorCode::T_501_host_unreachable) + "\n");
     EXPECT_EQ(recordings(), 0u);
     EXPECT_TRUE(store_->list_sessions(10).empty());
 }
@@ -134,7 +134,7 @@ TEST_F(ShellHostSession, NoRecordingMeansNoSessionT601) {
     config_.session_recordings_dir = (dir_ / "missing").string();
     const auto [status, err] = run_as("alice", "root@web01");
     EXPECT_NE(status, 0);
-    EXPECT_EQ(err, user_message(ErrorCode::T_601) + "\n");
+    EXPECT_EQ(err, user_message(ErrorCode::T_601_recording_failed) + "\n");
 }
 
 }  // namespace

@@ -234,7 +234,7 @@ TEST_F(WebViewerTest, UnshareEndsEveryBrowserWithT704AndTheUrlStopsWorking) {
         auto end = browser->next_text("end");
         EXPECT_EQ(end["code"], "T_704");
         EXPECT_EQ(end["reason"], "cancelled");
-        EXPECT_EQ(end["text"], user_message(ErrorCode::T_704));
+        EXPECT_EQ(end["text"], user_message(ErrorCode::T_704_share_cancelled));
         EXPECT_EQ(browser->closed_with(), 1000);
     }
     Browser late(port(), "bob");

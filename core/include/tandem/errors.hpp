@@ -13,51 +13,54 @@ namespace tandem {
 
 enum class ErrorCode {
     // 1xx: configuration and local service problems
-    T_101,  // configuration unreadable or invalid
-    T_102,  // store unavailable
-    T_103,  // internal error
+    T_101_bad_config,         // configuration unreadable or invalid
+    T_102_store_unavailable,  // store unavailable
+    T_103_internal,           // internal error
     // 2xx: who you are
-    T_201,  // SSH authentication failed (unknown user or key: one code, no enumeration)
-    T_202,  // too many authentication attempts / login grace time exceeded
-    T_203,  // web login: wrong user name or password (one code, no enumeration)
-    T_204,  // web login: too many failed logins from this user or address
-    T_205,  // web: not logged in, or the login expired
-    T_206,  // web: request not sent from this bastion's pages (Origin)
-    T_207,  // web: too many logins being checked at once
-    T_208,  // web: too many WebSocket viewers open for this user
+    T_201_key_not_registered,      // SSH authentication failed (unknown user or key: one code, no
+                                   // enumeration)
+    T_202_auth_attempts_exceeded,  // too many authentication attempts / login grace time exceeded
+    T_203_wrong_password,       // web login: wrong user name or password (one code, no enumeration)
+    T_204_login_throttled,      // web login: too many failed logins from this user or address
+    T_205_not_logged_in,        // web: not logged in, or the login expired
+    T_206_foreign_origin,       // web: request not sent from this bastion's pages (Origin)
+    T_207_login_checker_busy,   // web: too many logins being checked at once
+    T_208_too_many_websockets,  // web: too many WebSocket viewers open for this user
     // 3xx: what you may use
-    T_301,  // unknown account LOGIN@HOST
-    T_302,  // no grant on the account
-    T_303,  // malformed LOGIN@HOST
-    T_304,  // unknown bastion command
-    T_305,  // reserved login name used without its purpose (e.g. join without a token)
-    T_306,  // access revoked while the session was open (grant, user, account or host gone)
+    T_301_unknown_account,    // unknown account LOGIN@HOST
+    T_302_no_grant,           // no grant on the account
+    T_303_malformed_account,  // malformed LOGIN@HOST
+    T_304_unknown_command,    // unknown bastion command
+    T_305_reserved_login,     // reserved login name used without its purpose (e.g. join without a
+                              // token)
+    T_306_access_revoked,     // access revoked while the session was open (grant, user, account or
+                              // host gone)
     // 5xx: the managed host
-    T_501,  // host unreachable
-    T_502,  // host key does not match the pinned key
-    T_503,  // host has no pinned key
-    T_504,  // authentication at the host failed
-    T_505,  // connect timeout
-    T_506,  // host refused the terminal (pty/shell request)
-    T_507,  // connection to the host lost
-    T_514,  // host stopped answering keepalives
+    T_501_host_unreachable,       // host unreachable
+    T_502_host_key_mismatch,      // host key does not match the pinned key
+    T_503_host_key_unpinned,      // host has no pinned key
+    T_504_host_auth_failed,       // authentication at the host failed
+    T_505_host_timeout,           // connect timeout
+    T_506_host_refused_terminal,  // host refused the terminal (pty/shell request)
+    T_507_host_lost,              // connection to the host lost
+    T_514_host_unresponsive,      // host stopped answering keepalives
     // 6xx: recording and audit
-    T_601,  // recording could not be written
+    T_601_recording_failed,  // recording could not be written
     // 7xx: shared sessions
-    T_701,
-    T_702,
-    T_703,
-    T_704,
-    T_705,
-    T_706,
-    T_707,
-    T_708,
-    T_711,
-    T_712,
-    T_713,
-    T_714,
-    T_715,
-    T_716,
+    T_701_broker_down,
+    T_702_invite_invalid,
+    T_703_invite_expired,
+    T_704_share_cancelled,
+    T_705_session_ended,
+    T_706_share_full,
+    T_707_invite_ttl_too_long,
+    T_708_grant_revoked,
+    T_711_creator_only,
+    T_712_request_pending,
+    T_713_not_shared,
+    T_714_no_request,
+    T_715_not_controller,
+    T_716_join_unavailable,
 };
 
 struct ErrorInfo {
@@ -71,7 +74,7 @@ struct ErrorInfo {
 const std::vector<ErrorInfo>& error_catalogue();
 const ErrorInfo& error_info(ErrorCode code);
 
-// "T_514" -> ErrorCode::T_514; nullopt for anything not in the catalogue.
+// "T_514" -> ErrorCode::T_514_host_unresponsive; nullopt for anything not in the catalogue.
 std::optional<ErrorCode> parse_error_code(std::string_view id);
 
 // "connection error (code: T_514): The server did not respond ..." — what users see.
