@@ -160,16 +160,34 @@ void LiveSession::unshare(const std::string& reason, ErrorCode code) {
     ctx_.audit(info_.creator, "share.end", *share_id_, reason);
     share_id_.reset();
     arbiter_.reset();
-    hook_->send_notice({{"event", "control"},
-                        {"controller", info_.creator},
-                        {"creator", true},
-                        {"text", "Sharing ended (" + reason + ")."}});
+    tell_creator({{"event", "control"},
+                  {"controller", info_.creator},
+                  {"creator", true},
+                  {"text", "Sharing ended (" + reason + ")."}});
 }
 
 void LiveSession::end(const std::string& reason, std::optional<ErrorCode> code) {
     if (ended_) return;
     ended_ = true;
     unshare(reason, invitee_end_code(code));
+    if (auto console = console_.lock()) console->on_end(reason, code);
+}
+
+void LiveSession::tell_creator(const nlohmann::json& notice) {
+    hook_->send_notice(notice);
+    if (auto console = console_.lock()) console->on_notice(notice);
+}
+
+nlohmann::json LiveSession::console_state() const {
+    nlohmann::json state = {
+        {"shared", arbiter_.has_value()},
+        {"controller", arbiter_ ? display(arbiter_->controller()) : info_.creator},
+        {"participants", who()},
+        {"pending", nullptr}};
+    if (share_id_) state["share"] = *share_id_;
+    if (arbiter_ && arbiter_->pending_request())
+        state["pending"] = display(*arbiter_->pending_request());
+    return state;
 }
 
 std::variant<ParticipantId, ErrorCode> LiveSession::admit(const JoinRequest& request,
@@ -264,10 +282,10 @@ nlohmann::json LiveSession::control_reply(ControlOutcome outcome, SessionCommand
         case SessionCommand::control: {
             // The creator answers; an invitee in control is told, since it is their control
             // that is asked for.
-            hook_->send_notice({{"event", "request"},
-                                {"user", who_acts},
-                                {"text", who_acts + " applies for control (escape key, then "
-                                                    "agree or refuse)"}});
+            tell_creator({{"event", "request"},
+                          {"user", who_acts},
+                          {"text", who_acts + " applies for control (escape key, then "
+                                              "agree or refuse)"}});
             const auto& controller = arbiter_->controller();
             if (controller != kCreator)
                 participants_.at(controller)
@@ -300,7 +318,7 @@ void LiveSession::announce_control(const std::string& why) {
                              {"controller", name},
                              {"creator", controller == kCreator},
                              {"text", why + ": " + name + " now controls the session."}};
-    hook_->send_notice(notice);
+    tell_creator(notice);
     for (auto& [id, p] : participants_) {
         notice["you"] = id == controller;
         p.viewer->send_notice(notice);
@@ -308,7 +326,7 @@ void LiveSession::announce_control(const std::string& why) {
 }
 
 void LiveSession::broadcast_notice(const nlohmann::json& notice) {
-    hook_->send_notice(notice);
+    tell_creator(notice);
     for (auto& [id, p] : participants_) p.viewer->send_notice(notice);
 }
 

@@ -63,6 +63,12 @@ class LiveSession : public std::enable_shared_from_this<LiveSession> {
     // (called from a periodic timer).
     void recheck_grants();
 
+    // A web O&M session's page (weak: the page's session owns itself).
+    void set_console(std::weak_ptr<CreatorConsole> console) { console_ = std::move(console); }
+    // What the creator's page shows beside the terminal: {"shared", "share"?, "controller",
+    // "participants" (as who()), "pending" (who applies for control, or null)}.
+    nlohmann::json console_state() const;
+
   private:
     struct Participant {
         std::string user;
@@ -79,6 +85,7 @@ class LiveSession : public std::enable_shared_from_this<LiveSession> {
     bool creator_holds_grant() const;
     void remove(const ParticipantId& id, const nlohmann::json& end);
     void broadcast_notice(const nlohmann::json& notice);
+    void tell_creator(const nlohmann::json& notice);
     void announce_control(const std::string& text);
     std::string display(const ParticipantId& id) const;
     nlohmann::json who() const;
@@ -87,6 +94,7 @@ class LiveSession : public std::enable_shared_from_this<LiveSession> {
     BrokerContext& ctx_;
     SessionInfo info_;
     std::shared_ptr<SessionHook> hook_;
+    std::weak_ptr<CreatorConsole> console_;
     ScreenFeed screen_;
     bool parse_scheduled_ = false;
     bool resync_after_parse_ = false;  // a gap: repaint every viewer once the screen is rebuilt

@@ -33,10 +33,13 @@ int main(int argc, char** argv) {
         broker::SessionRegistry registry(ctx);
         broker::HookListener listener(ctx, registry, config.broker_socket);
         listener.start();
+        // Creators in the browser (Host Ops → LogIn) get tandem-shell on a PTY started here.
+        broker::WebOmSessions om_sessions(ctx, registry,
+                                          broker::HookLaunch::for_broker(config, cli));
         // The web face (docs/web.md), unless web.listen is empty.
         std::unique_ptr<broker::WebListener> web;
         if (!config.web_listen.empty()) {
-            web = std::make_unique<broker::WebListener>(ctx, registry);
+            web = std::make_unique<broker::WebListener>(ctx, registry, om_sessions);
             web->start();
         }
 
@@ -58,6 +61,7 @@ int main(int argc, char** argv) {
             listener.stop();
             if (web) web->stop();
             grant_timer.cancel();
+            om_sessions.end_all("broker stopping");
             registry.end_all("broker stopping");
             // Let the final frames flush, then stop.
             boost::asio::post(io, [&] { io.stop(); });

@@ -15,7 +15,13 @@ std::shared_ptr<LiveSession> SessionRegistry::open(const SessionInfo& info,
     auto session = std::make_shared<LiveSession>(ctx_, info, std::move(hook));
     sessions_[info.id] = session;
     ctx_.audit(info.creator, "session.register", info.account, "session=" + info.id);
+    if (on_open_) on_open_(session);
     return session;
+}
+
+std::shared_ptr<LiveSession> SessionRegistry::find(const std::string& session_id) const {
+    auto it = sessions_.find(session_id);
+    return it == sessions_.end() ? nullptr : it->second;
 }
 
 void SessionRegistry::close(const std::string& session_id, const std::string& reason,

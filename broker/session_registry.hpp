@@ -3,6 +3,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -33,6 +34,13 @@ class SessionRegistry {
     std::variant<nlohmann::json, ErrorCode> preview(std::string_view token,
                                                     const std::string& user) const;
 
+    // The live session with that id, or nullptr.
+    std::shared_ptr<LiveSession> find(const std::string& session_id) const;
+    // Called with every session as it registers (web O&M sessions attach their page to it).
+    void on_open(std::function<void(const std::shared_ptr<LiveSession>&)> observer) {
+        on_open_ = std::move(observer);
+    }
+
     void recheck_grants();
     void end_all(const std::string& reason);
     std::size_t size() const { return sessions_.size(); }
@@ -48,6 +56,7 @@ class SessionRegistry {
 
     BrokerContext& ctx_;
     std::map<std::string, std::shared_ptr<LiveSession>> sessions_;
+    std::function<void(const std::shared_ptr<LiveSession>&)> on_open_;
     // Shares that ended recently, so a late joiner hears "session ended" rather than "cancelled".
     std::map<std::string, ErrorCode> ended_shares_;
     std::deque<std::string> ended_order_;

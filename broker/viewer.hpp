@@ -6,7 +6,10 @@
 
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+
+#include "tandem/errors.hpp"
 
 namespace tandem::broker {
 
@@ -28,6 +31,15 @@ class SessionHook {
     virtual ~SessionHook() = default;
     virtual void send_input(const std::string& bytes) = 0;  // the controller's keystrokes
     virtual void send_notice(const nlohmann::json& notice) = 0;
+};
+
+// The creator's page of a web O&M session: told everything the creator's hook is told (it
+// shows notices in its own panel), and why the session ended.
+class CreatorConsole {
+  public:
+    virtual ~CreatorConsole() = default;
+    virtual void on_notice(const nlohmann::json& notice) = 0;
+    virtual void on_end(const std::string& reason, std::optional<ErrorCode> code) = 0;
 };
 
 }  // namespace tandem::broker

@@ -163,8 +163,8 @@ class WebHttpSession : public std::enable_shared_from_this<WebHttpSession<Stream
         auto request = parser_->release();
         try {
             start_web_viewer(std::move(stream_), std::move(request),
-                             WebIdentity{login.user, client_}, web_.ctx, web_.registry,
-                             std::move(lease));
+                             WebIdentity{login.user, client_, login.id}, web_.ctx, web_.registry,
+                             web_.om, std::move(lease));
         } catch (const std::exception& e) {
             log::error(std::string("web viewer did not start: ") + e.what());
         }

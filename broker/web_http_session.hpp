@@ -24,6 +24,7 @@ struct WebServices {
     boost::asio::ssl::context* tls;  // nullptr: plain HTTP (web.plain_http)
     OpenWebSockets& sockets;
     const TrustedProxies& proxies;  // web.trusted_proxies
+    WebOmSessions& om;              // the creators' web O&M sessions
 };
 
 // Serves the connection until it closes. `slot` is released when the connection ends (a

@@ -61,7 +61,7 @@ tcp::endpoint resolve_listen(net::io_context& io, const std::string& listen) {
 
 }  // namespace
 
-WebListener::WebListener(BrokerContext& ctx, SessionRegistry& registry)
+WebListener::WebListener(BrokerContext& ctx, SessionRegistry& registry, WebOmSessions& om)
     : ctx_(ctx),
       origin_(origin_from(ctx.config)),
       proxies_(proxies_from(ctx.config)),
@@ -70,10 +70,10 @@ WebListener::WebListener(BrokerContext& ctx, SessionRegistry& registry)
       logins_(ctx.config.web_login_ttl, ctx.config.web_login_max_age),
       sockets_(ctx.config.web_max_websockets_per_user),
       login_(ctx, logins_, sockets_, origin_.tls),
-      routes_(ctx, registry, origin_, assets_, login_),
+      routes_(ctx, registry, om, origin_, assets_, login_),
       tls_(ctx.config.web_plain_http ? std::nullopt
                                      : std::optional<net::ssl::context>(make_tls(ctx.config))),
-      services_{ctx, registry, routes_, headers_, tls_ ? &*tls_ : nullptr, sockets_, proxies_},
+      services_{ctx, registry, routes_, headers_, tls_ ? &*tls_ : nullptr, sockets_, proxies_, om},
       acceptor_(ctx.io),
       retry_(ctx.io),
       recheck_(ctx.io) {

@@ -29,7 +29,7 @@ class WebListener {
   public:
     // Binds web.listen and loads the TLS certificate. Throws TandemError(T_101) when the
     // address, public_url or certificate is unusable.
-    WebListener(BrokerContext& ctx, SessionRegistry& registry);
+    WebListener(BrokerContext& ctx, SessionRegistry& registry, WebOmSessions& om);
     ~WebListener();
     WebListener(const WebListener&) = delete;
     WebListener& operator=(const WebListener&) = delete;

@@ -44,9 +44,14 @@ std::string login_redirect(std::string_view path) {
     return "/login?next=" + next;
 }
 
-WebRoutes::WebRoutes(BrokerContext& ctx, SessionRegistry& registry, PublicOrigin origin,
-                     StaticAssets& assets, WebLogin& login)
-    : ctx_(ctx), registry_(registry), origin_(std::move(origin)), assets_(assets), login_(login) {}
+WebRoutes::WebRoutes(BrokerContext& ctx, SessionRegistry& registry, WebOmSessions& om,
+                     PublicOrigin origin, StaticAssets& assets, WebLogin& login)
+    : ctx_(ctx),
+      registry_(registry),
+      om_(om),
+      origin_(std::move(origin)),
+      assets_(assets),
+      login_(login) {}
 
 std::optional<WebResponse> WebRoutes::screen_head(std::string_view method, std::string_view path,
                                                   std::string_view origin) const {
@@ -102,7 +107,15 @@ std::optional<LoginSessions::Login> WebRoutes::route(const WebRequest& request,
     }
     const std::string* user = &login->user;
     if (path == "/") {
-        respond(get ? redirect("/join") : method_not_allowed("GET"));
+        respond(get ? redirect("/hosts") : method_not_allowed("GET"));
+    } else if (path == "/hosts") {
+        respond(get ? page("hosts.html") : method_not_allowed("GET"));
+    } else if (path == "/api/hosts") {
+        respond(get ? host_ops(*login) : method_not_allowed("GET"));
+    } else if (path == "/api/sessions") {
+        respond(post ? open_web_session(request, *login) : method_not_allowed("POST"));
+    } else if (path == "/session") {
+        respond(get ? page("session.html") : method_not_allowed("GET"));
     } else if (path == "/join") {
         respond(get ? page("join.html") : method_not_allowed("GET"));
     } else if (path == "/api/me") {

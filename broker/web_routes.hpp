@@ -1,4 +1,6 @@
 // The web face's route table (docs/web.md). Public: /login, POST /api/login, /assets/<file>.
+// Logged in: /hosts (Host Ops) and GET /api/hosts, POST /api/sessions (LogIn), /session (a web
+// O&M session's page), /join and POST /api/invitation, /api/me, POST /api/logout, /ws.
 // Everything else needs a login: pages redirect anonymous visitors to /login?next=<path>,
 // /api/* and /ws answer 401 with no data. Every POST and /ws must come from public_url's
 // origin (403 T_206), checked on the request head before its body is read.
@@ -11,6 +13,7 @@
 #include "static_assets.hpp"
 #include "web_login.hpp"
 #include "web_message.hpp"
+#include "web_om_sessions.hpp"
 #include "web_origin.hpp"
 
 namespace tandem::broker {
@@ -19,7 +22,7 @@ inline constexpr std::size_t kMaxRequestBody = 4096;
 
 class WebRoutes {
   public:
-    WebRoutes(BrokerContext& ctx, SessionRegistry& registry, PublicOrigin origin,
+    WebRoutes(BrokerContext& ctx, SessionRegistry& registry, WebOmSessions& om, PublicOrigin origin,
               StaticAssets& assets, WebLogin& login);
 
     // The answer to a request head that must go no further (foreign or missing Origin on a
@@ -38,9 +41,14 @@ class WebRoutes {
     WebResponse page(const std::string& file) const;
     WebResponse asset(const std::string& name) const;
     WebResponse invitation(const WebRequest& request, const std::string& user) const;
+    // Host Ops: the user's granted accounts and their web sessions (web_host_ops.cpp).
+    WebResponse host_ops(const LoginSessions::Login& login) const;
+    // LogIn: {"account","cols","rows"} -> {"ok","session"} (web_host_ops.cpp).
+    WebResponse open_web_session(const WebRequest& request, const LoginSessions::Login& login);
 
     BrokerContext& ctx_;
     SessionRegistry& registry_;
+    WebOmSessions& om_;
     PublicOrigin origin_;
     StaticAssets& assets_;
     WebLogin& login_;

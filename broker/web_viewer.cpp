@@ -52,11 +52,12 @@ class WebSocketViewer : public std::enable_shared_from_this<WebSocketViewer<Next
                         public ClosableViewer {
   public:
     WebSocketViewer(NextLayer stream, WebIdentity who, BrokerContext& ctx,
-                    SessionRegistry& registry)
+                    SessionRegistry& registry, WebOmSessions& om)
         : ws_(std::move(stream)),
           who_(std::move(who)),
           ctx_(ctx),
           registry_(registry),
+          om_sessions_(om),
           join_timer_(ctx.io) {}
 
     void run(http::request<http::string_body> request);
@@ -71,12 +72,16 @@ class WebSocketViewer : public std::enable_shared_from_this<WebSocketViewer<Next
     void hold(std::shared_ptr<OpenWebSockets::Lease> lease) { lease_ = std::move(lease); }
 
   private:
-    enum class State { awaiting_join, joined, finishing };
+    // A browser is an invitee (joined) or a web O&M session's creator (attached).
+    enum class State { awaiting_join, joined, attached, finishing };
 
     void read();
     void on_message();
     void on_join(const json& message);
+    void on_attach(const json& message);
+    void on_creator_message(const std::string& type, const json& message);
     void on_command(SessionCommand command, const json& message);
+    void reply_to(json reply, const json& message);
     void send_text(const json& message);
     void enqueue(int kind, std::shared_ptr<const std::string> payload, bool droppable);
     void write_next();
@@ -88,6 +93,7 @@ class WebSocketViewer : public std::enable_shared_from_this<WebSocketViewer<Next
     WebIdentity who_;
     BrokerContext& ctx_;
     SessionRegistry& registry_;
+    WebOmSessions& om_sessions_;
     boost::asio::steady_timer join_timer_;
     beast::flat_buffer read_buffer_;
 
@@ -99,6 +105,7 @@ class WebSocketViewer : public std::enable_shared_from_this<WebSocketViewer<Next
 
     // Weak: the session holds its viewers; a strong pointer back would be a cycle.
     std::weak_ptr<LiveSession> session_;
+    std::weak_ptr<WebOmSession> om_;  // the creator's session, once attached
     ParticipantId participant_;
     bool controls_ = false;  // from the session's control notices ("you")
     bool in_command_ = false;
@@ -165,9 +172,11 @@ void WebSocketViewer<NextLayer>::on_message() {
         return finish(websocket::close_code::policy_error, "malformed message");
     const std::string type = message["type"];
     if (state_ == State::awaiting_join) {
+        if (type == "attach") return on_attach(message);
         if (type != "join") return finish(websocket::close_code::policy_error, "join first");
         return on_join(message);
     }
+    if (state_ == State::attached) return on_creator_message(type, message);
     if (type == "input") {
         auto data = message.find("data");
         if (data == message.end() || !data->is_string()) return;
@@ -213,6 +222,65 @@ void WebSocketViewer<NextLayer>::on_join(const json& message) {
 }
 
 template <class NextLayer>
+void WebSocketViewer<NextLayer>::on_attach(const json& message) {
+    join_timer_.cancel();
+    auto id = message.find("session");
+    std::shared_ptr<WebOmSession> om;
+    // One answer for a session that ended, never existed, or belongs to another login.
+    if (id != message.end() && id->is_string() && id->get_ref<const std::string&>().size() <= 64)
+        om = om_sessions_.find(id->get<std::string>(), who_.user, who_.login_id);
+    if (!om) {
+        state_ = State::finishing;
+        const auto code = ErrorCode::T_220_web_session_not_yours;
+        send_text({{"type", "refused"},
+                   {"code", std::string(error_info(code).id)},
+                   {"text", user_message(code)}});
+        return finish(websocket::close_code::policy_error, "refused");
+    }
+    state_ = State::attached;
+    om_ = om;
+    send_text({{"type", "attached"},
+               {"you", who_.user},
+               {"session", om->id()},
+               {"account", om->account()},
+               {"cols", om->cols()},
+               {"rows", om->rows()}});
+    om->attach(this->shared_from_this());
+}
+
+template <class NextLayer>
+void WebSocketViewer<NextLayer>::on_creator_message(const std::string& type, const json& message) {
+    auto om = om_.lock();
+    if (!om) return;
+    if (type == "input") {
+        auto data = message.find("data");
+        if (data != message.end() && data->is_string())
+            om->input(data->get_ref<const std::string&>());
+        return;
+    }
+    if (type == "resize") {
+        auto cols = message.find("cols");
+        auto rows = message.find("rows");
+        if (cols != message.end() && rows != message.end() && cols->is_number_integer() &&
+            rows->is_number_integer())
+            om->resize(cols->get<int>(), rows->get<int>());
+        return;
+    }
+    if (auto command = parse_session_command(type)) {
+        in_command_ = true;
+        json reply;
+        try {
+            reply = om->command(*command, message);
+        } catch (...) {
+            in_command_ = false;
+            throw;
+        }
+        in_command_ = false;
+        reply_to(std::move(reply), message);
+    }
+}
+
+template <class NextLayer>
 void WebSocketViewer<NextLayer>::on_command(SessionCommand command, const json& message) {
     auto session = session_.lock();
     if (!session) return;
@@ -225,6 +293,12 @@ void WebSocketViewer<NextLayer>::on_command(SessionCommand command, const json& 
         throw;
     }
     in_command_ = false;
+    reply_to(std::move(reply), message);
+}
+
+// The reply, then an end our own command caused ("exit"), if any.
+template <class NextLayer>
+void WebSocketViewer<NextLayer>::reply_to(json reply, const json& message) {
     reply["type"] = "reply";
     if (auto id = message.find("id"); id != message.end() && id->is_number_integer())
         reply["id"] = *id;
@@ -238,13 +312,13 @@ void WebSocketViewer<NextLayer>::on_command(SessionCommand command, const json& 
 
 template <class NextLayer>
 void WebSocketViewer<NextLayer>::send_output(const std::shared_ptr<const std::string>& bytes) {
-    if (state_ != State::joined) return;
+    if (state_ != State::joined && state_ != State::attached) return;
     enqueue(kOutput, bytes, true);
 }
 
 template <class NextLayer>
 void WebSocketViewer<NextLayer>::send_snapshot(const std::string& bytes) {
-    if (state_ != State::joined) return;
+    if (state_ != State::joined && state_ != State::attached) return;
     enqueue(kSnapshot, std::make_shared<const std::string>(bytes), true);
 }
 
@@ -266,6 +340,7 @@ void WebSocketViewer<NextLayer>::send_notice(const json& notice) {
 template <class NextLayer>
 void WebSocketViewer<NextLayer>::send_end(const json& end) {
     session_.reset();
+    om_.reset();
     state_ = State::finishing;
     controls_ = false;
     json message = end;
@@ -306,8 +381,10 @@ void WebSocketViewer<NextLayer>::write_next() {
             return;
         }
         // Asked for here, after a write, never in the middle of a broadcast.
-        if (auto session = session_.lock(); session && outbox_.take_resync())
-            session->send_snapshot(participant_);
+        if (outbox_.take_resync()) {
+            if (auto session = session_.lock()) session->send_snapshot(participant_);
+            if (auto om = om_.lock()) om->send_snapshot(this);
+        }
         return;
     }
     auto done = [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
@@ -374,6 +451,9 @@ void WebSocketViewer<NextLayer>::gone(const std::string& why) {
     auto session = session_.lock();
     session_.reset();
     if (session && state_ == State::joined) session->on_viewer_gone(participant_);
+    // The creator's page: the session waits web.om_grace for a reload before it ends.
+    if (auto om = om_.lock(); om && state_ == State::attached) om->detach(this);
+    om_.reset();
     state_ = State::finishing;
     outbox_.close();  // the message being written stays pinned until its handler runs
 }
@@ -385,10 +465,10 @@ namespace {
 
 template <class NextLayer>
 void start_viewer(NextLayer stream, http::request<http::string_body> request, WebIdentity who,
-                  BrokerContext& ctx, SessionRegistry& registry,
+                  BrokerContext& ctx, SessionRegistry& registry, WebOmSessions& om,
                   std::shared_ptr<OpenWebSockets::Lease> lease) {
     auto viewer = std::make_shared<WebSocketViewer<NextLayer>>(std::move(stream), std::move(who),
-                                                               ctx, registry);
+                                                               ctx, registry, om);
     if (lease) lease->attach(viewer);
     viewer->hold(std::move(lease));
     viewer->run(std::move(request));
@@ -398,15 +478,16 @@ void start_viewer(NextLayer stream, http::request<http::string_body> request, We
 
 void start_web_viewer(beast::tcp_stream stream, http::request<http::string_body> request,
                       WebIdentity who, BrokerContext& ctx, SessionRegistry& registry,
-                      std::shared_ptr<OpenWebSockets::Lease> lease) {
-    start_viewer(std::move(stream), std::move(request), std::move(who), ctx, registry,
+                      WebOmSessions& om, std::shared_ptr<OpenWebSockets::Lease> lease) {
+    start_viewer(std::move(stream), std::move(request), std::move(who), ctx, registry, om,
                  std::move(lease));
 }
 
 void start_web_viewer(beast::ssl_stream<beast::tcp_stream> stream,
                       http::request<http::string_body> request, WebIdentity who, BrokerContext& ctx,
-                      SessionRegistry& registry, std::shared_ptr<OpenWebSockets::Lease> lease) {
-    start_viewer(std::move(stream), std::move(request), std::move(who), ctx, registry,
+                      SessionRegistry& registry, WebOmSessions& om,
+                      std::shared_ptr<OpenWebSockets::Lease> lease) {
+    start_viewer(std::move(stream), std::move(request), std::move(who), ctx, registry, om,
                  std::move(lease));
 }
 

@@ -40,14 +40,16 @@ tandem_instance_up "$dir"
 tandem_add_guest "$dir"  # instances made before sharing existed
 demo_password=$(tandem_web_password "$dir" "$TANDEM_DEMO_USER")
 guest_password=$(tandem_web_password "$dir" guest)
-# The web face on loopback only, with the public URL naming the port it really has.
-web_port=$(tandem_free_port_from 8443)
-web_url=https://localhost:$web_port
-tandem_broker_start "$dir" "$dir/tandem-broker.log" --web.listen="127.0.0.1:$web_port" \
-    --web.public_url="$web_url" --web.assets="$TANDEM_ROOT/build/webview"
 port=0
 tandem_port_is_free 2222 && port=2222
 tandem_sshd_start "$dir" "$port" "$dir/tandem-sshd.log"
+# The web face on loopback only, with the public URL naming the port it really has, and the
+# SSH address invitees are told (web creators' Invite friends prints the ssh join line).
+web_port=$(tandem_free_port_from 8443)
+web_url=https://localhost:$web_port
+tandem_broker_start "$dir" "$dir/tandem-broker.log" --web.listen="127.0.0.1:$web_port" \
+    --web.public_url="$web_url" --web.assets="$TANDEM_ROOT/build/webview" \
+    --ssh.public_address="127.0.0.1:$TANDEM_SSHD_PORT"
 
 account=$(tandem_demo_account)
 fingerprint=$(ssh-keygen -l -f "$dir/known_hosts" | awk '{print $2}')
@@ -66,10 +68,11 @@ Sharing: in a session press Ctrl-], type share, and Enter. A second person, gues
   ssh -i $dir/guest_key -p $TANDEM_SSHD_PORT join@127.0.0.1 TOKEN
       (the TOKEN from the share line; guest's own key names them). See docs/sharing.md.
 
-Web viewer: $web_url/login  (user $TANDEM_DEMO_USER, password $demo_password;
+Web: $web_url/  (user $TANDEM_DEMO_USER, password $demo_password;
   guest's password: $guest_password). The certificate is the instance's self-signed one
-  ($dir/tls.crt): the browser warns once. Share over SSH, then open the printed URL, log in
-  as guest and click Enter. See docs/web.md.
+  ($dir/tls.crt): the browser warns once. Host Ops > LogIn opens a session in the browser;
+  Share > Invite friends gives the URL for guest (log in as guest in another browser, Enter).
+  A URL printed by share over SSH works the same. See docs/web.md.
 
 The bastion's host key is $fingerprint (ssh asks once).
 In a session, Ctrl-] opens the tandem command line; Ctrl-] twice sends one Ctrl-].

@@ -29,6 +29,14 @@ const std::vector<ErrorInfo>& error_catalogue() {
          "The bastion is busy checking other logins; try again in a moment."},
         {ErrorCode::T_208_too_many_websockets, "T_208", "service",
          "You have too many bastion pages watching sessions open; close one and try again."},
+        {ErrorCode::T_220_web_session_not_yours, "T_220", "access",
+         "That web session is not open for this login: it ended or belongs to another login; "
+         "open Host Ops and choose LogIn again."},
+        {ErrorCode::T_221_too_many_web_sessions, "T_221", "service",
+         "You have too many web sessions open; end one with Exit session and try again."},
+        {ErrorCode::T_222_web_session_failed, "T_222", "service",
+         "The bastion could not start your web session; try again, and if it persists tell an "
+         "administrator."},
         {ErrorCode::T_301_unknown_account, "T_301", "access",
          "No such account on this bastion; type hosts to list the accounts you may use."},
         {ErrorCode::T_302_no_grant, "T_302", "access",

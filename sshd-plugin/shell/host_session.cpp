@@ -127,7 +127,8 @@ int run_host_session(ShellContext& context, std::string_view account_text, bool 
                       "host key not pinned");
 
     const TerminalSize size = context.interactive ? window_size(STDIN_FILENO) : TerminalSize{};
-    const std::string uuid = new_session_uuid();
+    const std::string uuid =
+        context.session_uuid.empty() ? new_session_uuid() : context.session_uuid;
     const UnixTime started = now_unix();
     const std::string recording_path =
         (std::filesystem::path(context.config.session_recordings_dir) /
@@ -180,8 +181,9 @@ int run_host_session(ShellContext& context, std::string_view account_text, bool 
     Id session_id = 0;
     try {
         session_id = context.store.begin_session(record);
-        context.store.audit(context.user.name, "session.start", name->text(),
-                            "uuid=" + uuid + " client=" + context.client);
+        context.store.audit(
+            context.user.name, "session.start", name->text(),
+            "uuid=" + uuid + " via=" + (context.web ? "web" : "ssh") + " client=" + context.client);
     } catch (const std::exception& e) {
         log::error(std::string("cannot record the session in the store: ") + e.what());
         print_error(ErrorCode::T_102_store_unavailable);
@@ -202,6 +204,7 @@ int run_host_session(ShellContext& context, std::string_view account_text, bool 
         options.keepalive_count = context.config.target_keepalive_count;
         options.access_recheck = std::chrono::duration_cast<std::chrono::milliseconds>(
             context.config.session_access_recheck);
+        options.notices_on_terminal = !context.web;
         options.check_access = [&context, &name, account_id = account->id] {
             return recheck_access(context, *name, account_id);
         };

@@ -36,6 +36,9 @@ enum class AccessCheck {
 
 struct RelayOptions {
     bool interactive = true;  // user on a terminal: escape prompt and resize handling
+    // Broker notices (joins, requests, control) drawn over the screen; a web O&M session's
+    // page shows them itself. Answers at the escape prompt show either way.
+    bool notices_on_terminal = true;
     int escape_key = 0x1d;
     std::chrono::milliseconds keepalive_interval{5000};
     int keepalive_count = 3;

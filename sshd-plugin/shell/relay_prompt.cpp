@@ -104,7 +104,8 @@ void Relay::handle_share_events(Clock::time_point now) {
     for (auto& event : share_->take_events()) {
         switch (event.kind) {
             case ShareEvent::Kind::lines:
-                show_notice(event.lines, event.keep_open, now);
+                if (options_.notices_on_terminal || parser_.prompt_open())
+                    show_notice(event.lines, event.keep_open, now);
                 break;
             case ShareEvent::Kind::input:
                 if (share_->creator_controls()) break;  // control moved on meanwhile

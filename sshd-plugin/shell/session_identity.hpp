@@ -4,10 +4,11 @@
 #include <cstdint>
 #include <string>
 
+#include "tandem/session_uuid.hpp"
+
 namespace tandem {
 
-// A random RFC 4122 version 4 uuid, "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx". Throws on failure.
-std::string new_session_uuid();
+// new_session_uuid() lives in tandem/session_uuid.hpp.
 
 // "<UTC yyyymmdd-hhmmss>-<user>-<login>@<host>-<uuid>.cast". Characters outside
 // [A-Za-z0-9._@-] become '_' so a name can never leave the recordings directory.

@@ -6,6 +6,7 @@
 
 #include "event_loop.hpp"
 #include "tandem/errors.hpp"
+#include "tandem/join_line.hpp"
 #include "tandem/json_object.hpp"
 #include "tandem/log.hpp"
 
@@ -22,17 +23,6 @@ std::string utc_time(std::int64_t t) {
     char buffer[32];
     std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M UTC", &tm);
     return buffer;
-}
-
-// "join@HOST" with the port flag as the bastion is reached.
-std::string ssh_join_line(const std::string& address, const std::string& token) {
-    auto hp = parse_host_port(address);
-    if (!hp) return "ssh join@" + address + " " + token;
-    std::string host = hp->first;
-    if (host.find(':') != std::string::npos) host = "[" + host + "]";
-    std::string line = "ssh ";
-    if (hp->second != 22) line += "-p " + std::to_string(hp->second) + " ";
-    return line + "join@" + host + " " + token;
 }
 
 }  // namespace

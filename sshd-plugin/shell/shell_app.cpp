@@ -46,10 +46,15 @@ int run(int argc, const char* const* argv) {
                           "no such user '" + arguments->user + "'");
 
     SignalPipe signals;
-    ShellContext context{config, store, *user, signals, false, {}, {}};
+    ShellContext context{config, store, *user, signals, false, {}, {}, {}, false};
     context.interactive = ::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO);
     context.term = sanitize_term(std::getenv("TERM"));
     context.client = client_from_ssh_connection(std::getenv("SSH_CONNECTION"));
+    if (!arguments->web_session.empty()) {
+        context.web = true;
+        context.session_uuid = arguments->web_session;
+        context.client = "web " + arguments->web_from;
+    }
 
     const char* original = std::getenv("SSH_ORIGINAL_COMMAND");
     if (arguments->join) {

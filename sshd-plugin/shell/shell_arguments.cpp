@@ -1,5 +1,7 @@
 #include "shell_arguments.hpp"
 
+#include "tandem/session_uuid.hpp"
+
 namespace tandem {
 
 bool is_valid_user_name(const std::string& name) {
@@ -12,14 +14,39 @@ bool is_valid_user_name(const std::string& name) {
     return true;
 }
 
+namespace {
+
+// An IPv4 or IPv6 address as the broker reports a browser's: hex digits, '.', ':'.
+bool is_address(const std::string& text) {
+    if (text.empty() || text.size() > 64) return false;
+    for (char c : text) {
+        const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+                        (c >= 'A' && c <= 'F') || c == '.' || c == ':';
+        if (!ok) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
 std::optional<ShellArguments> parse_shell_arguments(const std::vector<std::string>& args,
                                                     std::string& error) {
     std::optional<std::string> user;
     bool join = false;
+    std::string web_session, web_from;
     for (std::size_t i = 0; i < args.size(); ++i) {
         std::string value;
         if (args[i] == "--join") {
             join = true;
+            continue;
+        }
+        if ((args[i] == "--web" || args[i] == "--from") && i + 1 < args.size()) {
+            std::string& target = args[i] == "--web" ? web_session : web_from;
+            if (!target.empty()) {
+                error = args[i] + " given twice";
+                return std::nullopt;
+            }
+            target = args[++i];
             continue;
         }
         if (args[i] == "--user" && i + 1 < args.size()) {
@@ -44,7 +71,13 @@ std::optional<ShellArguments> parse_shell_arguments(const std::vector<std::strin
         error = "--user NAME is required";
         return std::nullopt;
     }
-    return ShellArguments{*user, join};
+    if (!web_session.empty() || !web_from.empty()) {
+        if (!is_session_uuid(web_session) || !is_address(web_from) || join) {
+            error = "--web needs a session UUID and --from an address (and no --join)";
+            return std::nullopt;
+        }
+    }
+    return ShellArguments{*user, join, web_session, web_from};
 }
 
 }  // namespace tandem

@@ -11,10 +11,15 @@ namespace tandem {
 struct ShellArguments {
     std::string user;
     bool join = false;  // `join@bastion TOKEN`: watch a shared session (the token is the command)
+    // A web O&M session started by the broker for a browser creator: the session's UUID (the
+    // broker names it, so it can find the session when the hook registers) and the browser's
+    // address. Both empty for SSH logins.
+    std::string web_session;
+    std::string web_from;
 };
 
 // nullopt (with a reason in `error`) when --user is missing, repeated or malformed, or an
-// unknown argument is present.
+// unknown argument is present. `--web UUID --from ADDRESS` marks a web O&M session.
 std::optional<ShellArguments> parse_shell_arguments(const std::vector<std::string>& args,
                                                     std::string& error);
 

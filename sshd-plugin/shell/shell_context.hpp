@@ -17,7 +17,12 @@ struct ShellContext {
     SignalPipe& signals;
     bool interactive = false;  // stdin and stdout are a terminal
     std::string term;          // sanitized TERM
-    std::string client;        // "ssh 192.0.2.7:53422"
+    std::string client;        // "ssh 192.0.2.7:53422", "web 192.0.2.7"
+    // Set for a web O&M session (the broker chose it); otherwise a new one per session.
+    std::string session_uuid;
+    // A web O&M session's browser shows sharing notices in its own panel, so the terminal
+    // does not (an overlay would hold host output until a key).
+    bool web = false;
 };
 
 }  // namespace tandem

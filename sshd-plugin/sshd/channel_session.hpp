@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "hook_command.hpp"
-#include "hook_process.hpp"
 #include "relay.hpp"
+#include "tandem/hook_process.hpp"
 
 namespace tandem::sshd {
 

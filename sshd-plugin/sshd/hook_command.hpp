@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "tandem/hook_process.hpp"
+
 namespace tandem::sshd {
 
 inline constexpr std::size_t max_command_bytes = 4096;  // exec request
@@ -40,12 +42,6 @@ struct HookRequest {
     std::string tty_path;                                  // "" = no pty
     std::vector<std::pair<std::string, std::string>> env;  // accepted LANG / LC_*
     PeerAddresses peer;
-};
-
-struct HookInvocation {
-    std::string path;
-    std::vector<std::string> argv;
-    std::vector<std::string> env;  // "NAME=value"
 };
 
 // Only locale variables pass from the client, as OpenSSH's default AcceptEnv does.

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "byte_ring.hpp"
-#include "hook_process.hpp"
+#include "tandem/hook_process.hpp"
 
 namespace tandem::sshd {
 

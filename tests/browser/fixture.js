@@ -141,7 +141,8 @@ class Stack {
 
   // init, the host, the account, the users (each with a key and a web password), their grants.
   // sshdOverrides: --section.key=value for tandem-sshd (it hands them to tandem-shell).
-  async setUp(users, { sshdOverrides = [] } = {}) {
+  // brokerOverrides: the same for tandem-broker (and the tandem-shell of web O&M sessions).
+  async setUp(users, { sshdOverrides = [], brokerOverrides = [] } = {}) {
     run([path.join(BIN, 'tandem-admin'), 'init', '--dir', this.dir]);
     fs.mkdirSync(path.join(this.dir, 'keys'), { mode: 0o700 });
     let started = null;
@@ -165,7 +166,7 @@ class Stack {
       if (grant) this.admin(['grant', user, this.account]);
     }
     await this.startSshd(sshdOverrides);
-    await this.startBroker();
+    await this.startBroker(brokerOverrides);
   }
 
   async startSshd(overrides) {
@@ -176,12 +177,14 @@ class Stack {
     this.sshPort = Number(m[1]);
   }
 
-  async startBroker() {
+  async startBroker(overrides = []) {
     for (let attempt = 0; attempt < 3; attempt++) {
       this.webPort = await freePort();
       this.baseUrl = `https://127.0.0.1:${this.webPort}`;
       const child = daemon([path.join(BIN, 'tandem-broker'), '--config', path.join(this.dir, 'tandem.conf'),
-        `--web.listen=127.0.0.1:${this.webPort}`, `--web.public_url=${this.baseUrl}`, `--web.assets=${ASSETS}`],
+        `--web.listen=127.0.0.1:${this.webPort}`, `--web.public_url=${this.baseUrl}`, `--web.assets=${ASSETS}`,
+        // Where invitees ssh to: the Invite friends panel prints the join line with it.
+        `--ssh.public_address=127.0.0.1:${this.sshPort}`, ...overrides],
       this.dir, 'tandem-broker');
       try {
         await awaitLine(path.join(this.dir, 'tandem-broker.out'), /tandem-broker listening on /, child, 'tandem-broker');
@@ -308,6 +311,20 @@ function sameScreen(a, b) {
   return norm(a) === norm(b);
 }
 
+// Waits for an element to show; on timeout, says what the page shows instead.
+async function visible(page, selector, what, timeout = 30000) {
+  await page.locator(selector).waitFor({ state: 'visible', timeout }).catch(async () => {
+    throw new Error(`${what} did not show; the page says:\n${await page.locator('main').innerText()}`);
+  });
+}
+
+// Waits until the page's text contains needle.
+async function pageShows(page, needle, timeout = 30000) {
+  await until(`the page to show "${needle}"`, async () => (await page.locator('body').innerText()).includes(needle), timeout)
+    .catch(async (e) => { throw new Error(`${e.message}; it shows:\n${await page.locator('main').innerText()}`); });
+}
+
 module.exports = {
   Stack, TmuxClient, until, sleep, launchBrowser, newContext, logIn, artifact, pageScreen, sameScreen, alive,
+  visible, pageShows,
 };

@@ -83,7 +83,7 @@ TEST_F(WebTest, LoginSetsAStrictServerSideSessionCookie) {
     auto join = c.get("/join", with_cookie(cookie));
     EXPECT_EQ(join.status, 200);
     EXPECT_EQ(join.body, kJoinPage);
-    EXPECT_EQ(c.get("/", with_cookie(cookie)).header("Location"), "/join");
+    EXPECT_EQ(c.get("/", with_cookie(cookie)).header("Location"), "/hosts");
     EXPECT_EQ(c.get("/no/such/page", with_cookie(cookie)).status, 404);
 
     // Every login is a new random session.

@@ -1,6 +1,8 @@
 #include "shell_arguments.hpp"
 #include "escape_commands.hpp"
 #include "tandem/errors.hpp"
+#include "tandem/join_line.hpp"
+#include "tandem/session_uuid.hpp"
 #include "target_connection.hpp"
 
 #include <gtest/gtest.h>
@@ -69,6 +71,42 @@ TEST(ShellEscapeCommands, PromptLineIsParsedOnceIntoTheCommandAndItsArgument) {
     EXPECT_FALSE(help.command);
     EXPECT_FALSE(parse_prompt_line("Share").command);  // exact spelling only
     EXPECT_FALSE(parse_prompt_line("").command);
+}
+
+TEST(ShellArguments, AWebSessionNeedsItsUuidAndTheBrowsersAddress) {
+    std::string error;
+    const std::string id = "0b6c7f4e-1d2a-4c3b-9a8f-0123456789ab";
+    auto args =
+        parse_shell_arguments({"--user", "alice", "--web", id, "--from", "192.0.2.7"}, error);
+    ASSERT_TRUE(args) << error;
+    EXPECT_EQ(args->web_session, id);
+    EXPECT_EQ(args->web_from, "192.0.2.7");
+    EXPECT_TRUE(
+        parse_shell_arguments({"--user", "a", "--web", id, "--from", "2001:db8::1"}, error));
+    // An SSH login has neither.
+    args = parse_shell_arguments({"--user", "alice"}, error);
+    ASSERT_TRUE(args);
+    EXPECT_TRUE(args->web_session.empty());
+    // Half, malformed, repeated or mixed with --join: refused.
+    EXPECT_FALSE(parse_shell_arguments({"--user", "a", "--web", id}, error));
+    EXPECT_FALSE(parse_shell_arguments({"--user", "a", "--from", "192.0.2.7"}, error));
+    EXPECT_FALSE(
+        parse_shell_arguments({"--user", "a", "--web", "not-a-uuid", "--from", "1.2.3.4"}, error));
+    EXPECT_FALSE(
+        parse_shell_arguments({"--user", "a", "--web", id, "--from", "1.2.3.4; rm -rf /"}, error));
+    EXPECT_FALSE(parse_shell_arguments(
+        {"--user", "a", "--web", id, "--web", id, "--from", "192.0.2.7"}, error));
+    EXPECT_FALSE(parse_shell_arguments(
+        {"--user", "a", "--join", "--web", id, "--from", "192.0.2.7"}, error));
+    EXPECT_TRUE(is_session_uuid(new_session_uuid()));
+    EXPECT_FALSE(is_session_uuid("0B6C7F4E-1D2A-4C3B-9A8F-0123456789AB"));
+}
+
+TEST(SshJoinLine, NamesThePortOnlyWhenItIsNot22AndBracketsIpv6) {
+    EXPECT_EQ(ssh_join_line("bastion.example.com:2222", "TOK"),
+              "ssh -p 2222 join@bastion.example.com TOK");
+    EXPECT_EQ(ssh_join_line("bastion.example.com:22", "TOK"), "ssh join@bastion.example.com TOK");
+    EXPECT_EQ(ssh_join_line("[2001:db8::1]:2222", "TOK"), "ssh -p 2222 join@[2001:db8::1] TOK");
 }
 
 }  // namespace

@@ -62,7 +62,7 @@ class ShellHostSession : public ::testing::Test {
         const auto found = store_->find_user(user);
         EXPECT_TRUE(found);
         SignalPipe signals;
-        ShellContext context{config_, *store_, *found, signals, false, "xterm", "local"};
+        ShellContext context{config_, *store_, *found, signals, false, "xterm", "local", {}, false};
         const auto captured = dir_ / "stderr.txt";
         const int saved = ::dup(STDERR_FILENO);
         const int file = ::open(captured.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);

@@ -37,6 +37,7 @@ class UpgradeAcceptor {
     UpgradeAcceptor(BrokerContext& ctx, SessionRegistry& registry, net::ssl::context* tls)
         : ctx_(ctx),
           registry_(registry),
+          om_(ctx, registry, HookLaunch{}),
           tls_(tls),
           acceptor_(ctx.io, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0)) {}
     unsigned short port() const { return acceptor_.local_endpoint().port(); }
@@ -71,17 +72,18 @@ class UpgradeAcceptor {
 
     template <class Stream>
     void read_request(std::shared_ptr<Upgrade<Stream>> up) {
-        http::async_read(up->stream, up->buffer, up->request,
-                         [this, up](beast::error_code ec, std::size_t) {
-                             if (ec) return;
-                             WebIdentity who{std::string(up->request["X-Test-User"]), "127.0.0.1"};
-                             start_web_viewer(std::move(up->stream), std::move(up->request),
-                                              std::move(who), ctx_, registry_);
-                         });
+        http::async_read(
+            up->stream, up->buffer, up->request, [this, up](beast::error_code ec, std::size_t) {
+                if (ec) return;
+                WebIdentity who{std::string(up->request["X-Test-User"]), "127.0.0.1", "test-login"};
+                start_web_viewer(std::move(up->stream), std::move(up->request), std::move(who),
+                                 ctx_, registry_, om_);
+            });
     }
 
     BrokerContext& ctx_;
     SessionRegistry& registry_;
+    WebOmSessions om_;  // no web O&M sessions here: attach is refused (T_220)
     net::ssl::context* tls_;
     tcp::acceptor acceptor_;
 };

@@ -59,6 +59,10 @@ struct Config {
     std::string web_trusted_proxies;
     int web_max_websockets_per_user = 8;
     int web_max_connections = 512;  // HTTP and WebSocket connections at once
+    // Web O&M sessions (a creator in the browser, docs/web.md): how long one waits for its
+    // page to come back (a reload) before it ends, and how many one user may have open.
+    Seconds web_om_grace{10};
+    int web_max_om_sessions_per_user = 4;
 
     // [invite]
     Seconds invite_ttl{30 * 60};

@@ -49,6 +49,8 @@ void BastionInstance::start_broker_with_web(const std::string& assets_dir, bool 
             "--web.public_url=" + web_url(),
             "--web.assets=" + (assets_dir.empty() ? built_webview_dir() : assets_dir),
             std::string("--web.plain_http=") + (plain ? "true" : "false"),
+            // Where invitees ssh to (a web creator's Invite friends prints the join line).
+            "--ssh.public_address=127.0.0.1:" + std::to_string(port_),
         };
         all.insert(all.end(), overrides.begin(), overrides.end());
         try {

@@ -39,6 +39,7 @@ struct WebSocketClient::Impl {
     bool ended = false;
     Closed closed;
     std::deque<std::string> texts;
+    std::string terminal;  // every binary message's bytes after its tag, in order
 };
 
 namespace {
@@ -87,7 +88,11 @@ struct StreamImpl : WebSocketClient::Impl {
                 closed.reason = std::string(ws.reason().reason.data(), ws.reason().reason.size());
                 return;
             }
-            if (ws.got_text()) texts.push_back(beast::buffers_to_string(buffer.data()));
+            if (ws.got_text()) {
+                texts.push_back(beast::buffers_to_string(buffer.data()));
+            } else if (buffer.size() > 0) {
+                terminal += beast::buffers_to_string(buffer.data()).substr(1);
+            }
             buffer.consume(buffer.size());
             read();
         });
@@ -177,6 +182,17 @@ std::optional<WebSocketClient::Closed> WebSocketClient::wait_closed(
     impl_->pump_until(std::chrono::steady_clock::now() + deadline, [&] { return impl_->ended; });
     if (!impl_->ended) return std::nullopt;
     return impl_->closed;
+}
+
+bool WebSocketClient::wait_terminal(const std::string& needle, std::chrono::milliseconds deadline) {
+    impl_->pump_until(std::chrono::steady_clock::now() + deadline, [&] {
+        return impl_->terminal.find(needle) != std::string::npos || impl_->ended;
+    });
+    return impl_->terminal.find(needle) != std::string::npos;
+}
+
+const std::string& WebSocketClient::terminal() const {
+    return impl_->terminal;
 }
 
 void WebSocketClient::close() {

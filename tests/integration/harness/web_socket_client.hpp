@@ -40,6 +40,11 @@ class WebSocketClient {
     // deadline (it then stays usable).
     std::optional<Closed> wait_closed(std::chrono::milliseconds deadline);
 
+    // Terminal bytes (binary messages, tag stripped) received so far; waits until they contain
+    // needle, or the deadline or the end.
+    bool wait_terminal(const std::string& needle, std::chrono::milliseconds deadline);
+    const std::string& terminal() const;
+
     // Closes from this end (a close frame, then waits briefly for the server's).
     void close();
 

@@ -1,4 +1,4 @@
-#include "hook_process.hpp"
+#include "tandem/hook_process.hpp"
 
 #include <fcntl.h>
 #include <pty.h>
@@ -15,7 +15,7 @@
 
 #include "tandem/errors.hpp"
 
-namespace tandem::sshd {
+namespace tandem {
 namespace {
 
 [[noreturn]] void throw_errno(const char* what) {
@@ -207,4 +207,4 @@ void HookProcess::kill_group() const {
     if (pid_ > 0) kill(-pid_, SIGKILL);
 }
 
-}  // namespace tandem::sshd
+}  // namespace tandem

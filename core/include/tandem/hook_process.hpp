@@ -1,6 +1,7 @@
-// The session hook's process: started on a new PTY (interactive) or on pipes (exec without a
-// PTY), always as the leader of its own session so a hangup reaches its whole process group.
-// The hook inherits only fds 0-2 and the environment built by build_hook_invocation.
+// The session hook's process (tandem-shell): started on a new PTY (interactive) or on pipes
+// (exec without a PTY), always as the leader of its own session so a hangup reaches its whole
+// process group. The hook inherits only fds 0-2 and the environment in its HookInvocation.
+// tandem-sshd starts one per SSH channel; the broker starts one per web O&M session.
 #pragma once
 
 #include <sys/types.h>
@@ -8,10 +9,18 @@
 #include <optional>
 #include <string>
 
-#include "hook_command.hpp"
+#include <vector>
+
 #include "tandem/terminal_size.hpp"
 
-namespace tandem::sshd {
+namespace tandem {
+
+// What to execute: the path, argv (argv[0] included) and the whole environment.
+struct HookInvocation {
+    std::string path;
+    std::vector<std::string> argv;
+    std::vector<std::string> env;  // "NAME=value"
+};
 
 // A PTY pair opened before the hook is built, because the hook's SSH_TTY names the slave.
 struct PtyPair {
@@ -57,4 +66,4 @@ class HookProcess {
     int stderr_ = -1;
 };
 
-}  // namespace tandem::sshd
+}  // namespace tandem
