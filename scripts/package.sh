@@ -25,7 +25,9 @@ done
 case "$build_dir" in /*) ;; *) build_dir="$root/$build_dir" ;; esac
 
 if [ "$build" = 1 ]; then
-    "$root/scripts/build.sh" "$build_dir"
+    # Only what is installed (not the tests): what the install rules name.
+    TANDEM_BUILD_TARGETS="tandem-admin tandem-sshd tandem-shell tandem-keys tandem-broker \
+webview packaging-files" "$root/scripts/build.sh" "$build_dir"
 elif [ ! -f "$build_dir/CPackConfig.cmake" ]; then
     echo "package.sh: $build_dir is not a configured build tree (run without --no-build)" >&2
     exit 1
@@ -39,4 +41,4 @@ TANDEM_PACKAGE_VERSION=$version cpack -G "$generators" --config "$build_dir/CPac
     echo "package.sh: cpack failed (log above: $build_dir/cpack.log)" >&2
     exit 1
 }
-grep -E 'package: .* generated' "$build_dir/cpack.log" | sed 's/^CPack: - package: /built /'
+grep -E "package: .* generated" "$build_dir/cpack.log" | sed -E "s/^CPack: - package: (.*) generated\./built \1/"
