@@ -52,9 +52,27 @@ fi
 work=$(mktemp -d /tmp/tandem-pkginstall.XXXXXX)
 chr=$work/root
 pids=()
+# Every process whose root is the test's root (the services and the sessions they spawned),
+# ended by pid: as systemd would on stop, and so userdel at purge finds no process of tandem's.
+stop_root_processes() {
+    local p pid found _
+    for _ in $(seq 1 50); do
+        found=0
+        for p in /proc/[0-9]*; do
+            [ "$(readlink "$p/root" 2>/dev/null)" = "$chr" ] || continue
+            pid=${p#/proc/}
+            found=1
+            kill "$pid" 2>/dev/null || true
+        done
+        [ "$found" = 0 ] && break
+        sleep 0.1
+    done
+    pids=()
+}
 cleanup() {
     local p
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    [ -n "${chr:-}" ] && stop_root_processes
     tmux -L "tandem-pkgtest-$$" kill-server 2>/dev/null || true
     scripts/managed-host.sh stop "$work/host" >/dev/null 2>&1 || true
     for m in dev/pts dev proc; do umount -l "$chr/$m" 2>/dev/null || true; done
@@ -137,23 +155,30 @@ ok "user, host, account and grants added with tandem-admin"
 ssh_opts=(-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR
     -o IdentitiesOnly=yes -p "$ssh_port")
 tm() { tmux -L "tandem-pkgtest-$$" "$@"; }
-wait_pane() { # PANE TEXT
+wait_pane() { # PANE TEXT (a grep pattern), within 30 s
     local _
-    for _ in $(seq 1 100); do
-        tm capture-pane -p -t "$1" | grep -q "$2" && return 0
+    for _ in $(seq 1 300); do
+        tm capture-pane -p -t "$1" 2>/dev/null | grep -q "$2" && return 0
         sleep 0.1
     done
-    tm capture-pane -p -t "$1"
+    tm capture-pane -p -t "$1" 2>&1
+    echo "--- alice:"; tm capture-pane -p -J -t alice 2>&1 | grep -v "^$"
     fail "pane $1 never showed: $2"
 }
 tm new-session -d -s alice -x 120 -y 30 "ssh -tt ${ssh_opts[*]} -i $work/alice alice@127.0.0.1"
 wait_pane alice 'tandem>'
 tm send-keys -t alice "share $login@web01" Enter
 wait_pane alice 'join@'
-token=$(tm capture-pane -p -t alice | grep -o 'join@[^ ]* [A-Za-z0-9._~-]*' | head -1 | cut -d' ' -f2)
+token=$(tm capture-pane -p -J -t alice | grep -o 'join@[^ ]* [A-Za-z0-9._~-]*' | head -1 | cut -d' ' -f2)
 [ -n "$token" ] || fail "no invite token in alice's screen"
+# The invite stays on tandem's command line until an empty line closes it; then the host's
+# shell prompt is back.
+tm send-keys -t alice Enter
+wait_pane alice '[#$] *$'
 tm send-keys -t alice "echo shared-from-the-package" Enter
-tm new-session -d -s bob -x 120 -y 30 "ssh -tt ${ssh_opts[*]} -i $work/bob join@127.0.0.1 $token"
+wait_pane alice '^shared-from-the-package'
+# The pane outlives ssh so a failure shows what bob saw.
+tm new-session -d -s bob -x 120 -y 30 "ssh -tt ${ssh_opts[*]} -i $work/bob join@127.0.0.1 $token; sleep 60"
 wait_pane bob 'shared-from-the-package'
 tm send-keys -t alice "echo second-line-live" Enter
 wait_pane bob 'second-line-live'
@@ -166,9 +191,8 @@ for _ in $(seq 1 100); do
     sleep 0.1
 done
 [ -n "$recording" ] || fail "no recording"
-sleep 0.5
-for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-pids=()
+tm kill-server 2>/dev/null || true
+stop_root_processes
 rec_sum=$(md5sum <"$recording")
 key_sum=$(md5sum <"$chr/etc/tandem/ssh_host_ed25519_key")
 
@@ -190,8 +214,7 @@ admin sessions | grep -q alice || fail "alice's session is gone from the store"
 if admin user add bob --key /tmp/bob.pub >/dev/null 2>&1; then fail "bob was lost"; fi
 start_unit tandem-sshd.service "listening on 127.0.0.1:$ssh_port"
 ok "upgraded to $new_version: users, sessions, config edit, keys and recording kept; sshd starts"
-for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-pids=()
+stop_root_processes
 
 # --- 5. purge
 in_root env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q tandem >"$work/purge.log" 2>&1 ||
@@ -200,7 +223,7 @@ left=$(cd "$chr" || exit 1; find . -xdev \( -path ./proc -o -path ./dev -o -path
     -iname '*tandem*' -print | grep -v '^./var/lib/dpkg/info\|^./var/log/apt\|^./var/cache/apt' || true)
 [ -z "$left" ] || fail "left after purge: $left"
 if in_root getent passwd tandem >/dev/null || in_root getent passwd join >/dev/null; then
-    fail "a service login survived the purge"
+    cat "$work/purge.log"; fail "a service login survived the purge"
 fi
 in_root getent group tandem >/dev/null && fail "the tandem group survived the purge"
 ok "purged: no file, folder or login of tandem is left"
