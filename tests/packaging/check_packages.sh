@@ -112,3 +112,13 @@ SYSTEMD_LOG_LEVEL=notice systemd-analyze verify --man=no --root="$work/root" \
 cat "$work/verify"
 if [ "$verify_status" != 0 ] || [ -s "$work/verify" ]; then fail "systemd-analyze verify"; fi
 ok "systemd-analyze verify: both units clean"
+
+# --- systemd-analyze security: the units' exposure, kept low (0 = fully sandboxed, 10 = none)
+for unit in tandem-broker tandem-sshd; do
+    score=$(systemd-analyze security --offline=true --root="$work/root" \
+        "$work/root/usr/lib/systemd/system/$unit.service" 2>/dev/null |
+        sed -nE 's/.*Overall exposure level for .*: ([0-9.]+).*/\1/p')
+    [ -n "$score" ] || fail "systemd-analyze security gave no score for $unit"
+    awk -v s="$score" 'BEGIN { exit !(s <= 2.0) }' || fail "$unit exposure $score is above 2.0"
+    ok "systemd-analyze security $unit.service: exposure $score"
+done
