@@ -13,6 +13,8 @@ PACKAGES=(
   python3 procps psmisc iproute2 coreutils util-linux vim-tiny tmux
   sqlite3 linux-perf asciinema
   chromium  # the browser tests drive Debian's headless Chromium (never a downloaded browser)
+  # scripts/package.sh (CPack: dpkg-shlibdeps, rpmbuild) and the package checks
+  dpkg-dev rpm lintian rpmlint systemd mmdebstrap
 )
 # The web viewer's build runs `npm ci`. Debian's npm only where there is none: a Node installed
 # from elsewhere brings its own npm, and Debian's would conflict with it.

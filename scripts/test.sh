@@ -13,6 +13,10 @@
 #      tests drive the same broker code the integration tests reach over HTTPS/WebSocket; under
 #      ASan they would add minutes of Chromium time and no coverage of ours)
 #   6. bench smoke (bench/run.sh --smoke: every relay path works, tiny sizes)
+#   7. packages (./build): the .deb and .rpm from the built tree, their metadata and contents,
+#      lintian, rpmlint, systemd-analyze verify (tests/packaging/check_packages.sh)
+#   8. package install: install, use, upgrade and purge the .deb in a clean Debian 12 root
+#      (tests/packaging/install_test.sh; "skipped", not failed, only where chroot is refused)
 # A failed phase does not hide the others; phases that need a failed build are skipped (and
 # counted as failed). Ends with a summary table and the number of checks passed and failed;
 # exits non-zero on any failure.
@@ -134,16 +138,45 @@ else
     skip_phase "bench smoke (bench/run.sh --smoke)" "the build failed"
 fi
 
+# Exit 77 = skipped because this machine refuses chroot or mounts (the script says why).
+run_install_test() {
+    local status
+    tests/packaging/install_test.sh build 2>&1 | tee "$logs/install_test"
+    status=${PIPESTATUS[0]}
+    if [ "$status" = 77 ]; then
+        phase_note=$(grep -m1 '^SKIPPED' "$logs/install_test")
+        return 77
+    fi
+    return "$status"
+}
+
+if [ "$build_ok" = 0 ]; then
+    run_phase "packages (./build)" tests/packaging/check_packages.sh build
+    pkg_ok=$?
+    count $pkg_ok
+    if [ "$pkg_ok" = 0 ]; then
+        run_phase "package install (Debian 12 root)" run_install_test
+        install_status=$?
+        if [ "$install_status" = 77 ]; then results[-1]=skipped; else count $install_status; fi
+    else
+        skip_phase "package install (Debian 12 root)" "the packages failed their checks"
+    fi
+else
+    skip_phase "packages (./build)" "the build failed"
+    skip_phase "package install (Debian 12 root)" "the build failed"
+fi
+
 total=$(($(date +%s) - started))
 printf '\n===== summary =====\n'
 status=0
 for i in "${!names[@]}"; do
     printf '%-45s %-8s %4dm%02ds  %s\n' "${names[$i]}" "${results[$i]}" \
         $((times[i] / 60)) $((times[i] % 60)) "${notes[$i]}"
-    [ "${results[$i]}" = ok ] || status=1
+    [ "${results[$i]}" = ok ] || [ "${results[$i]}" = skipped ] || status=1
 done
 printf '%-45s %-8s %4dm%02ds\n' "total" "" $((total / 60)) $((total % 60))
-echo "(counted: every test in both trees, plus the two builds, the format check and the bench smoke)"
+echo "(counted: every test in both trees, plus the two builds, the format check, the bench smoke"
+echo " and the two package phases)"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ] || status=1
 exit "$status"

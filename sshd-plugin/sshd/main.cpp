@@ -25,6 +25,10 @@ std::string own_executable() {
     return n > 0 ? std::string(path, static_cast<std::size_t>(n)) : std::string("tandem-sshd");
 }
 
+bool is_executable(const std::string& path) {
+    return ::access(path.c_str(), X_OK) == 0;
+}
+
 tandem::sshd::ProcessOwner process_owner() {
     const passwd* pw = getpwuid(geteuid());
     if (pw == nullptr) return {std::to_string(geteuid()), "/"};
@@ -48,8 +52,8 @@ int main(int argc, char** argv) {
         tandem::log::init_from_config("tandem-sshd", config.log_file, config.log_level,
                                       tandem::log::Sink::stderr_stream);
         tandem::sshd::HookSettings hook{
-            tandem::sshd::resolve_hook_path(config.ssh_shell, own_executable()), config.config_path,
-            cli.overrides, process_owner()};
+            tandem::sshd::resolve_hook_path(config.ssh_shell, own_executable(), is_executable),
+            config.config_path, cli.overrides, process_owner()};
         tandem::sshd::Listener listener(config, std::move(hook));
         return listener.run();
     } catch (const tandem::TandemError& e) {

@@ -28,6 +28,7 @@ TEST(AdminCliParser, Init) {
     EXPECT_EQ(c.dir, "/tmp/x");
     EXPECT_EQ(parse({"init", "--dir=/tmp/y"}).dir, "/tmp/y");
     EXPECT_NE(usage_error({"init"}).find("--dir"), std::string::npos);
+    EXPECT_EQ(parse({"init", "--system"}).dir, "");
     EXPECT_NE(usage_error({"init", "--dir"}).find("needs a value"), std::string::npos);
     EXPECT_NE(usage_error({"init", "--dir", "a", "extra"}).find("'extra'"), std::string::npos);
     EXPECT_NE(usage_error({"init", "--dir", "a", "--dir", "b"}).find("twice"), std::string::npos);

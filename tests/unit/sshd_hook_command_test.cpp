@@ -118,9 +118,21 @@ TEST(SshdHookCommand, TerminalNames) {
 }
 
 TEST(SshdHookCommand, HookPathDefaultsToBesideTheServer) {
-    EXPECT_EQ(resolve_hook_path("", "/usr/sbin/tandem-sshd"), "/usr/sbin/tandem-shell");
-    EXPECT_EQ(resolve_hook_path("/opt/hook", "/usr/sbin/tandem-sshd"), "/opt/hook");
-    EXPECT_EQ(resolve_hook_path("", "tandem-sshd"), "./tandem-shell");
+    const auto any = [](const std::string&) { return true; };
+    EXPECT_EQ(resolve_hook_path("", "/usr/sbin/tandem-sshd", any), "/usr/sbin/tandem-shell");
+    EXPECT_EQ(resolve_hook_path("/opt/hook", "/usr/sbin/tandem-sshd", any), "/opt/hook");
+    EXPECT_EQ(resolve_hook_path("", "tandem-sshd", any), "./tandem-shell");
+}
+
+TEST(SshdHookCommand, InstalledHookPathIsTheSiblingBinFolder) {
+    // The packages install tandem-sshd in /usr/sbin and tandem-shell in /usr/bin.
+    const auto only_usr_bin = [](const std::string& p) { return p == "/usr/bin/tandem-shell"; };
+    EXPECT_EQ(resolve_hook_path("", "/usr/sbin/tandem-sshd", only_usr_bin),
+              "/usr/bin/tandem-shell");
+    const auto none = [](const std::string&) { return false; };
+    EXPECT_EQ(resolve_hook_path("", "/usr/sbin/tandem-sshd", none), "/usr/sbin/tandem-shell");
+    EXPECT_EQ(resolve_hook_path("", "/opt/t/libexec/tandem-sshd", none),
+              "/opt/t/libexec/tandem-shell");
 }
 
 }  // namespace

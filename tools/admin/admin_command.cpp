@@ -27,6 +27,7 @@ const char* const kUsage =
     "usage: tandem-admin [--config FILE] [--section.key=value]... COMMAND\n"
     "commands:\n"
     "  init --dir DIR                      create a self-contained instance in DIR\n"
+    "  init --system                       create what the config's instance lacks (packages)\n"
     "  user add NAME [--password-stdin] [--key FILE]... [--admin]\n"
     "  user passwd NAME                    set NAME's web password (read from stdin)\n"
     "  user del NAME\n"
@@ -235,12 +236,13 @@ Command parse_command(const std::vector<std::string>& args) {
     } else if (verb == "version" || verb == "--version") {
         c.verb = Verb::version;
     } else if (verb == "init") {
-        const std::string usage = "usage: tandem-admin init --dir DIR";
-        auto s = scan(args, 1, {{"dir", true, false}}, usage);
+        const std::string usage = "usage: tandem-admin init --dir DIR | init --system";
+        auto s = scan(args, 1, {{"dir", true, false}, {"system", false, false}}, usage);
         expect_positionals(s, 0, usage);
-        if (!s.has("dir")) throw UsageError("missing --dir DIR; " + usage);
+        if (s.has("dir") == s.has("system"))
+            throw UsageError("give --dir DIR or --system; " + usage);
         c.verb = Verb::init;
-        c.dir = *s.value("dir");
+        if (s.has("dir")) c.dir = *s.value("dir");
     } else if (verb == "user") {
         c = parse_user(args);
     } else if (verb == "host") {

@@ -69,7 +69,24 @@ void execute(const Command& cmd, Context& ctx) {
 
 }  // namespace
 
+// The packages' postinst: the config file exists (a conffile), the files it names may not.
+void run_system_init(Context& ctx) {
+    const Config config = load_config(ctx.cli);
+    if (config.config_path.empty())
+        throw AdminError("init --system needs a config file (none at /etc/tandem/tandem.conf)");
+    const SystemInstance made = init_system_instance(config);
+    Store store = Store::open_existing(config.store_path);
+    if (!made.created.empty()) store.audit(ctx.actor, "instance.init", config.config_path);
+    for (const auto& path : made.created) ctx.out << "created " << path << "\n";
+    ctx.out << "tandem instance of " << config.config_path << " is ready"
+            << (made.ssh_host_key_fingerprint.empty()
+                    ? std::string()
+                    : " (ssh host key " + made.ssh_host_key_fingerprint + ")")
+            << "\n";
+}
+
 void run_init(const Command& cmd, Context& ctx) {
+    if (cmd.dir.empty()) return run_system_init(ctx);
     if (ctx.cli.config_path) throw UsageError("init writes DIR/tandem.conf itself; drop --config");
     const Instance instance = create_instance(cmd.dir, ctx.cli.overrides);
     Store store = Store::open_existing(instance.config.store_path);

@@ -26,4 +26,14 @@ struct Instance {
 Instance create_instance(const std::string& dir,
                          const std::vector<std::pair<std::string, std::string>>& overrides = {});
 
+struct SystemInstance {
+    std::vector<std::string> created;  // directories and files made by this call
+    std::string ssh_host_key_fingerprint;
+};
+
+// `tandem-admin init --system`: creates whatever the instance described by `config` lacks (store
+// folder and store, recordings folder, ssh host key, invite key pair, TLS key and certificate),
+// never touching what exists; opening the store migrates it. Throws std::runtime_error.
+SystemInstance init_system_instance(const Config& config);
+
 }  // namespace tandem
