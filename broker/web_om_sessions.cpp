@@ -17,12 +17,11 @@ HookLaunch HookLaunch::for_broker(const Config& config, const CommandLine& comma
     HookLaunch launch;
     launch.config_path = config.config_path;
     launch.overrides = command_line.overrides;
-    launch.path = config.ssh_shell;
-    if (launch.path.empty()) {
-        std::error_code ec;
-        const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-        launch.path = (ec ? std::filesystem::path(".") : exe.parent_path()) / "tandem-shell";
-    }
+    std::error_code ec;
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    launch.path = resolve_hook_path(
+        config.ssh_shell, ec ? std::string("./tandem-broker") : exe.string(),
+        [](const std::string& path) { return ::access(path.c_str(), X_OK) == 0; });
     return launch;
 }
 

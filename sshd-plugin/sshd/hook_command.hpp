@@ -74,23 +74,8 @@ inline bool is_acceptable_term(std::string_view term) {
     return true;
 }
 
-// The configured path, else tandem-shell beside the running executable.
-inline std::string resolve_hook_path(const std::string& configured, const std::string& own_exe,
-                                     const std::function<bool(const std::string&)>& exists) {
-    if (!configured.empty()) return configured;
-    const auto slash = own_exe.rfind('/');
-    const std::string dir =
-        slash == std::string::npos ? std::string(".") : own_exe.substr(0, slash);
-    const std::string beside = dir + "/tandem-shell";
-    if (exists(beside)) return beside;
-    // Installed: tandem-sshd in PREFIX/sbin, tandem-shell in PREFIX/bin (where the OpenSSH
-    // drop-in's forced command also finds it).
-    if (dir.size() >= 5 && dir.compare(dir.size() - 5, 5, "/sbin") == 0) {
-        const std::string bin = dir.substr(0, dir.size() - 5) + "/bin/tandem-shell";
-        if (exists(bin)) return bin;
-    }
-    return beside;  // missing: the hook's start fails naming this path
-}
+// resolve_hook_path is shared with the broker (web O&M sessions start the hook too).
+using tandem::resolve_hook_path;
 
 // tandem-shell --config FILE [--section.key=value ...] --user NAME, and its environment.
 inline HookInvocation build_hook_invocation(

@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -31,6 +32,25 @@ struct PtyPair {
 // Throws std::system_error.
 PtyPair open_pty(const TerminalSize& size);
 void set_terminal_size(int master, const TerminalSize& size);
+
+// The configured path (ssh.shell), else tandem-shell beside the running executable, else, for
+// an executable installed in PREFIX/sbin, PREFIX/bin/tandem-shell.
+inline std::string resolve_hook_path(const std::string& configured, const std::string& own_exe,
+                                     const std::function<bool(const std::string&)>& exists) {
+    if (!configured.empty()) return configured;
+    const auto slash = own_exe.rfind('/');
+    const std::string dir =
+        slash == std::string::npos ? std::string(".") : own_exe.substr(0, slash);
+    const std::string beside = dir + "/tandem-shell";
+    if (exists(beside)) return beside;
+    // Installed: tandem-sshd in PREFIX/sbin, tandem-shell in PREFIX/bin (where the OpenSSH
+    // drop-in's forced command also finds it).
+    if (dir.size() >= 5 && dir.compare(dir.size() - 5, 5, "/sbin") == 0) {
+        const std::string bin = dir.substr(0, dir.size() - 5) + "/bin/tandem-shell";
+        if (exists(bin)) return bin;
+    }
+    return beside;  // missing: the hook's start fails naming this path
+}
 
 class HookProcess {
   public:
