@@ -78,8 +78,8 @@ struct SessionRecord {
     std::optional<int> exit_status;
     std::string end_reason;  // "exit", "T_514", "client closed", ...
     std::string recording_path;
-    std::string client;  // "ssh 127.0.0.1:53422"
-    std::string via = "ssh";  // how the creator came in: "ssh", "web", "drop-in"
+    std::string client;          // "ssh 127.0.0.1:53422"
+    std::string via = "ssh";     // how the creator came in: "ssh", "web", "drop-in"
     std::int64_t bytes_in = 0;   // typed into the host (all participants)
     std::int64_t bytes_out = 0;  // the host's output
 };
@@ -146,8 +146,8 @@ class Store {
     std::optional<User> find_user(const std::string& name) const;
     std::vector<User> list_users() const;
     void set_password_hash(const std::string& name, const std::string& password_hash);
-    void delete_user(const std::string& name);  // cascades keys and grants
-    void set_user_disabled(const std::string& name, bool disabled);  // not_found when unknown
+    void delete_user(const std::string& name);                         // cascades keys and grants
+    void set_user_disabled(const std::string& name, bool disabled);    // not_found when unknown
     void delete_user_key(Id user_id, const std::string& fingerprint);  // not_found when absent
     Id add_user_key(Id user_id, const UserKey& key);
     std::vector<UserKey> user_keys(Id user_id) const;
@@ -176,7 +176,7 @@ class Store {
     void revoke(Id user_id, Id account_id);  // StoreError(not_found) when absent
     bool has_grant(Id user_id, Id account_id) const;
     std::vector<Account> granted_accounts(Id user_id) const;  // credential left empty
-    std::vector<GrantRecord> list_grants() const;              // by user, then account
+    std::vector<GrantRecord> list_grants() const;             // by user, then account
 
     // Sessions.
     Id begin_session(const SessionRecord& session);  // uuid, user, account, start, recording
@@ -192,7 +192,7 @@ class Store {
     // Audit.
     void audit(const std::string& actor, const std::string& action, const std::string& subject,
                const std::string& detail = {});
-    std::vector<AuditEvent> list_audit(int limit) const;  // newest first
+    std::vector<AuditEvent> list_audit(int limit) const;                  // newest first
     std::vector<AuditEvent> search_audit(const AuditQuery& query) const;  // newest first
 
     sqlite3* handle() const { return db_; }  // for StoreTransaction and tests
