@@ -29,6 +29,8 @@ const std::vector<ErrorInfo>& error_catalogue() {
          "The bastion is busy checking other logins; try again in a moment."},
         {ErrorCode::T_208_too_many_websockets, "T_208", "service",
          "You have too many bastion pages watching sessions open; close one and try again."},
+        {ErrorCode::T_209_user_disabled, "T_209", "authentication",
+         "Your bastion user is disabled, so you cannot log in; ask an administrator."},
         {ErrorCode::T_301_unknown_account, "T_301", "access",
          "No such account on this bastion; type hosts to list the accounts you may use."},
         {ErrorCode::T_302_no_grant, "T_302", "access",

@@ -12,14 +12,32 @@ bool is_valid_user_name(const std::string& name) {
     return true;
 }
 
+bool is_valid_via(const std::string& via) {
+    return via == "ssh" || via == "web" || via == "drop-in";
+}
+
 std::optional<ShellArguments> parse_shell_arguments(const std::vector<std::string>& args,
                                                     std::string& error) {
     std::optional<std::string> user;
     bool join = false;
+    std::optional<std::string> via;
     for (std::size_t i = 0; i < args.size(); ++i) {
         std::string value;
         if (args[i] == "--join") {
             join = true;
+            continue;
+        }
+        if (args[i] == "--via" || args[i].rfind("--via=", 0) == 0) {
+            if (args[i] == "--via" && i + 1 >= args.size()) {
+                error = "--via needs a value";
+                return std::nullopt;
+            }
+            const std::string v = args[i] == "--via" ? args[++i] : args[i].substr(6);
+            if (via || !is_valid_via(v)) {
+                error = via ? "--via given twice" : "--via must be ssh, web or drop-in";
+                return std::nullopt;
+            }
+            via = v;
             continue;
         }
         if (args[i] == "--user" && i + 1 < args.size()) {
@@ -44,7 +62,7 @@ std::optional<ShellArguments> parse_shell_arguments(const std::vector<std::strin
         error = "--user NAME is required";
         return std::nullopt;
     }
-    return ShellArguments{*user, join};
+    return ShellArguments{*user, join, via.value_or("ssh")};
 }
 
 }  // namespace tandem

@@ -11,12 +11,17 @@ namespace tandem {
 struct ShellArguments {
     std::string user;
     bool join = false;  // `join@bastion TOKEN`: watch a shared session (the token is the command)
+    // How the person came in, recorded with the session (--via; tandem-sshd's hook: ssh,
+    // OpenSSH drop-in mode: drop-in, a browser session started by the broker: web).
+    std::string via = "ssh";
 };
 
 // nullopt (with a reason in `error`) when --user is missing, repeated or malformed, or an
 // unknown argument is present.
 std::optional<ShellArguments> parse_shell_arguments(const std::vector<std::string>& args,
                                                     std::string& error);
+
+bool is_valid_via(const std::string& via);  // ssh, web or drop-in
 
 // Letters, digits, '.', '_', '-'; 1..64 characters; not starting with '-'.
 bool is_valid_user_name(const std::string& name);

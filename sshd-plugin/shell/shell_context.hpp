@@ -18,6 +18,7 @@ struct ShellContext {
     bool interactive = false;  // stdin and stdout are a terminal
     std::string term;          // sanitized TERM
     std::string client;        // "ssh 192.0.2.7:53422"
+    std::string via = "ssh";   // ShellArguments::via
 };
 
 }  // namespace tandem

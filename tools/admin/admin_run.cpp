@@ -7,6 +7,7 @@
 #include "tandem/instance.hpp"
 #include "tandem/password_hash.hpp"
 #include "tandem/ssh_keys.hpp"
+#include "tandem/version.hpp"
 
 namespace tandem::admin {
 namespace {
@@ -37,7 +38,7 @@ void execute(const Command& cmd, Context& ctx) {
             ctx.out << usage_text();
             return;
         case Verb::version:
-            ctx.out << "tandem-admin " << TANDEM_VERSION << "\n";
+            ctx.out << version_line("tandem-admin") << "\n";
             return;
         case Verb::init:
             return run_init(cmd, ctx);

@@ -26,6 +26,7 @@ enum class ErrorCode {
     T_206_foreign_origin,       // web: request not sent from this bastion's pages (Origin)
     T_207_login_checker_busy,   // web: too many logins being checked at once
     T_208_too_many_websockets,  // web: too many WebSocket viewers open for this user
+    T_209_user_disabled,  // the user is disabled by an administrator (after proof of identity)
     // 3xx: what you may use
     T_301_unknown_account,    // unknown account LOGIN@HOST
     T_302_no_grant,           // no grant on the account
