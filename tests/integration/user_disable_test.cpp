@@ -3,6 +3,8 @@
 // new web login, a web login made before). Each is refused; the same path works for someone
 // still enabled, and for the same person once enabled again.
 #include <cstdio>
+#include <nlohmann/json.hpp>
+#include <thread>
 
 #include "harness/sharing_fixture.hpp"
 #include "harness/web_fixture.hpp"
@@ -48,8 +50,25 @@ TEST_F(UserDisable, DisabledUserIsPutOutOfSessionsAndSharesAndRefusedAtSshLogin)
     alice_session->send_line(print_command(watched));
     ASSERT_TRUE(carol->expect(watched, 30s)) << "carol never saw alice's screen";
     {
-        const auto live = bastion->admin_ok({"sessions", "--live"});
-        EXPECT_NE(live.out.find("carol (ssh)"), std::string::npos) << live.out;
+        // What an operator sees of it meanwhile: the share, who is in it, who types, and the
+        // bytes the hook reports (at most a second late).
+        nlohmann::json alice_row;
+        for (int i = 0; i < 50 && alice_row.value("bytes_out", 0) == 0; ++i) {
+            std::this_thread::sleep_for(100ms);
+            for (const auto& row :
+                 nlohmann::json::parse(bastion->admin_ok({"sessions", "--live", "--json"}).out))
+                if (row["user"] == "alice") alice_row = row;
+        }
+        EXPECT_EQ(alice_row.value("via", ""), "ssh") << alice_row.dump();
+        EXPECT_EQ(alice_row.value("shared", false), true) << alice_row.dump();
+        EXPECT_EQ(alice_row.value("controller", ""), "alice") << alice_row.dump();
+        ASSERT_EQ(alice_row["participants"].size(), 1u) << alice_row.dump();
+        EXPECT_EQ(alice_row["participants"][0]["user"], "carol");
+        EXPECT_EQ(alice_row["participants"][0]["via"], "ssh");
+        EXPECT_GT(alice_row.value("bytes_in", 0), 0) << alice_row.dump();
+        EXPECT_GT(alice_row.value("bytes_out", 0), 0) << alice_row.dump();
+        const auto table = bastion->admin_ok({"sessions", "--live"});
+        EXPECT_NE(table.out.find("carol (ssh)"), std::string::npos) << table.out;
     }
 
     bastion->admin_ok({"user", "disable", "alice"});
