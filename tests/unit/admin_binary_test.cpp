@@ -348,19 +348,25 @@ TEST_F(AdminBinaryTest, EveryBinaryAnswersVersionAndHelp) {
     for (const char* program :
          {"tandem-admin", "tandem-sshd", "tandem-shell", "tandem-keys", "tandem-broker"}) {
         const std::string path = (bin / program).string();
-        if (!fs::exists(path)) continue;  // built in another configuration
+        if (!fs::exists(path)) {
+            ADD_FAILURE() << program << " is not built beside tandem-admin";
+            continue;
+        }
         const std::string out_file = dir_ + "/out";
         ASSERT_EQ(std::system((path + " --version >" + out_file + " 2>&1").c_str()), 0) << program;
         const std::string version = slurp(out_file);
         EXPECT_EQ(version.rfind(std::string(program) + " " + TANDEM_VERSION, 0), 0u) << version;
-        if (!commit.empty()) EXPECT_NE(version.find("(git " + commit + ")"), std::string::npos);
+        if (!commit.empty()) {
+            EXPECT_NE(version.find("(git " + commit + ")"), std::string::npos) << version;
+        }
         EXPECT_EQ(std::count(version.begin(), version.end(), '\n'), 1) << version;
         ASSERT_EQ(std::system((path + " --help >" + out_file + " 2>&1").c_str()), 0) << program;
         const std::string help = slurp(out_file);
         for (const char* option : {"--config", "--version"})
             EXPECT_NE(help.find(option), std::string::npos) << program << " " << option;
-        if (std::string(program) != "tandem-admin")
+        if (std::string(program) != "tandem-admin") {
             EXPECT_NE(help.find("--help"), std::string::npos) << program;
+        }
     }
 }
 
