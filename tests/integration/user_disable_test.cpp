@@ -52,8 +52,10 @@ TEST_F(UserDisable, DisabledUserIsPutOutOfSessionsAndSharesAndRefusedAtSshLogin)
     {
         // What an operator sees of it meanwhile: the share, who is in it, who types, and the
         // bytes the hook reports (at most a second late).
-        nlohmann::json alice_row;
-        for (int i = 0; i < 50 && alice_row.value("bytes_out", 0) == 0; ++i) {
+        nlohmann::json alice_row = nlohmann::json::object();
+        for (int i = 0; i < 50 && (alice_row.value("bytes_in", 0) == 0 ||
+                                   alice_row.value("bytes_out", 0) == 0);
+             ++i) {
             std::this_thread::sleep_for(100ms);
             for (const auto& row :
                  nlohmann::json::parse(bastion->admin_ok({"sessions", "--live", "--json"}).out))
