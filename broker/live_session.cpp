@@ -109,7 +109,8 @@ bool LiveSession::creator_holds_grant() const {
     const auto name = AccountName::parse(info_.account);
     auto account = name ? ctx_.store.find_account(name->login, name->host) : std::nullopt;
     auto creator = ctx_.store.find_user(info_.creator);
-    return account && creator && ctx_.store.has_grant(creator->id, account->id);
+    return account && creator && !creator->disabled &&
+           ctx_.store.has_grant(creator->id, account->id);
 }
 
 nlohmann::json LiveSession::share(const nlohmann::json& command) {
@@ -134,6 +135,7 @@ nlohmann::json LiveSession::share(const nlohmann::json& command) {
         arbiter_.emplace(kCreator);
         ctx_.audit(info_.creator, "share.create", *share_id_,
                    "session=" + info_.id + " account=" + info_.account);
+        publish_sharing();
     }
     const UnixTime now = ctx_.clock();
     InviteClaims claims{*share_id_, random_base64url(12), now, now + ttl};
@@ -160,6 +162,7 @@ void LiveSession::unshare(const std::string& reason, ErrorCode code) {
     ctx_.audit(info_.creator, "share.end", *share_id_, reason);
     share_id_.reset();
     arbiter_.reset();
+    publish_sharing();
     tell_creator({{"event", "control"},
                   {"controller", info_.creator},
                   {"creator", true},
@@ -202,6 +205,7 @@ std::variant<ParticipantId, ErrorCode> LiveSession::admit(const JoinRequest& req
     participants_[id] = Participant{request.user, request.via, request.from, std::move(viewer)};
     ctx_.audit(request.user, "participant.join", *share_id_,
                "via=" + request.via + " from=" + request.from + " session=" + info_.id);
+    publish_sharing();
     return id;
 }
 
@@ -323,6 +327,7 @@ void LiveSession::announce_control(const std::string& why) {
         notice["you"] = id == controller;
         p.viewer->send_notice(notice);
     }
+    publish_sharing();
 }
 
 void LiveSession::broadcast_notice(const nlohmann::json& notice) {
@@ -350,6 +355,7 @@ void LiveSession::remove(const ParticipantId& id, const nlohmann::json& end) {
     if (had_control && arbiter_) announce_control(gone.user + " left");
     ctx_.audit(gone.user, "participant.leave", share_id_.value_or(""),
                "reason=" + reason + " session=" + info_.id);
+    publish_sharing();
 }
 
 nlohmann::json LiveSession::who() const {
@@ -375,7 +381,7 @@ void LiveSession::recheck_grants() {
         auto account = name ? ctx_.store.find_account(name->login, name->host) : std::nullopt;
         for (const auto& [id, p] : participants_) {
             auto user = ctx_.store.find_user(p.user);
-            if (!account || !user || !ctx_.store.has_grant(user->id, account->id))
+            if (!account || !user || user->disabled || !ctx_.store.has_grant(user->id, account->id))
                 revoked.push_back(id);
         }
     } catch (const std::exception& e) {

@@ -84,6 +84,9 @@ class LiveSession : public std::enable_shared_from_this<LiveSession> {
     // Reads the store (throws on a store error).
     bool creator_holds_grant() const;
     void remove(const ParticipantId& id, const nlohmann::json& end);
+    // Writes the share, participants and controller to the store for `tandem-admin sessions
+    // --live` (live_session_store.cpp); a store error is logged, never fails the session.
+    void publish_sharing();
     void broadcast_notice(const nlohmann::json& notice);
     void tell_creator(const nlohmann::json& notice);
     void announce_control(const std::string& text);

@@ -11,15 +11,32 @@
 #include "hook_listener.hpp"
 #include "tandem/errors.hpp"
 #include "tandem/log.hpp"
+#include "tandem/version.hpp"
 #include "web_listener.hpp"
 
 using namespace tandem;
 
+namespace {
+
+constexpr const char* usage =
+    "usage: tandem-broker [--config FILE] [--section.key=value ...]\n"
+    "Serves the session hooks on broker.socket and the web face on web.listen.\n"
+    "options:\n"
+    "  --config FILE          the instance's tandem.conf (default: $TANDEM_CONFIG, then\n"
+    "                         /etc/tandem/tandem.conf)\n"
+    "  --section.key=value    override one config key (docs/configuration.md)\n"
+    "  --version              print the version and exit\n"
+    "  --help, -h             print this help and exit\n";
+
+}  // namespace
+
 int main(int argc, char** argv) {
+    if (auto status = answer_version_or_help(argc, argv, "tandem-broker", usage, std::cout))
+        return *status;
     try {
         const auto cli = split_command_line(argc, argv);
         if (!cli.rest.empty()) {
-            std::cerr << "usage: tandem-broker [--config FILE] [--section.key=value ...]\n";
+            std::cerr << "tandem-broker: unknown argument: " << cli.rest.front() << "\n" << usage;
             return 2;
         }
         const Config config = load_config(cli);

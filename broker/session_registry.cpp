@@ -65,6 +65,7 @@ std::variant<SessionRegistry::Found, ErrorCode> SessionRegistry::find_for(
     try {
         auto person = ctx_.store.find_user(user);
         auto acct = name ? ctx_.store.find_account(name->login, name->host) : std::nullopt;
+        if (person && person->disabled) return ErrorCode::T_209_user_disabled;
         if (!person || !acct || !ctx_.store.has_grant(person->id, acct->id))
             return ErrorCode::T_302_no_grant;
     } catch (const std::exception& e) {

@@ -79,6 +79,11 @@ void WebLogin::finish(const std::string& user, const std::string& client, const 
             return respond(error_response(401, ErrorCode::T_203_wrong_password));
         }
         throttle_.succeeded(user, client);
+        // Said only after the right password: nobody learns from it who is disabled.
+        if (user_disabled(user)) {
+            log::warn("web login refused for " + user + " from " + client + ": user disabled");
+            return respond(error_response(403, ErrorCode::T_209_user_disabled));
+        }
         const std::string cookie = logins_.create(user, tag, LoginSessions::Clock::now());
         ctx_.audit(user, "web.login", client);
         log::info("web login: " + user + " from " + client);
@@ -102,9 +107,15 @@ WebResponse WebLogin::log_out(const WebRequest& request, const std::string& user
     return response;
 }
 
+bool WebLogin::user_disabled(const std::string& name) const {
+    const auto user = ctx_.store.find_user(name);
+    return user && user->disabled;
+}
+
+// A disabled user's logins end like a changed password's.
 bool WebLogin::credentials_current(const LoginSessions::Login& login) const {
     const auto user = ctx_.store.find_user(login.user);
-    return user && !user->password_hash.empty() &&
+    return user && !user->disabled && !user->password_hash.empty() &&
            credential_tag(user->password_hash) == login.credential_tag;
 }
 

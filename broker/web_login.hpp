@@ -47,6 +47,7 @@ class WebLogin {
                 const Respond& respond);
     // Whether the user still exists with the password this login was made with.
     bool credentials_current(const LoginSessions::Login& login) const;
+    bool user_disabled(const std::string& name) const;
 
     BrokerContext& ctx_;
     LoginSessions& logins_;

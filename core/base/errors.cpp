@@ -29,6 +29,8 @@ const std::vector<ErrorInfo>& error_catalogue() {
          "The bastion is busy checking other logins; try again in a moment."},
         {ErrorCode::T_208_too_many_websockets, "T_208", "service",
          "You have too many bastion pages watching sessions open; close one and try again."},
+        {ErrorCode::T_209_user_disabled, "T_209", "authentication",
+         "Your bastion user is disabled, so you cannot log in; ask an administrator."},
         {ErrorCode::T_220_web_session_not_yours, "T_220", "access",
          "That web session is not open for this login: it ended or belongs to another login; "
          "open Host Ops and choose LogIn again."},

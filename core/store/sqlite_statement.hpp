@@ -46,4 +46,8 @@ class Statement {
     sqlite3_stmt* stmt_ = nullptr;
 };
 
+// The sessions table's columns in the order read_session() expects (store_history.cpp).
+extern const char* const kSessionColumns;
+SessionRecord read_session(const Statement& st);
+
 }  // namespace tandem::sqlite

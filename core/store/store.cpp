@@ -117,10 +117,11 @@ User read_user(const Statement& st) {
     u.is_admin = st.int64(2) != 0;
     u.password_hash = st.text(3);
     u.created_at = st.int64(4);
+    u.disabled = st.int64(5) != 0;
     return u;
 }
 
-constexpr const char* kUserColumns = "id, name, is_admin, password_hash, created_at";
+constexpr const char* kUserColumns = "id, name, is_admin, password_hash, created_at, disabled";
 
 }  // namespace
 
@@ -201,6 +202,18 @@ void Store::delete_user(const std::string& name) {
     if (st.run() == 0) throw StoreError(Kind::not_found, "unknown user '" + name + "'");
 }
 
+void Store::set_user_disabled(const std::string& name, bool disabled) {
+    Statement st(db_, "UPDATE users SET disabled = ? WHERE name = ?");
+    st.bind(1, std::int64_t{disabled}).bind(2, name);
+    if (st.run() == 0) throw StoreError(Kind::not_found, "unknown user '" + name + "'");
+}
+
+void Store::delete_user_key(Id user_id, const std::string& fingerprint) {
+    Statement st(db_, "DELETE FROM user_keys WHERE user_id = ? AND fingerprint = ?");
+    st.bind(1, user_id).bind(2, fingerprint);
+    if (st.run() == 0) throw StoreError(Kind::not_found, "no key " + fingerprint);
+}
+
 Id Store::add_user_key(Id user_id, const UserKey& key) {
     Statement st(db_,
                  "INSERT INTO user_keys (user_id, type, blob, fingerprint, comment, created_at) "
@@ -250,7 +263,7 @@ std::vector<UserKey> Store::user_keys(Id user_id) const {
 std::optional<User> Store::find_user_by_key(const std::string& type,
                                             const std::string& blob_base64) const {
     Statement st(db_,
-                 "SELECT u.id, u.name, u.is_admin, u.password_hash, u.created_at "
+                 "SELECT u.id, u.name, u.is_admin, u.password_hash, u.created_at, u.disabled "
                  "FROM user_keys k JOIN users u ON u.id = k.user_id "
                  "WHERE k.type = ? AND k.blob = ?");
     st.bind(1, type).bind(2, blob_base64);

@@ -117,6 +117,38 @@ std::optional<Account> Store::find_account(const std::string& login,
     return a;
 }
 
+void Store::set_host_address(Id host_id, const std::string& address, std::uint16_t port) {
+    Statement st(db_, "UPDATE hosts SET address = ?, port = ? WHERE id = ?");
+    st.bind(1, address).bind(2, std::int64_t{port}).bind(3, host_id);
+    if (st.run() == 0)
+        throw StoreError(Kind::not_found, "no host with id " + std::to_string(host_id));
+}
+
+void Store::delete_host(Id host_id) {
+    Statement st(db_, "DELETE FROM hosts WHERE id = ?");
+    st.bind(1, host_id);
+    if (st.run() == 0)
+        throw StoreError(Kind::not_found, "no host with id " + std::to_string(host_id));
+}
+
+std::vector<Account> Store::list_accounts(const std::string& host_name) const {
+    Statement st(db_,
+                 "SELECT a.id, a.host_id, a.login, h.name, a.credential_kind "
+                 "FROM accounts a JOIN hosts h ON h.id = a.host_id "
+                 "WHERE ?1 = '' OR h.name = ?1 ORDER BY h.name, a.login");
+    st.bind(1, host_name);
+    std::vector<Account> accounts;
+    while (st.step()) accounts.push_back(read_account(st));
+    return accounts;
+}
+
+void Store::delete_account(Id account_id) {
+    Statement st(db_, "DELETE FROM accounts WHERE id = ?");
+    st.bind(1, account_id);
+    if (st.run() == 0)
+        throw StoreError(Kind::not_found, "no account with id " + std::to_string(account_id));
+}
+
 void Store::grant(Id user_id, Id account_id) {
     Statement st(db_, "INSERT INTO grants (user_id, account_id, created_at) VALUES (?,?,?)");
     st.bind(1, user_id).bind(2, account_id).bind(3, now_unix());
@@ -152,6 +184,16 @@ std::vector<Account> Store::granted_accounts(Id user_id) const {
     std::vector<Account> accounts;
     while (st.step()) accounts.push_back(read_account(st));
     return accounts;
+}
+
+std::vector<GrantRecord> Store::list_grants() const {
+    Statement st(db_,
+                 "SELECT u.name, a.login || '@' || h.name, g.created_at FROM grants g "
+                 "JOIN users u ON u.id = g.user_id JOIN accounts a ON a.id = g.account_id "
+                 "JOIN hosts h ON h.id = a.host_id ORDER BY u.name, h.name, a.login");
+    std::vector<GrantRecord> grants;
+    while (st.step()) grants.push_back({st.text(0), st.text(1), st.int64(2)});
+    return grants;
 }
 
 }  // namespace tandem

@@ -34,15 +34,44 @@ std::optional<std::int64_t> nullable(const Statement& st, int column) {
 
 }  // namespace
 
+namespace sqlite {
+
+const char* const kSessionColumns =
+    "id, uuid, COALESCE(user_id, 0), user_name, COALESCE(account_id, 0), account_name, "
+    "started_at, ended_at, exit_status, end_reason, recording_path, client, via, bytes_in, "
+    "bytes_out";
+
+SessionRecord read_session(const sqlite::Statement& st) {
+    SessionRecord s;
+    s.id = st.int64(0);
+    s.uuid = st.text(1);
+    s.user_id = st.int64(2);
+    s.user_name = st.text(3);
+    s.account_id = st.int64(4);
+    s.account_name = st.text(5);
+    s.started_at = st.int64(6);
+    s.ended_at = nullable(st, 7);
+    if (auto status = nullable(st, 8)) s.exit_status = static_cast<int>(*status);
+    s.end_reason = st.text(9);
+    s.recording_path = st.text(10);
+    s.client = st.text(11);
+    s.via = st.text(12);
+    s.bytes_in = st.int64(13);
+    s.bytes_out = st.int64(14);
+    return s;
+}
+
+}  // namespace sqlite
+
 Id Store::begin_session(const SessionRecord& session) {
     // Names are filled from the ids when the caller left them empty, so the history still
     // reads well after the user or account is deleted.
     Statement st(db_,
                  "INSERT INTO sessions (uuid, user_id, user_name, account_id, account_name, "
-                 "started_at, recording_path, client) VALUES (?1, ?2, "
+                 "started_at, recording_path, client, via) VALUES (?1, ?2, "
                  "COALESCE(NULLIF(?3, ''), (SELECT name FROM users WHERE id = ?2), ''), ?4, "
                  "COALESCE(NULLIF(?5, ''), (SELECT a.login || '@' || h.name FROM accounts a "
-                 "JOIN hosts h ON h.id = a.host_id WHERE a.id = ?4), ''), ?6, ?7, ?8)");
+                 "JOIN hosts h ON h.id = a.host_id WHERE a.id = ?4), ''), ?6, ?7, ?8, ?9)");
     st.bind(1, session.uuid.empty() ? random_uuid() : session.uuid);
     st.bind(2, session.user_id ? std::optional<std::int64_t>(session.user_id) : std::nullopt);
     st.bind(3, session.user_name);
@@ -51,6 +80,7 @@ Id Store::begin_session(const SessionRecord& session) {
     st.bind(6, session.started_at ? session.started_at : now_unix());
     st.bind(7, session.recording_path);
     st.bind(8, session.client);
+    st.bind(9, session.via.empty() ? std::string("ssh") : session.via);
     try {
         st.run();
     } catch (const StoreError& e) {
@@ -72,28 +102,11 @@ void Store::end_session(Id session_id, std::optional<int> exit_status, const std
 }
 
 std::vector<SessionRecord> Store::list_sessions(int limit) const {
-    Statement st(db_,
-                 "SELECT id, uuid, COALESCE(user_id, 0), user_name, COALESCE(account_id, 0), "
-                 "account_name, started_at, ended_at, exit_status, end_reason, recording_path, "
-                 "client FROM sessions ORDER BY started_at DESC, id DESC LIMIT ?");
+    Statement st(db_, std::string("SELECT ") + sqlite::kSessionColumns +
+                          " FROM sessions ORDER BY started_at DESC, id DESC LIMIT ?");
     st.bind(1, std::int64_t{limit > 0 ? limit : -1});
     std::vector<SessionRecord> sessions;
-    while (st.step()) {
-        SessionRecord s;
-        s.id = st.int64(0);
-        s.uuid = st.text(1);
-        s.user_id = st.int64(2);
-        s.user_name = st.text(3);
-        s.account_id = st.int64(4);
-        s.account_name = st.text(5);
-        s.started_at = st.int64(6);
-        s.ended_at = nullable(st, 7);
-        if (auto status = nullable(st, 8)) s.exit_status = static_cast<int>(*status);
-        s.end_reason = st.text(9);
-        s.recording_path = st.text(10);
-        s.client = st.text(11);
-        sessions.push_back(std::move(s));
-    }
+    while (st.step()) sessions.push_back(sqlite::read_session(st));
     return sessions;
 }
 

@@ -81,6 +81,24 @@ CREATE TABLE audit (
 );
 CREATE INDEX audit_by_time ON audit(at);
 )sql",
+        // 2: disabled users; what `tandem-admin sessions --live` shows of a live session (how
+        // it came in, bytes relayed, its share, who takes part and who controls).
+        R"sql(
+ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN via TEXT NOT NULL DEFAULT 'ssh';
+ALTER TABLE sessions ADD COLUMN bytes_in INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN bytes_out INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN shared INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN controller TEXT NOT NULL DEFAULT '';
+CREATE TABLE session_participants (
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    user_name TEXT NOT NULL,
+    via TEXT NOT NULL,
+    client TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (session_id, position)
+) WITHOUT ROWID;
+)sql",
     };
     return steps;
 }

@@ -104,13 +104,17 @@ std::optional<std::string> authorized_keys_line(const Config& config, const Keys
         why = "unknown key";
         return std::nullopt;
     }
+    if (owner->disabled) {
+        why = "user '" + owner->name + "' is disabled (T_209)";
+        return std::nullopt;
+    }
     if (!is_safe_person_name(owner->name)) {
         why = "the key's owner has a name unfit for a command line";
         return std::nullopt;
     }
     std::string command = config.openssh_shell;
     if (!config_path.empty()) command += " --config " + config_path;
-    command += " --user " + owner->name;
+    command += " --user " + owner->name + " --via drop-in";
     if (join) command += " --join";
     return "restrict,pty,command=\"" + command + "\" " + request.key_type + " " + request.key_blob +
            "\n";

@@ -80,11 +80,11 @@ std::string end_code(RelayEnd end) {
 }
 
 // Whether the person may still use the account, re-read from the store: the same user (not
-// deleted, not deleted and re-created), the same account and host, and the grant.
+// deleted, not deleted and re-created, not disabled), the same account and host, and the grant.
 AccessCheck recheck_access(ShellContext& context, const AccountName& name, Id account_id) {
     try {
         const auto user = context.store.find_user(context.user.name);
-        if (!user || user->id != context.user.id) return AccessCheck::revoked;
+        if (!user || user->id != context.user.id || user->disabled) return AccessCheck::revoked;
         const auto account = context.store.find_account(name.login, name.host);
         if (!account || account->id != account_id) return AccessCheck::revoked;
         if (!context.store.find_host(name.host)) return AccessCheck::revoked;
@@ -178,12 +178,12 @@ int run_host_session(ShellContext& context, std::string_view account_text, bool 
     record.started_at = started;
     record.recording_path = recording_path;
     record.client = context.client;
+    record.via = context.via;
     Id session_id = 0;
     try {
         session_id = context.store.begin_session(record);
-        context.store.audit(
-            context.user.name, "session.start", name->text(),
-            "uuid=" + uuid + " via=" + (context.web ? "web" : "ssh") + " client=" + context.client);
+        context.store.audit(context.user.name, "session.start", name->text(),
+                            "uuid=" + uuid + " via=" + context.via + " client=" + context.client);
     } catch (const std::exception& e) {
         log::error(std::string("cannot record the session in the store: ") + e.what());
         print_error(ErrorCode::T_102_store_unavailable);
@@ -207,6 +207,14 @@ int run_host_session(ShellContext& context, std::string_view account_text, bool 
         options.notices_on_terminal = !context.web;
         options.check_access = [&context, &name, account_id = account->id] {
             return recheck_access(context, *name, account_id);
+        };
+        // For `tandem-admin sessions --live`; a store that cannot be written only loses a count.
+        options.report_bytes = [&context, session_id](std::int64_t in, std::int64_t out) {
+            try {
+                context.store.set_session_bytes(session_id, in, out);
+            } catch (const std::exception& e) {
+                log::warn(std::string("cannot record the session's byte counts: ") + e.what());
+            }
         };
         {
             // Every interactive session registers with the broker so it can be shared at once;

@@ -92,6 +92,19 @@ void Relay::watch_fds() {
     access_timer_ = loop_.add_timer([this] { check_access(); });
     if (options_.check_access)
         loop_.set_timer(access_timer_, Clock::now() + options_.access_recheck);
+    bytes_timer_ = loop_.add_timer([this] {
+        loop_.set_timer(bytes_timer_, Clock::now() + options_.bytes_report);
+        report_bytes();
+    });
+    if (options_.report_bytes) loop_.set_timer(bytes_timer_, Clock::now() + options_.bytes_report);
+}
+
+void Relay::report_bytes() {
+    if (!options_.report_bytes) return;
+    if (bytes_to_host_ == reported_to_host_ && bytes_from_host_ == reported_from_host_) return;
+    reported_to_host_ = bytes_to_host_;
+    reported_from_host_ = bytes_from_host_;
+    options_.report_bytes(bytes_to_host_, bytes_from_host_);
 }
 
 void Relay::end(RelayEnd why) {
@@ -153,6 +166,7 @@ RelayOutcome Relay::run() {
     }
     if (outcome_->end == RelayEnd::host_exit) deliver_remaining_output(std::chrono::seconds(10));
     recording_.flush();
+    report_bytes();
     return *outcome_;
 }
 
@@ -183,6 +197,7 @@ bool Relay::drain_stream(int is_stderr, std::size_t budget) {
                                                    is_stderr);
         if (n > 0) {
             total += static_cast<std::size_t>(n);
+            bytes_from_host_ += n;
             const std::string_view bytes(read_buffer_.data(), static_cast<std::size_t>(n));
             if (is_stderr) {
                 recording_.output(bytes);
@@ -235,6 +250,7 @@ void Relay::send_to_host() {
             return;
         }
         if (written <= 0) break;
+        bytes_to_host_ += written;
         to_host_.consume(static_cast<std::size_t>(written));
     }
     if (user_eof_ && to_host_.empty() && !host_eof_sent_) {

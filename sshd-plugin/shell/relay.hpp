@@ -47,6 +47,10 @@ struct RelayOptions {
     // Re-checked every access_recheck while the session runs; null = never.
     std::chrono::milliseconds access_recheck{2000};
     std::function<AccessCheck()> check_access;
+    // Told the byte totals (to the host, from the host) at most every bytes_report period,
+    // only when they changed, and once more when the relay ends; null = never.
+    std::chrono::milliseconds bytes_report{1000};
+    std::function<void(std::int64_t to_host, std::int64_t from_host)> report_bytes;
 };
 
 enum class RelayEnd {
@@ -101,6 +105,7 @@ class Relay {
     void note_host_traffic(Clock::time_point now);
     void check_channel_end();
     void check_access();
+    void report_bytes();
     void watch_fds();
     void end(RelayEnd why);
     void deliver_remaining_output(std::chrono::milliseconds limit);
@@ -144,6 +149,11 @@ class Relay {
     EventLoop::Id keepalive_timer_ = 0;
     EventLoop::Id notice_timer_ = 0;
     EventLoop::Id access_timer_ = 0;
+    EventLoop::Id bytes_timer_ = 0;
+    std::int64_t bytes_to_host_ = 0;
+    std::int64_t bytes_from_host_ = 0;
+    std::int64_t reported_to_host_ = 0;
+    std::int64_t reported_from_host_ = 0;
     short ssh_revents_ = 0;  // this pass's events on the host's socket
 
     ShareLink* share_ = nullptr;

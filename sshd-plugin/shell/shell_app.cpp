@@ -44,12 +44,16 @@ int run(int argc, const char* const* argv) {
     if (!user)
         throw TandemError(ErrorCode::T_201_key_not_registered,
                           "no such user '" + arguments->user + "'");
+    // Also checked at authentication; this covers a user disabled since (and OpenSSH mode).
+    if (user->disabled)
+        throw TandemError(ErrorCode::T_209_user_disabled, "user '" + user->name + "' is disabled");
 
     SignalPipe signals;
     ShellContext context{config, store, *user, signals, false, {}, {}, {}, false};
     context.interactive = ::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO);
     context.term = sanitize_term(std::getenv("TERM"));
     context.client = client_from_ssh_connection(std::getenv("SSH_CONNECTION"));
+    context.via = arguments->via;
     if (!arguments->web_session.empty()) {
         context.web = true;
         context.session_uuid = arguments->web_session;

@@ -14,6 +14,10 @@ bool is_valid_user_name(const std::string& name) {
     return true;
 }
 
+bool is_valid_via(const std::string& via) {
+    return via == "ssh" || via == "web" || via == "drop-in";
+}
+
 namespace {
 
 // An IPv4 or IPv6 address as the broker reports a browser's: hex digits, '.', ':'.
@@ -34,6 +38,7 @@ std::optional<ShellArguments> parse_shell_arguments(const std::vector<std::strin
     std::optional<std::string> user;
     bool join = false;
     std::string web_session, web_from;
+    std::optional<std::string> via;
     for (std::size_t i = 0; i < args.size(); ++i) {
         std::string value;
         if (args[i] == "--join") {
@@ -47,6 +52,19 @@ std::optional<ShellArguments> parse_shell_arguments(const std::vector<std::strin
                 return std::nullopt;
             }
             target = args[++i];
+            continue;
+        }
+        if (args[i] == "--via" || args[i].rfind("--via=", 0) == 0) {
+            if (args[i] == "--via" && i + 1 >= args.size()) {
+                error = "--via needs a value";
+                return std::nullopt;
+            }
+            const std::string v = args[i] == "--via" ? args[++i] : args[i].substr(6);
+            if (via || !is_valid_via(v)) {
+                error = via ? "--via given twice" : "--via must be ssh, web or drop-in";
+                return std::nullopt;
+            }
+            via = v;
             continue;
         }
         if (args[i] == "--user" && i + 1 < args.size()) {
@@ -77,7 +95,8 @@ std::optional<ShellArguments> parse_shell_arguments(const std::vector<std::strin
             return std::nullopt;
         }
     }
-    return ShellArguments{*user, join, web_session, web_from};
+    return ShellArguments{*user, join, web_session.empty() ? via.value_or("ssh") : "web",
+                          web_session, web_from};
 }
 
 }  // namespace tandem

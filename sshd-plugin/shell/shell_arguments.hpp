@@ -11,6 +11,9 @@ namespace tandem {
 struct ShellArguments {
     std::string user;
     bool join = false;  // `join@bastion TOKEN`: watch a shared session (the token is the command)
+    // How the person came in, recorded with the session (--via; tandem-sshd's hook: ssh,
+    // OpenSSH drop-in mode: drop-in, a browser session started by the broker: web).
+    std::string via = "ssh";
     // A web O&M session started by the broker for a browser creator: the session's UUID (the
     // broker names it, so it can find the session when the hook registers) and the browser's
     // address. Both empty for SSH logins.
@@ -22,6 +25,8 @@ struct ShellArguments {
 // unknown argument is present. `--web UUID --from ADDRESS` marks a web O&M session.
 std::optional<ShellArguments> parse_shell_arguments(const std::vector<std::string>& args,
                                                     std::string& error);
+
+bool is_valid_via(const std::string& via);  // ssh, web or drop-in
 
 // Letters, digits, '.', '_', '-'; 1..64 characters; not starting with '-'.
 bool is_valid_user_name(const std::string& name);

@@ -23,6 +23,7 @@ struct ShellContext {
     // A web O&M session's browser shows sharing notices in its own panel, so the terminal
     // does not (an overlay would hold host output until a key).
     bool web = false;
+    std::string via = "ssh";  // ShellArguments::via ("web" for a web O&M session)
 };
 
 }  // namespace tandem

@@ -51,6 +51,16 @@ int Authenticator::on_pubkey(ssh_session session, const char* user, ssh_key key,
         log::info("user '" + name + "' authenticated with " + key_fingerprint(key));
         return SSH_AUTH_SUCCESS;
     }
+    if (found == Lookup::disabled) {
+        if (probe) return SSH_AUTH_SUCCESS;  // the signature comes first, then the refusal
+        log::warn("refused user '" + name + "' (" +
+                  std::string(error_info(ErrorCode::T_209_user_disabled).id) + ", disabled) with " +
+                  key_fingerprint(key));
+        if (++refusals_ == 1 || !disabled_told_)
+            send_banner(session, user_message(ErrorCode::T_209_user_disabled) + "\r\n");
+        disabled_told_ = true;
+        return SSH_AUTH_DENIED;
+    }
     if (found == Lookup::unavailable && !store_failure_told_) {
         store_failure_told_ = true;
         send_banner(session, user_message(ErrorCode::T_102_store_unavailable) + "\r\n");
@@ -75,7 +85,8 @@ Authenticator::Lookup Authenticator::key_registered_for(const std::string& user,
         const bool valid_name = user.size() <= max_user_name_bytes;
         if (!owner || !valid_name) return Lookup::no_match;
         owner_ = owner->name;
-        return owner->name == user || user == join_user ? Lookup::match : Lookup::no_match;
+        if (owner->name != user && user != join_user) return Lookup::no_match;
+        return owner->disabled ? Lookup::disabled : Lookup::match;
     } catch (const std::exception& e) {
         log::error(std::string("store unavailable during authentication: ") + e.what());
         store_.reset();

@@ -2,7 +2,8 @@
 // answered with PK_OK only when the key is registered for exactly that user name; the signed
 // attempt (libssh verified the signature) is accepted under the same condition. Unknown user
 // and unknown key look identical to the client. Attempts are counted; the first refusal sends
-// the T_201 banner so the OpenSSH client shows the code and sentence.
+// the T_201 banner so the OpenSSH client shows the code and sentence. A disabled user's key is
+// answered PK_OK, and only the signed attempt, which proves the key, is refused with T_209.
 #pragma once
 
 #include <libssh/libssh.h>
@@ -33,7 +34,8 @@ class Authenticator {
     void release_store() { store_.reset(); }
 
   private:
-    enum class Lookup { match, no_match, unavailable };
+    // disabled: the key is the user's but the user is disabled (told only after the signature).
+    enum class Lookup { match, no_match, disabled, unavailable };
     Lookup key_registered_for(const std::string& user, ssh_key key);
     void refuse(ssh_session session);
 
@@ -41,6 +43,7 @@ class Authenticator {
     int max_tries_;
     int refusals_ = 0;
     bool store_failure_told_ = false;
+    bool disabled_told_ = false;
     bool authenticated_ = false;
     bool joining_ = false;
     std::string owner_;  // owner of the key last looked up

@@ -12,12 +12,19 @@
 #include "tandem/config.hpp"
 #include "tandem/errors.hpp"
 #include "tandem/log.hpp"
+#include "tandem/version.hpp"
 
 namespace {
 
 constexpr const char* usage =
     "usage: tandem-sshd [--config FILE] [--section.key=value ...]\n"
-    "Serves SSH on ssh.listen and runs tandem-shell for each authenticated user.\n";
+    "Serves SSH on ssh.listen and runs tandem-shell for each authenticated user.\n"
+    "options:\n"
+    "  --config FILE          the instance's tandem.conf (default: $TANDEM_CONFIG, then\n"
+    "                         /etc/tandem/tandem.conf)\n"
+    "  --section.key=value    override one config key (docs/configuration.md)\n"
+    "  --version              print the version and exit\n"
+    "  --help, -h             print this help and exit\n";
 
 std::string own_executable() {
     char path[PATH_MAX] = {};
@@ -38,6 +45,8 @@ tandem::sshd::ProcessOwner process_owner() {
 }  // namespace
 
 int main(int argc, char** argv) {
+    if (auto status = tandem::answer_version_or_help(argc, argv, "tandem-sshd", usage, std::cout))
+        return *status;
     try {
         const auto cli = tandem::split_command_line(argc, argv);
         for (const auto& arg : cli.rest) {

@@ -112,7 +112,7 @@ TEST(AdminCliParser, HostAddAndPin) {
     EXPECT_NE(usage_error({"host", "add", "web01"}), "");
     EXPECT_NE(usage_error({"host", "add", "web01", "1.2.3.4", "extra"}), "");
     EXPECT_NE(usage_error({"host", "pin"}), "");
-    EXPECT_NE(usage_error({"host", "del", "web01"}).find("unknown host command"),
+    EXPECT_NE(usage_error({"host", "rename", "web01"}).find("unknown host command"),
               std::string::npos);
     EXPECT_NE(usage_error({"host"}), "");
 }
@@ -132,7 +132,9 @@ TEST(AdminCliParser, AccountAdd) {
                   .find("exactly one"),
               std::string::npos);
     EXPECT_NE(usage_error({"account", "add", "--key", "k"}), "");
-    EXPECT_NE(usage_error({"account", "del", "root@web01"}), "");
+    EXPECT_NE(usage_error({"account", "del"}), "");
+    EXPECT_NE(usage_error({"account", "move", "root@web01"}).find("unknown account command"),
+              std::string::npos);
     EXPECT_NE(usage_error({"account"}), "");
 }
 
@@ -182,6 +184,142 @@ TEST(AdminCliParser, UnknownAndMissingCommands) {
     // "--" ends options: what follows is positional.
     EXPECT_EQ(parse({"user", "add", "--", "alice"}).user, "alice");
     EXPECT_NE(usage_error({"user", "add", "--", "--admin"}), "");
+}
+
+TEST(AdminCliParser, UserListShowDisableEnableKeyDel) {
+    auto c = parse({"user", "list"});
+    EXPECT_EQ(c.verb, Verb::user_list);
+    EXPECT_FALSE(c.json);
+    EXPECT_TRUE(parse({"user", "list", "--json"}).json);
+    c = parse({"user", "show", "alice", "--json"});
+    EXPECT_EQ(c.verb, Verb::user_show);
+    EXPECT_EQ(c.user, "alice");
+    EXPECT_TRUE(c.json);
+    EXPECT_EQ(parse({"user", "disable", "alice"}).verb, Verb::user_disable);
+    EXPECT_EQ(parse({"user", "enable", "alice"}).verb, Verb::user_enable);
+    c = parse({"user", "key", "del", "alice", "SHA256:abc+/def"});
+    EXPECT_EQ(c.verb, Verb::user_key_del);
+    EXPECT_EQ(c.fingerprint, "SHA256:abc+/def");
+    EXPECT_NE(usage_error({"user", "key", "del", "alice", "MD5:aa"}).find("SHA256:"),
+              std::string::npos);
+    EXPECT_NE(usage_error({"user", "list", "alice"}).find("unexpected argument"),
+              std::string::npos);
+    EXPECT_NE(usage_error({"user", "show"}).find("missing argument"), std::string::npos);
+    EXPECT_NE(usage_error({"user", "disable", "Alice"}).find("invalid user name"),
+              std::string::npos);
+    EXPECT_NE(usage_error({"user", "enable", "a", "--json"}).find("unknown option"),
+              std::string::npos);
+}
+
+TEST(AdminCliParser, HostListSetDel) {
+    EXPECT_EQ(parse({"host", "list"}).verb, Verb::host_list);
+    EXPECT_TRUE(parse({"host", "list", "--json"}).json);
+    auto c = parse({"host", "del", "web01"});
+    EXPECT_EQ(c.verb, Verb::host_del);
+    EXPECT_FALSE(c.force);
+    EXPECT_TRUE(parse({"host", "del", "web01", "--force"}).force);
+    c = parse({"host", "set", "web01", "--address", "10.0.0.9"});
+    EXPECT_EQ(c.verb, Verb::host_set);
+    EXPECT_EQ(c.new_address, "10.0.0.9");
+    EXPECT_FALSE(c.new_port);
+    c = parse({"host", "set", "web01", "--port=2222"});
+    EXPECT_EQ(c.new_port, 2222);
+    EXPECT_FALSE(c.new_address);
+    EXPECT_NE(usage_error({"host", "set", "web01"}).find("nothing to change"), std::string::npos);
+    EXPECT_NE(usage_error({"host", "set", "web01", "--port", "0"}), "");
+    EXPECT_NE(usage_error({"host", "set", "web01", "--address", "a b"}).find("invalid address"),
+              std::string::npos);
+    EXPECT_NE(usage_error({"host", "del"}), "");
+}
+
+TEST(AdminCliParser, AccountListSetDelAndGrantList) {
+    auto c = parse({"account", "list"});
+    EXPECT_EQ(c.verb, Verb::account_list);
+    EXPECT_EQ(c.filter, "");
+    c = parse({"account", "list", "web01", "--json"});
+    EXPECT_EQ(c.filter, "web01");
+    EXPECT_TRUE(c.json);
+    EXPECT_NE(usage_error({"account", "list", "web_01"}).find("invalid host name"),
+              std::string::npos);
+    EXPECT_NE(usage_error({"account", "list", "a", "b"}), "");
+    c = parse({"account", "del", "root@web01"});
+    EXPECT_EQ(c.verb, Verb::account_del);
+    EXPECT_EQ(c.account.text(), "root@web01");
+    c = parse({"account", "set", "root@web01", "--password-stdin"});
+    EXPECT_EQ(c.verb, Verb::account_set);
+    EXPECT_TRUE(c.password_stdin);
+    EXPECT_NE(usage_error({"account", "set", "root@web01"}).find("exactly one"), std::string::npos);
+
+    EXPECT_EQ(parse({"grant", "list"}).verb, Verb::grant_list);
+    EXPECT_EQ(parse({"grant", "list", "alice"}).filter, "alice");
+    EXPECT_EQ(parse({"grant", "list", "root@web01", "--json"}).filter, "root@web01");
+    EXPECT_NE(usage_error({"grant", "list", "root@"}).find("LOGIN@HOST"), std::string::npos);
+    EXPECT_NE(usage_error({"grant", "list", "Alice"}).find("invalid user name"), std::string::npos);
+    EXPECT_EQ(parse({"grant", "alice", "root@web01"}).verb, Verb::grant);  // still a grant
+}
+
+TEST(AdminCliParser, LiveSessionsAndAuditFilters) {
+    auto c = parse({"sessions", "--live", "--json"});
+    EXPECT_TRUE(c.live);
+    EXPECT_TRUE(c.json);
+    EXPECT_FALSE(parse({"sessions"}).live);
+    c = parse({"audit", "--user", "alice", "--account", "root@web01", "--event", "session",
+               "--since", "2026-11-01", "--until", "2026-11-30T12:30Z", "--json"});
+    EXPECT_EQ(c.audit.user, "alice");
+    EXPECT_EQ(c.audit.account, "root@web01");
+    EXPECT_EQ(c.audit.event, "session");
+    EXPECT_EQ(c.audit.since, 1793491200);  // 2026-11-01T00:00:00Z
+    EXPECT_EQ(c.audit.until, 1795996800 + 12 * 3600 + 30 * 60);
+    EXPECT_TRUE(c.json);
+    EXPECT_NE(usage_error({"audit", "--since", "yesterday"}).find("bad time 'yesterday'"),
+              std::string::npos);
+    EXPECT_NE(usage_error({"audit", "--since", "2026-11-30", "--until", "2026-11-01"})
+                  .find("--since is after --until"),
+              std::string::npos);
+    EXPECT_NE(usage_error({"audit", "--event", "Session Start"}).find("bad event"),
+              std::string::npos);
+    EXPECT_NE(usage_error({"audit", "--account", "root"}).find("LOGIN@HOST"), std::string::npos);
+    EXPECT_NE(usage_error({"sessions", "--user", "a"}).find("unknown option"), std::string::npos);
+}
+
+TEST(AdminCliParser, TimeBounds) {
+    const UnixTime now = 1'800'000'000;
+    EXPECT_EQ(parse_time_bound("2026-11-30", now), 1795996800);
+    EXPECT_EQ(parse_time_bound("2026-11-30T12:30Z", now), 1795996800 + 12 * 3600 + 30 * 60);
+    EXPECT_EQ(parse_time_bound("2026-11-30T12:30:15Z", now), 1795996800 + 45015);
+    EXPECT_EQ(parse_time_bound("90s", now), now - 90);
+    EXPECT_EQ(parse_time_bound("30m", now), now - 1800);
+    EXPECT_EQ(parse_time_bound("2h", now), now - 7200);
+    EXPECT_EQ(parse_time_bound("7d", now), now - 7 * 86400);
+    for (const char* bad : {"", "2026-13-01", "2026-11-30T25:00Z", "2026-11-30 12:00", "-5m", "5w",
+                            "1234567m", "now"})
+        EXPECT_THROW(parse_time_bound(bad, now), UsageError) << bad;
+}
+
+TEST(AdminCliParser, HelpListsEveryCommand) {
+    const std::string help = usage_text();
+    for (const char* command : {"user list",
+                                "user show",
+                                "user disable",
+                                "user enable",
+                                "user key del",
+                                "host list",
+                                "host set",
+                                "host del",
+                                "--force",
+                                "account list",
+                                "account set",
+                                "account del",
+                                "grant list",
+                                "sessions [--live]",
+                                "--json",
+                                "--user U",
+                                "--account LOGIN@HOST",
+                                "--event E",
+                                "--since T",
+                                "--until T",
+                                "--version"})
+        EXPECT_NE(help.find(command), std::string::npos) << command;
 }
 
 }  // namespace

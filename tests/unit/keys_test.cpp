@@ -64,7 +64,8 @@ class KeysTest : public ::testing::Test {
     }
     std::string forced(const std::string& user, const std::string& blob, bool join) const {
         return "restrict,pty,command=\"/opt/tandem/bin/tandem-shell --config " + config_path_ +
-               " --user " + user + (join ? " --join" : "") + "\" ssh-ed25519 " + blob + "\n";
+               " --user " + user + " --via drop-in" + (join ? " --join" : "") + "\" ssh-ed25519 " +
+               blob + "\n";
     }
 
     std::string dir_, store_path_, config_path_, log_path_;

@@ -81,6 +81,7 @@ TEST(ShellArguments, AWebSessionNeedsItsUuidAndTheBrowsersAddress) {
     ASSERT_TRUE(args) << error;
     EXPECT_EQ(args->web_session, id);
     EXPECT_EQ(args->web_from, "192.0.2.7");
+    EXPECT_EQ(args->via, "web");  // recorded with the session
     EXPECT_TRUE(
         parse_shell_arguments({"--user", "a", "--web", id, "--from", "2001:db8::1"}, error));
     // An SSH login has neither.

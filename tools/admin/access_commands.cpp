@@ -1,4 +1,4 @@
-// account add, grant, revoke: which logins exist on hosts and who may use them.
+// account add / set / del, grant, revoke: which logins exist on hosts and who may use them.
 #include <ostream>
 
 #include "admin_commands.hpp"
@@ -21,9 +21,12 @@ User existing_user(Store& store, const std::string& name) {
     return *user;
 }
 
-void account_add(const Command& cmd, Context& ctx, Store& store) {
+// account add (creates, or replaces an existing credential) and account set (rotates the
+// credential of an account that must exist).
+void account_put(const Command& cmd, Context& ctx, Store& store) {
     const auto host = store.find_host(cmd.account.host);
     if (!host) throw AdminError("unknown host '" + cmd.account.host + "'");
+    if (cmd.verb == Verb::account_set) existing_account(store, cmd.account);
     CredentialKind kind;
     std::string credential;
     if (cmd.account_key_file) {
@@ -44,6 +47,16 @@ void account_add(const Command& cmd, Context& ctx, Store& store) {
     ctx.out << (existed ? "updated the credential of account " : "added account ")
             << cmd.account.text() << " ("
             << (kind == CredentialKind::password ? "password" : "private key") << ")\n";
+}
+
+void account_del(const Command& cmd, Context& ctx, Store& store) {
+    const Account account = existing_account(store, cmd.account);
+    StoreTransaction tx(store);
+    store.delete_account(account.id);
+    store.audit(ctx.actor, "account.del", cmd.account.text());
+    tx.commit();
+    ctx.out << "deleted account " << cmd.account.text()
+            << " with its grants; its open sessions end within session.access_recheck\n";
 }
 
 void grant(const Command& cmd, Context& ctx, Store& store) {
@@ -83,7 +96,10 @@ void revoke(const Command& cmd, Context& ctx, Store& store) {
 void run_access_command(const Command& cmd, Context& ctx, Store& store) {
     switch (cmd.verb) {
         case Verb::account_add:
-            return account_add(cmd, ctx, store);
+        case Verb::account_set:
+            return account_put(cmd, ctx, store);
+        case Verb::account_del:
+            return account_del(cmd, ctx, store);
         case Verb::grant:
             return grant(cmd, ctx, store);
         case Verb::revoke:

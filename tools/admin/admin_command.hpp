@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "tandem/account_name.hpp"
+#include "tandem/store.hpp"
 
 namespace tandem::admin {
 
@@ -26,11 +27,23 @@ enum class Verb {
     user_passwd,
     user_del,
     user_key_add,
+    user_list,
+    user_show,
+    user_disable,
+    user_enable,
+    user_key_del,
     host_add,
     host_pin,
+    host_list,
+    host_del,
+    host_set,
     account_add,
+    account_list,
+    account_del,
+    account_set,
     grant,
     revoke,
+    grant_list,
     sessions,
     audit,
 };
@@ -47,12 +60,24 @@ struct Command {
     std::optional<std::string> account_key_file;  // account add --key
     bool password_stdin = false;                  // user add, account add
     bool admin = false;                           // user add
-    AccountName account;                          // account add, grant, revoke
+    AccountName account;                          // account add/del/set, grant, revoke
     int limit = 0;                                // sessions, audit (0 = default)
+    bool json = false;                            // listings, show, sessions, audit
+    bool force = false;                           // host del
+    std::optional<std::string> new_address;       // host set --address
+    std::optional<std::uint16_t> new_port;        // host set --port
+    std::string fingerprint;                      // user key del
+    std::string filter;  // account list [HOST], grant list [USER|LOGIN@HOST]
+    bool live = false;   // sessions --live
+    AuditQuery audit;    // audit filters (limit is `limit`)
 };
 
 // Throws UsageError with one clear line.
 Command parse_command(const std::vector<std::string>& args);
+
+// A --since/--until value as a Unix time: YYYY-MM-DD (midnight UTC), YYYY-MM-DDTHH:MM[:SS]Z,
+// or an age before now ("90s", "30m", "2h", "7d"). Throws UsageError.
+UnixTime parse_time_bound(const std::string& text, UnixTime now);
 
 // Name rules, exposed for tests and the executor.
 bool is_valid_user_name(const std::string& name);     // ^[a-z_][a-z0-9_.-]{0,31}$

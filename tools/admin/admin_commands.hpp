@@ -31,6 +31,8 @@ void run_user_command(const Command& cmd, Context& ctx, Store& store);
 void run_host_command(const Command& cmd, Context& ctx, Store& store, const Config& config);
 void run_access_command(const Command& cmd, Context& ctx, Store& store);  // account/grant/revoke
 void run_report_command(const Command& cmd, Context& ctx, Store& store);  // sessions/audit
+// user list/show, host list, account list, grant list.
+void run_listing_command(const Command& cmd, Context& ctx, Store& store);
 
 // A password or other secret from stdin: the first line, without its line ending.
 // Interactive: prompts on stderr with echo off, twice. Throws AdminError when empty or longer

@@ -7,6 +7,7 @@
 #include "tandem/instance.hpp"
 #include "tandem/password_hash.hpp"
 #include "tandem/ssh_keys.hpp"
+#include "tandem/version.hpp"
 
 namespace tandem::admin {
 namespace {
@@ -37,7 +38,7 @@ void execute(const Command& cmd, Context& ctx) {
             ctx.out << usage_text();
             return;
         case Verb::version:
-            ctx.out << "tandem-admin " << TANDEM_VERSION << "\n";
+            ctx.out << version_line("tandem-admin") << "\n";
             return;
         case Verb::init:
             return run_init(cmd, ctx);
@@ -51,11 +52,24 @@ void execute(const Command& cmd, Context& ctx) {
         case Verb::user_passwd:
         case Verb::user_del:
         case Verb::user_key_add:
+        case Verb::user_disable:
+        case Verb::user_enable:
+        case Verb::user_key_del:
             return run_user_command(cmd, ctx, store);
+        case Verb::user_list:
+        case Verb::user_show:
+        case Verb::host_list:
+        case Verb::account_list:
+        case Verb::grant_list:
+            return run_listing_command(cmd, ctx, store);
         case Verb::host_add:
         case Verb::host_pin:
+        case Verb::host_del:
+        case Verb::host_set:
             return run_host_command(cmd, ctx, store, config);
         case Verb::account_add:
+        case Verb::account_set:
+        case Verb::account_del:
         case Verb::grant:
         case Verb::revoke:
             return run_access_command(cmd, ctx, store);

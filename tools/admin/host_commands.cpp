@@ -1,4 +1,4 @@
-// host add / host pin: managed hosts and their pinned host keys.
+// host add / pin / set / del: managed hosts and their pinned host keys.
 #include <ostream>
 
 #include "admin_commands.hpp"
@@ -88,6 +88,51 @@ void host_pin(const Command& cmd, Context& ctx, Store& store, const Config& conf
     print_pin(ctx, pinned);
 }
 
+Host existing_host(Store& store, const std::string& name) {
+    auto host = store.find_host(name);
+    if (!host) throw AdminError("unknown host '" + name + "'");
+    return *host;
+}
+
+// The pinned key stays: a host that moved is still the same machine. A host that was
+// rebuilt needs host pin as well.
+void host_set(const Command& cmd, Context& ctx, Store& store) {
+    const Host host = existing_host(store, cmd.host);
+    const std::string address = cmd.new_address.value_or(host.address);
+    const std::uint16_t port = cmd.new_port.value_or(host.port);
+    StoreTransaction tx(store);
+    store.set_host_address(host.id, address, port);
+    store.audit(ctx.actor, "host.set", cmd.host,
+                host.address + ":" + std::to_string(host.port) + " -> " + address + ":" +
+                    std::to_string(port));
+    tx.commit();
+    ctx.out << "host " << cmd.host << " is now at " << address << ":" << port
+            << " (new connections; the pinned host key is kept)\n";
+}
+
+// Refused while accounts exist unless --force: deleting a host silently deleting its accounts
+// (and ending their sessions) is the mistake this guards against.
+void host_del(const Command& cmd, Context& ctx, Store& store) {
+    const Host host = existing_host(store, cmd.host);
+    const auto accounts = store.list_accounts(cmd.host);
+    std::string names;
+    for (const auto& a : accounts) names += (names.empty() ? "" : ", ") + a.name();
+    if (!accounts.empty() && !cmd.force)
+        throw AdminError("host '" + cmd.host + "' still has " + std::to_string(accounts.size()) +
+                         " account" + (accounts.size() == 1 ? "" : "s") + " (" + names +
+                         "); delete them first, or give --force to delete them with the host");
+    StoreTransaction tx(store);
+    store.delete_host(host.id);
+    store.audit(ctx.actor, "host.del", cmd.host,
+                accounts.empty() ? std::string() : "accounts=" + names);
+    tx.commit();
+    ctx.out << "deleted host " << cmd.host;
+    if (!accounts.empty())
+        ctx.out << " with its accounts " << names
+                << " and their grants; their open sessions end within session.access_recheck";
+    ctx.out << "\n";
+}
+
 }  // namespace
 
 void run_host_command(const Command& cmd, Context& ctx, Store& store, const Config& config) {
@@ -96,6 +141,10 @@ void run_host_command(const Command& cmd, Context& ctx, Store& store, const Conf
             return host_add(cmd, ctx, store, config);
         case Verb::host_pin:
             return host_pin(cmd, ctx, store, config);
+        case Verb::host_set:
+            return host_set(cmd, ctx, store);
+        case Verb::host_del:
+            return host_del(cmd, ctx, store);
         default:
             throw AdminError("not a host command");
     }

@@ -1,4 +1,4 @@
-// sessions, audit: read-only reports, newest first.
+// sessions [--live], audit: read-only reports (tables, or --json as docs/admin.md lists).
 #include <ctime>
 #include <ostream>
 
@@ -12,12 +12,7 @@ constexpr int kDefaultSessionRows = 50;
 constexpr int kDefaultAuditRows = 100;
 
 std::string utc(UnixTime t) {
-    const std::time_t tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
+    return utc_text(t);
 }
 
 std::string duration(UnixTime seconds) {
@@ -35,21 +30,95 @@ std::string outcome(const SessionRecord& s) {
     return out;
 }
 
+nlohmann::json session_json(const SessionRecord& s) {
+    return {{"id", s.uuid},
+            {"user", s.user_name},
+            {"account", s.account_name},
+            {"via", s.via},
+            {"client", s.client},
+            {"started_at", utc(s.started_at)},
+            {"ended_at", s.ended_at ? nlohmann::json(utc(*s.ended_at)) : nlohmann::json()},
+            {"status", outcome(s)},
+            {"exit_status", s.exit_status ? nlohmann::json(*s.exit_status) : nlohmann::json()},
+            {"bytes_in", s.bytes_in},
+            {"bytes_out", s.bytes_out},
+            {"recording", s.recording_path}};
+}
+
 void sessions(const Command& cmd, Context& ctx, Store& store) {
+    const auto rows = store.list_sessions(cmd.limit ? cmd.limit : kDefaultSessionRows);
+    if (cmd.json) {
+        nlohmann::json doc = nlohmann::json::array();
+        for (const auto& s : rows) doc.push_back(session_json(s));
+        return print_json(ctx.out, doc);
+    }
     TextTable table(
-        {"STARTED", "DURATION", "USER", "ACCOUNT", "STATUS", "CLIENT", "ID", "RECORDING"});
+        {"STARTED", "DURATION", "USER", "ACCOUNT", "VIA", "STATUS", "CLIENT", "ID", "RECORDING"});
     const UnixTime now = now_unix();
-    for (const auto& s : store.list_sessions(cmd.limit ? cmd.limit : kDefaultSessionRows))
+    for (const auto& s : rows)
         table.add_row({utc(s.started_at), duration(s.ended_at.value_or(now) - s.started_at),
-                       s.user_name, s.account_name, outcome(s), s.client, s.uuid,
+                       s.user_name, s.account_name, s.via, outcome(s), s.client, s.uuid,
                        s.recording_path});
     table.print(ctx.out);
 }
 
+// Who takes part besides the creator: "bob (web), carol (ssh)".
+std::string participant_list(const SessionSharing& sharing) {
+    std::string out;
+    for (const auto& p : sharing.participants)
+        out += (out.empty() ? "" : ", ") + p.user_name + " (" + p.via + ")";
+    return out.empty() ? "-" : out;
+}
+
+void live_sessions(const Command& cmd, Context& ctx, Store& store) {
+    auto rows = store.list_live_sessions();
+    if (cmd.limit && rows.size() > static_cast<std::size_t>(cmd.limit)) rows.resize(cmd.limit);
+    const UnixTime now = now_unix();
+    if (cmd.json) {
+        nlohmann::json doc = nlohmann::json::array();
+        for (const auto& r : rows) {
+            nlohmann::json j = session_json(r.session);
+            j.erase("ended_at");
+            j.erase("exit_status");
+            j["shared"] = r.sharing.shared;
+            j["controller"] = r.sharing.shared ? r.sharing.controller : r.session.user_name;
+            j["participants"] = nlohmann::json::array();
+            for (const auto& p : r.sharing.participants)
+                j["participants"].push_back(
+                    {{"user", p.user_name}, {"via", p.via}, {"client", p.client}});
+            doc.push_back(std::move(j));
+        }
+        return print_json(ctx.out, doc);
+    }
+    TextTable table({"SINCE", "FOR", "USER", "ACCOUNT", "VIA", "SHARED", "PARTICIPANTS", "CONTROL",
+                     "IN", "OUT", "ID"});
+    for (const auto& r : rows) {
+        const auto& s = r.session;
+        table.add_row(
+            {utc(s.started_at), duration(now - s.started_at), s.user_name, s.account_name, s.via,
+             r.sharing.shared ? "yes" : "no", participant_list(r.sharing),
+             r.sharing.shared && !r.sharing.controller.empty() ? r.sharing.controller : s.user_name,
+             std::to_string(s.bytes_in), std::to_string(s.bytes_out), s.uuid});
+    }
+    table.print(ctx.out);
+}
+
 void audit(const Command& cmd, Context& ctx, Store& store) {
+    AuditQuery query = cmd.audit;
+    query.limit = cmd.limit ? cmd.limit : kDefaultAuditRows;
+    const auto events = store.search_audit(query);
+    if (cmd.json) {
+        nlohmann::json doc = nlohmann::json::array();
+        for (const auto& e : events)
+            doc.push_back({{"at", utc(e.at)},
+                           {"actor", e.actor},
+                           {"action", e.action},
+                           {"subject", e.subject},
+                           {"detail", e.detail}});
+        return print_json(ctx.out, doc);
+    }
     TextTable table({"AT", "ACTOR", "ACTION", "SUBJECT", "DETAIL"});
-    for (const auto& e : store.list_audit(cmd.limit ? cmd.limit : kDefaultAuditRows))
-        table.add_row({utc(e.at), e.actor, e.action, e.subject, e.detail});
+    for (const auto& e : events) table.add_row({utc(e.at), e.actor, e.action, e.subject, e.detail});
     table.print(ctx.out);
 }
 
@@ -58,7 +127,7 @@ void audit(const Command& cmd, Context& ctx, Store& store) {
 void run_report_command(const Command& cmd, Context& ctx, Store& store) {
     switch (cmd.verb) {
         case Verb::sessions:
-            return sessions(cmd, ctx, store);
+            return cmd.live ? live_sessions(cmd, ctx, store) : sessions(cmd, ctx, store);
         case Verb::audit:
             return audit(cmd, ctx, store);
         default:

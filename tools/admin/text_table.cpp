@@ -1,6 +1,7 @@
 #include "text_table.hpp"
 
 #include <algorithm>
+#include <ctime>
 #include <ostream>
 
 namespace tandem::admin {
@@ -46,6 +47,19 @@ void TextTable::print(std::ostream& out) const {
         while (!line.empty() && line.back() == ' ') line.pop_back();
         out << line << '\n';
     }
+}
+
+std::string utc_text(std::int64_t unix_time) {
+    const std::time_t tt = static_cast<std::time_t>(unix_time);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+void print_json(std::ostream& out, const nlohmann::json& document) {
+    out << document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }
 
 }  // namespace tandem::admin

@@ -26,6 +26,7 @@ enum class ErrorCode {
     T_206_foreign_origin,       // web: request not sent from this bastion's pages (Origin)
     T_207_login_checker_busy,   // web: too many logins being checked at once
     T_208_too_many_websockets,  // web: too many WebSocket viewers open for this user
+    T_209_user_disabled,  // the user is disabled by an administrator (after proof of identity)
     T_220_web_session_not_yours,  // web O&M: no such session for this login (ended, or another's)
     T_221_too_many_web_sessions,  // web O&M: web.max_om_sessions_per_user reached
     T_222_web_session_failed,     // web O&M: the broker could not start the session hook

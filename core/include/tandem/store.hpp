@@ -33,6 +33,7 @@ struct User {
     bool is_admin = false;
     std::string password_hash;  // "" = no web login
     UnixTime created_at = 0;
+    bool disabled = false;  // refused at every login, put out of live sessions
 };
 
 struct UserKey {
@@ -77,7 +78,45 @@ struct SessionRecord {
     std::optional<int> exit_status;
     std::string end_reason;  // "exit", "T_514", "client closed", ...
     std::string recording_path;
-    std::string client;  // "ssh 127.0.0.1:53422"
+    std::string client;          // "ssh 127.0.0.1:53422"
+    std::string via = "ssh";     // how the creator came in: "ssh", "web", "drop-in"
+    std::int64_t bytes_in = 0;   // typed into the host (all participants)
+    std::int64_t bytes_out = 0;  // the host's output
+};
+
+// Someone in a shared session besides its creator.
+struct SessionParticipant {
+    std::string user_name;
+    std::string via;     // "ssh" or "web"
+    std::string client;  // where they are
+};
+
+// A live session's share as the broker last wrote it.
+struct SessionSharing {
+    bool shared = false;
+    std::string controller;  // user name of who types now ("" = not shared)
+    std::vector<SessionParticipant> participants;
+};
+
+struct LiveSessionRecord {
+    SessionRecord session;
+    SessionSharing sharing;
+};
+
+struct GrantRecord {
+    std::string user_name;
+    std::string account_name;  // "root@web01"
+    UnixTime created_at = 0;
+};
+
+// Audit search: empty fields match everything; since/until are inclusive bounds (0 = none).
+struct AuditQuery {
+    std::string user;     // the actor, or the user a grant/revoke names
+    std::string account;  // LOGIN@HOST: the subject, or named in the detail
+    std::string event;    // the action, or an action family ("session" = "session.*")
+    UnixTime since = 0;
+    UnixTime until = 0;
+    int limit = 0;  // 0 = all
 };
 
 struct AuditEvent {
@@ -107,7 +146,9 @@ class Store {
     std::optional<User> find_user(const std::string& name) const;
     std::vector<User> list_users() const;
     void set_password_hash(const std::string& name, const std::string& password_hash);
-    void delete_user(const std::string& name);  // cascades keys and grants
+    void delete_user(const std::string& name);                         // cascades keys and grants
+    void set_user_disabled(const std::string& name, bool disabled);    // not_found when unknown
+    void delete_user_key(Id user_id, const std::string& fingerprint);  // not_found when absent
     Id add_user_key(Id user_id, const UserKey& key);
     std::vector<UserKey> user_keys(Id user_id) const;
     // The owner of a key blob: one indexed lookup (sshd runs this on every offered key).
@@ -119,27 +160,40 @@ class Store {
     std::optional<Host> find_host(const std::string& name) const;
     std::vector<Host> list_hosts() const;
     void pin_host_key(Id host_id, const std::string& type, const std::string& blob_base64);
+    void set_host_address(Id host_id, const std::string& address, std::uint16_t port);
+    void delete_host(Id host_id);  // cascades its accounts and their grants
     // Adds the account, or replaces the credential of an existing one.
     Id put_account(Id host_id, const std::string& login, CredentialKind kind,
                    const std::string& credential);
     std::optional<Account> find_account(const std::string& login,
                                         const std::string& host_name) const;
+    // Every account (or those of one host), by host then login; credential left empty.
+    std::vector<Account> list_accounts(const std::string& host_name = {}) const;
+    void delete_account(Id account_id);  // cascades its grants
 
     // Grants.
     void grant(Id user_id, Id account_id);
     void revoke(Id user_id, Id account_id);  // StoreError(not_found) when absent
     bool has_grant(Id user_id, Id account_id) const;
     std::vector<Account> granted_accounts(Id user_id) const;  // credential left empty
+    std::vector<GrantRecord> list_grants() const;             // by user, then account
 
     // Sessions.
     Id begin_session(const SessionRecord& session);  // uuid, user, account, start, recording
     void end_session(Id session_id, std::optional<int> exit_status, const std::string& reason);
     std::vector<SessionRecord> list_sessions(int limit) const;  // newest first
+    // Counters of a running session (absolute totals, written by its hook).
+    void set_session_bytes(Id session_id, std::int64_t bytes_in, std::int64_t bytes_out);
+    // The share of the live session with this uuid, replaced whole (written by the broker).
+    // An unknown uuid is ignored: the session may be gone already.
+    void set_session_sharing(const std::string& uuid, const SessionSharing& sharing);
+    std::vector<LiveSessionRecord> list_live_sessions() const;  // oldest first
 
     // Audit.
     void audit(const std::string& actor, const std::string& action, const std::string& subject,
                const std::string& detail = {});
-    std::vector<AuditEvent> list_audit(int limit) const;  // newest first
+    std::vector<AuditEvent> list_audit(int limit) const;                  // newest first
+    std::vector<AuditEvent> search_audit(const AuditQuery& query) const;  // newest first
 
     sqlite3* handle() const { return db_; }  // for StoreTransaction and tests
 
