@@ -43,6 +43,8 @@ std::string LiveSession::display(const ParticipantId& id) const {
 }
 
 void LiveSession::on_output(std::string_view bytes) {
+    ctx_.metrics.output_bytes += bytes.size();
+    ctx_.metrics.viewer_output_bytes += bytes.size() * participants_.size();
     if (!participants_.empty()) {
         auto shared = std::make_shared<const std::string>(bytes);
         for (auto& [id, p] : participants_) p.viewer->send_output(shared);
@@ -148,11 +150,11 @@ nlohmann::json LiveSession::share(const nlohmann::json& command) {
                {"share", *share_id_}});
 }
 
-void LiveSession::unshare(const std::string& reason, ErrorCode code) {
+void LiveSession::unshare(const std::string& reason, ErrorCode code, const std::string& text) {
     if (!share_id_) return;
     nlohmann::json end = {{"reason", reason},
                           {"code", std::string(error_info(code).id)},
-                          {"text", user_message(code)}};
+                          {"text", text.empty() ? user_message(code) : text}};
     // Copy the ids first: remove() edits the map.
     std::vector<ParticipantId> ids;
     for (auto& [id, p] : participants_) ids.push_back(id);
@@ -170,6 +172,19 @@ void LiveSession::end(const std::string& reason, std::optional<ErrorCode> code) 
     if (ended_) return;
     ended_ = true;
     unshare(reason, invitee_end_code(code));
+}
+
+void LiveSession::terminate(const std::string& actor, const std::string& reason) {
+    if (ended_) return;
+    const auto code = ErrorCode::T_320_session_terminated;
+    const std::string text =
+        user_message(code) + " Reason: " + (reason.empty() ? "(none given)" : reason);
+    hook_->send_end({{"reason", reason},
+                     {"code", std::string(error_info(code).id)},
+                     {"by", actor},
+                     {"text", text}});
+    ended_ = true;
+    unshare("terminated by " + actor, code, text);
 }
 
 std::variant<ParticipantId, ErrorCode> LiveSession::admit(const JoinRequest& request,
@@ -212,6 +227,7 @@ void LiveSession::send_snapshot(const ParticipantId& id) {
 void LiveSession::on_viewer_input(const ParticipantId& id, std::string_view bytes) {
     // Rule 6, server side: whatever a client sends, only the controller's input goes on.
     if (!arbiter_ || !arbiter_->may_send_input(id) || id == kCreator) return;
+    ctx_.metrics.input_bytes += bytes.size();
     hook_->send_input(std::string(bytes));
 }
 
@@ -332,6 +348,12 @@ void LiveSession::remove(const ParticipantId& id, const nlohmann::json& end) {
     if (had_control && arbiter_) announce_control(gone.user + " left");
     ctx_.audit(gone.user, "participant.leave", share_id_.value_or(""),
                "reason=" + reason + " session=" + info_.id);
+}
+
+std::map<std::string, std::size_t> LiveSession::participants_by_via() const {
+    std::map<std::string, std::size_t> counts;
+    for (const auto& [id, p] : participants_) ++counts[p.via];
+    return counts;
 }
 
 nlohmann::json LiveSession::who() const {

@@ -48,6 +48,9 @@ class LiveSession : public std::enable_shared_from_this<LiveSession> {
     nlohmann::json on_command(const nlohmann::json& command);
     // The session is over (hook ended or vanished): the share ends, everyone is told why.
     void end(const std::string& reason, std::optional<ErrorCode> code);
+    // An administrator ends the session (tandem-admin terminate): the hook is told to end it,
+    // and every participant is removed with T_320 and the reason.
+    void terminate(const std::string& actor, const std::string& reason);
 
     // From viewers. admit() checks the share and the cap (the registry checked invite and grant).
     std::variant<ParticipantId, ErrorCode> admit(const JoinRequest& request,
@@ -55,6 +58,8 @@ class LiveSession : public std::enable_shared_from_this<LiveSession> {
     // Why admit() would refuse now (ended, not shared, cap reached), or nothing.
     std::optional<ErrorCode> admission_refusal() const;
     nlohmann::json welcome() const;
+    // How many participants joined by each way in ("ssh", "web").
+    std::map<std::string, std::size_t> participants_by_via() const;
     void send_snapshot(const ParticipantId& id);
     void on_viewer_input(const ParticipantId& id, std::string_view bytes);
     nlohmann::json on_viewer_command(const ParticipantId& id, const nlohmann::json& command);
@@ -72,7 +77,7 @@ class LiveSession : public std::enable_shared_from_this<LiveSession> {
     };
 
     nlohmann::json share(const nlohmann::json& command);
-    void unshare(const std::string& reason, ErrorCode code);
+    void unshare(const std::string& reason, ErrorCode code, const std::string& text = {});
     nlohmann::json control_reply(ControlOutcome outcome, SessionCommand command,
                                  const ParticipantId& actor);
     // Reads the store (throws on a store error).

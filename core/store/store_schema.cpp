@@ -81,6 +81,17 @@ CREATE TABLE audit (
 );
 CREATE INDEX audit_by_time ON audit(at);
 )sql",
+        // 2: an administrator's order to end a live session (tandem-admin terminate). The
+        // session's hook reads it on its access re-check, so the order reaches the session even
+        // when the broker is down.
+        R"sql(
+CREATE TABLE session_terminations (
+    session_uuid TEXT PRIMARY KEY,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT ''
+);
+)sql",
     };
     return steps;
 }

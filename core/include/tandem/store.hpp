@@ -80,6 +80,14 @@ struct SessionRecord {
     std::string client;  // "ssh 127.0.0.1:53422"
 };
 
+// An administrator's order to end a live session (tandem-admin terminate).
+struct TerminationOrder {
+    std::string session_uuid;
+    UnixTime at = 0;
+    std::string actor;   // the administrator
+    std::string reason;  // shown to everyone in the session
+};
+
 struct AuditEvent {
     Id id = 0;
     UnixTime at = 0;
@@ -135,6 +143,11 @@ class Store {
     Id begin_session(const SessionRecord& session);  // uuid, user, account, start, recording
     void end_session(Id session_id, std::optional<int> exit_status, const std::string& reason);
     std::vector<SessionRecord> list_sessions(int limit) const;  // newest first
+    std::optional<SessionRecord> find_session(const std::string& uuid) const;
+    // Records the order to end a live session, with its audit event, in one transaction.
+    // StoreError(not_found) when no live session has that uuid; a second order keeps the first.
+    void order_termination(const TerminationOrder& order);
+    std::optional<TerminationOrder> find_termination(const std::string& uuid) const;
 
     // Audit.
     void audit(const std::string& actor, const std::string& action, const std::string& subject,
