@@ -1,5 +1,7 @@
 #include "admin_peer.hpp"
 
+#include "watcher_peer.hpp"
+
 namespace tandem::broker {
 namespace {
 
@@ -16,11 +18,14 @@ AdminPeer::AdminPeer(Socket socket, FrameDecoder decoder, BrokerContext& ctx)
 
 void AdminPeer::begin(Socket socket, FrameDecoder decoder, BrokerContext& ctx,
                       SessionRegistry& registry, const nlohmann::json& hello) {
-    auto peer = std::make_shared<AdminPeer>(std::move(socket), std::move(decoder), ctx);
-    nlohmann::json reply = {{"id", 0}, {"ok", false}};
     const std::string cmd = text_field(hello, "cmd", 32);
     const std::string actor = text_field(hello, "user", 64);
     const std::string session = text_field(hello, "session", 64);
+    if (cmd == "watch" && !actor.empty() && !session.empty())
+        return WatcherPeer::begin(std::move(socket), std::move(decoder), ctx, registry, session,
+                                  actor);
+    auto peer = std::make_shared<AdminPeer>(std::move(socket), std::move(decoder), ctx);
+    nlohmann::json reply = {{"id", 0}, {"ok", false}};
     if (cmd == "terminate" && !actor.empty() && !session.empty()) {
         // tandem-admin recorded the order and its audit event in the store before asking.
         if (registry.terminate(session, actor, text_field(hello, "reason", kMaxReason))) {

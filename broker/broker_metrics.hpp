@@ -17,6 +17,7 @@ struct BrokerMetrics {
     std::map<std::string, std::uint64_t> refusals;        // refused joins, by T_ code
     std::map<std::string, std::uint64_t> login_failures;  // refused web logins, by T_ code
     std::map<std::string, std::uint64_t> terminations;    // sessions ended by an operator, by via
+    std::uint64_t watches = 0;                            // tandem-admin watch views opened
     std::uint64_t output_bytes = 0;         // terminal output received from session hooks
     std::uint64_t viewer_output_bytes = 0;  // that output fanned out to viewers (before drops)
     std::uint64_t input_bytes = 0;          // controllers' keystrokes passed to session hooks

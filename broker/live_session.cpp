@@ -44,10 +44,11 @@ std::string LiveSession::display(const ParticipantId& id) const {
 
 void LiveSession::on_output(std::string_view bytes) {
     ctx_.metrics.output_bytes += bytes.size();
-    ctx_.metrics.viewer_output_bytes += bytes.size() * participants_.size();
-    if (!participants_.empty()) {
+    ctx_.metrics.viewer_output_bytes += bytes.size() * (participants_.size() + watchers_.size());
+    if (!participants_.empty() || !watchers_.empty()) {
         auto shared = std::make_shared<const std::string>(bytes);
         for (auto& [id, p] : participants_) p.viewer->send_output(shared);
+        for (auto& [id, w] : watchers_) w.viewer->send_output(shared);
     }
     if (screen_.append(bytes)) schedule_parse();
 }
@@ -65,6 +66,7 @@ void LiveSession::schedule_parse() {
             // Output was lost before reaching us, so viewers missed it too: repaint them.
             self->resync_after_parse_ = false;
             for (auto& [id, p] : self->participants_) self->send_snapshot(id);
+            for (auto& [id, w] : self->watchers_) self->send_watcher_snapshot(id);
         }
     });
 }
@@ -84,6 +86,7 @@ void LiveSession::on_resize(int cols, int rows) {
     info_.rows = rows;
     screen_.resize(rows, cols);
     for (auto& [id, p] : participants_) p.viewer->send_resize(cols, rows);
+    for (auto& [id, w] : watchers_) w.viewer->send_resize(cols, rows);
 }
 
 nlohmann::json LiveSession::on_command(const nlohmann::json& command) {
@@ -171,7 +174,11 @@ void LiveSession::unshare(const std::string& reason, ErrorCode code, const std::
 void LiveSession::end(const std::string& reason, std::optional<ErrorCode> code) {
     if (ended_) return;
     ended_ = true;
-    unshare(reason, invitee_end_code(code));
+    const ErrorCode told = invitee_end_code(code);
+    end_watchers({{"reason", reason},
+                  {"code", std::string(error_info(told).id)},
+                  {"text", user_message(told)}});
+    unshare(reason, told);
 }
 
 void LiveSession::terminate(const std::string& actor, const std::string& reason) {
@@ -184,6 +191,9 @@ void LiveSession::terminate(const std::string& actor, const std::string& reason)
                      {"by", actor},
                      {"text", text}});
     ended_ = true;
+    end_watchers({{"reason", "terminated by " + actor},
+                  {"code", std::string(error_info(code).id)},
+                  {"text", text}});
     unshare("terminated by " + actor, code, text);
 }
 

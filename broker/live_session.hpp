@@ -60,6 +60,15 @@ class LiveSession : public std::enable_shared_from_this<LiveSession> {
     nlohmann::json welcome() const;
     // How many participants joined by each way in ("ssh", "web").
     std::map<std::string, std::size_t> participants_by_via() const;
+
+    // tandem-admin watch (live_session_watch.cpp): a read-only view for an operator, whether
+    // or not the session is shared. Announced to everyone in it unless metrics.silent_watch.
+    // Returns the watcher's id, or nothing when the session has ended.
+    std::optional<unsigned> watch(const std::string& actor, std::shared_ptr<Viewer> viewer);
+    nlohmann::json watch_welcome() const;
+    void send_watcher_snapshot(unsigned id);
+    void on_watcher_gone(unsigned id);
+    std::size_t watcher_count() const { return watchers_.size(); }
     void send_snapshot(const ParticipantId& id);
     void on_viewer_input(const ParticipantId& id, std::string_view bytes);
     nlohmann::json on_viewer_command(const ParticipantId& id, const nlohmann::json& command);
@@ -88,6 +97,8 @@ class LiveSession : public std::enable_shared_from_this<LiveSession> {
     std::string display(const ParticipantId& id) const;
     nlohmann::json who() const;
     void schedule_parse();
+    // Every watcher is sent `end` and let go.
+    void end_watchers(const nlohmann::json& end);
 
     BrokerContext& ctx_;
     SessionInfo info_;
@@ -101,6 +112,13 @@ class LiveSession : public std::enable_shared_from_this<LiveSession> {
     std::optional<ControlArbiter> arbiter_;  // exists while shared
     std::map<ParticipantId, Participant> participants_;
     unsigned next_participant_ = 1;
+
+    struct Watcher {
+        std::string actor;
+        std::shared_ptr<Viewer> viewer;
+    };
+    std::map<unsigned, Watcher> watchers_;
+    unsigned next_watcher_ = 1;
 };
 
 }  // namespace tandem::broker

@@ -124,8 +124,7 @@ std::string MetricsListener::bound_url() const {
 MetricsListener::Answer MetricsListener::answer(const std::string& method,
                                                 const std::string& target) const {
     if (target != "/healthz" && target != "/metrics") return {};
-    if (method != "GET" && method != "HEAD")
-        return {405, "text/plain; charset=utf-8", "only GET\n"};
+    if (method != "GET") return {405, "text/plain; charset=utf-8", "only GET\n"};
     if (target == "/metrics")
         return {200, "text/plain; version=0.0.4; charset=utf-8",
                 metrics_text(ctx_.metrics, registry_)};

@@ -53,8 +53,10 @@ class Exposition {
 std::string metrics_text(const BrokerMetrics& m, const SessionRegistry& registry) {
     std::uint64_t shared = 0;
     std::map<std::string, std::uint64_t> viewers;
+    std::uint64_t watchers = 0;
     for (const auto& [id, session] : registry.sessions()) {
         if (session->share_id()) ++shared;
+        watchers += session->watcher_count();
         for (const auto& [via, count] : session->participants_by_via()) viewers[via] += count;
     }
     Exposition out;
@@ -67,6 +69,11 @@ std::string metrics_text(const BrokerMetrics& m, const SessionRegistry& registry
     out.sample("tandem_shared_sessions", shared);
     out.family("tandem_viewers", "gauge", "Participants of shared sessions now, by way in.");
     out.labelled("tandem_viewers", "via", viewers, {"ssh", "web"});
+    out.family("tandem_watchers", "gauge",
+               "Operators watching a live session now (tandem-admin watch).");
+    out.sample("tandem_watchers", watchers);
+    out.family("tandem_watches_total", "counter", "Watch views opened with tandem-admin watch.");
+    out.sample("tandem_watches_total", m.watches);
     out.family("tandem_sessions_registered_total", "counter",
                "Session hooks that registered with the broker.");
     out.sample("tandem_sessions_registered_total", m.sessions_registered);

@@ -39,7 +39,8 @@ const char* const kUsage =
     "  revoke USER LOGIN@HOST\n"
     "  sessions [--limit N]                recent sessions, newest first\n"
     "  audit [--limit N]                   audit log, newest first\n"
-    "  terminate SESSION [--reason TEXT]   end a live session for everyone (T_320)\n";
+    "  terminate SESSION [--reason TEXT]   end a live session for everyone (T_320)\n"
+    "  watch SESSION                       read-only view of a live session (announced)\n";
 
 // Splits args[from..] into positionals and known flags ("--flag VALUE" or "--flag=VALUE").
 Scanned scan(const std::vector<std::string>& args, std::size_t from,

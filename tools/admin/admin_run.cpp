@@ -8,6 +8,7 @@
 #include "tandem/password_hash.hpp"
 #include "tandem/ssh_keys.hpp"
 #include "terminate_command.hpp"
+#include "watch_command.hpp"
 
 namespace tandem::admin {
 namespace {
@@ -98,6 +99,14 @@ int run(int argc, const char* const* argv, std::istream& in, std::ostream& out, 
             const Config config = load_config(ctx.cli);
             Store store = open_store(config);
             run_terminate(order, ctx, store, config);
+            out.flush();
+            return 0;
+        }
+        if (!ctx.cli.rest.empty() && ctx.cli.rest[0] == "watch") {
+            const auto session = parse_watch({ctx.cli.rest.begin() + 1, ctx.cli.rest.end()});
+            const Config config = load_config(ctx.cli);
+            Store store = open_store(config);
+            run_watch(session, ctx, store, config);
             out.flush();
             return 0;
         }

@@ -1,0 +1,61 @@
+// LiveSession's watchers: operators running `tandem-admin watch` (docs/monitoring.md). A
+// watcher sees what participants see, shared or not, and can never type, resize or control.
+#include "live_session.hpp"
+
+namespace tandem::broker {
+namespace {
+// Every watch is announced for now; a config key to make it silent is not there yet.
+constexpr bool kSilentWatch = false;
+}  // namespace
+
+std::optional<unsigned> LiveSession::watch(const std::string& actor,
+                                           std::shared_ptr<Viewer> viewer) {
+    if (ended_) return std::nullopt;
+    const unsigned id = next_watcher_++;
+    if (!kSilentWatch) {
+        // Told before the watcher is added, like a joiner: its first frame is the welcome.
+        broadcast_notice({{"event", "watching"},
+                          {"user", actor},
+                          {"text", "An auditor (" + actor + ") is watching this session."}});
+    }
+    watchers_[id] = Watcher{actor, std::move(viewer)};
+    ctx_.audit(actor, "session.watch", info_.id,
+               "user=" + info_.creator + " account=" + info_.account +
+                   (kSilentWatch ? " silent" : " announced"));
+    return id;
+}
+
+nlohmann::json LiveSession::watch_welcome() const {
+    return {{"ok", true},
+            {"creator", info_.creator},
+            {"account", info_.account},
+            {"cols", info_.cols},
+            {"rows", info_.rows},
+            {"shared", share_id_.has_value()},
+            {"announced", !kSilentWatch}};
+}
+
+void LiveSession::send_watcher_snapshot(unsigned id) {
+    auto it = watchers_.find(id);
+    if (it != watchers_.end()) it->second.viewer->send_snapshot(screen_.snapshot());
+}
+
+void LiveSession::on_watcher_gone(unsigned id) {
+    auto it = watchers_.find(id);
+    if (it == watchers_.end()) return;
+    const std::string actor = it->second.actor;
+    watchers_.erase(it);
+    ctx_.audit(actor, "session.unwatch", info_.id);
+    if (!kSilentWatch && !ended_)
+        broadcast_notice({{"event", "unwatching"},
+                          {"user", actor},
+                          {"text", "The auditor (" + actor + ") stopped watching."}});
+}
+
+void LiveSession::end_watchers(const nlohmann::json& end) {
+    auto watchers = std::move(watchers_);
+    watchers_.clear();
+    for (auto& [id, w] : watchers) w.viewer->send_end(end);
+}
+
+}  // namespace tandem::broker
