@@ -103,8 +103,14 @@ AccessCheck recheck_access(ShellContext& context, const AccountName& name, Id ac
 // What the administrator who ended the session gave as the reason.
 std::string termination_reason(ShellContext& context, const std::string& uuid) {
     try {
-        if (auto order = context.store.find_termination(uuid))
-            return order->reason.empty() ? "(none given)" : printable(order->reason);
+        if (auto order = context.store.find_termination(uuid)) {
+            if (order->reason.empty()) return "(none given)";
+            // tandem-admin refuses control characters; the store is not trusted to have.
+            std::string shown = order->reason.substr(0, 200);
+            for (char& c : shown)
+                if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+            return shown;
+        }
     } catch (const std::exception& e) {
         log::warn(std::string("cannot read the termination order: ") + e.what());
     }

@@ -94,6 +94,7 @@ TEST_F(BrokerMetrics, CountsSessionsSharesViewersJoinsRefusalsAndBytes) {
     EXPECT_EQ(at(scrape(port), "tandem_shared_sessions"), 1);
 
     auto bob = join(bob_key, invite->token);
+    ASSERT_TRUE(bob->expect("You joined", 30s)) << bob->tail();  // then output is live
     const auto marker = unique_marker("relayed");
     alice_ssh->send_line(print_command(marker));
     ASSERT_TRUE(bob->expect(marker + "\r\n", 30s)) << bob->tail();

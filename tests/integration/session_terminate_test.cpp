@@ -69,6 +69,8 @@ TEST_F(SessionTerminate, EndsTheCreatorAndEveryInviteeWithTheCodeAndReason) {
     auto bob_browser = bob_in_browser(invite->token);
     auto bob = join(bob_key, invite->token);
     auto carol = join(carol_key, invite->token);
+    ASSERT_TRUE(bob->expect("You joined", 30s)) << bob->tail();  // then output is live
+    ASSERT_TRUE(carol->expect("You joined", 30s)) << carol->tail();
     const auto marker = unique_marker("before");
     alice_ssh->send_line(print_command(marker));
     ASSERT_TRUE(bob->expect(marker + "\r\n", 30s)) << bob->tail();
@@ -106,7 +108,7 @@ TEST_F(SessionTerminate, EndsTheCreatorAndEveryInviteeWithTheCodeAndReason) {
     EXPECT_TRUE(bob_browser->wait_closed(10s));
 
     // Through the broker it does not wait for the store re-check period.
-    std::printf("creator's session ended %.0f ms after tandem-admin terminate returned\n",
+    std::printf("creator's session ended %.0f ms after tandem-admin terminate started\n",
                 std::chrono::duration<double, std::milli>(creator_gone).count());
 
     // Audited, and the session row says why it ended.
