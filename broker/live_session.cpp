@@ -181,22 +181,6 @@ void LiveSession::end(const std::string& reason, std::optional<ErrorCode> code) 
     unshare(reason, told);
 }
 
-void LiveSession::terminate(const std::string& actor, const std::string& reason) {
-    if (ended_) return;
-    const auto code = ErrorCode::T_320_session_terminated;
-    const std::string text =
-        user_message(code) + " Reason: " + (reason.empty() ? "(none given)" : reason);
-    hook_->send_end({{"reason", reason},
-                     {"code", std::string(error_info(code).id)},
-                     {"by", actor},
-                     {"text", text}});
-    ended_ = true;
-    end_watchers({{"reason", "terminated by " + actor},
-                  {"code", std::string(error_info(code).id)},
-                  {"text", text}});
-    unshare("terminated by " + actor, code, text);
-}
-
 std::variant<ParticipantId, ErrorCode> LiveSession::admit(const JoinRequest& request,
                                                           std::shared_ptr<Viewer> viewer) {
     if (auto refusal = admission_refusal()) return *refusal;

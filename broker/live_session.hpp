@@ -61,7 +61,7 @@ class LiveSession : public std::enable_shared_from_this<LiveSession> {
     // How many participants joined by each way in ("ssh", "web").
     std::map<std::string, std::size_t> participants_by_via() const;
 
-    // tandem-admin watch (live_session_watch.cpp): a read-only view for an operator, whether
+    // tandem-admin watch (live_session_operator.cpp): a read-only view for an operator, whether
     // or not the session is shared. Announced to everyone in it unless metrics.silent_watch.
     // Returns the watcher's id, or nothing when the session has ended.
     std::optional<unsigned> watch(const std::string& actor, std::shared_ptr<Viewer> viewer);

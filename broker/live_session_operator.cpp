@@ -1,5 +1,6 @@
-// LiveSession's watchers: operators running `tandem-admin watch` (docs/monitoring.md). A
-// watcher sees what participants see, shared or not, and can never type, resize or control.
+// LiveSession's operator side (docs/monitoring.md): watchers, operators running `tandem-admin
+// watch`, who see what participants see, shared or not, and can never type, resize or control;
+// and `tandem-admin terminate`.
 #include "live_session.hpp"
 
 namespace tandem::broker {
@@ -7,6 +8,22 @@ namespace {
 // Every watch is announced for now; a config key to make it silent is not there yet.
 constexpr bool kSilentWatch = false;
 }  // namespace
+
+void LiveSession::terminate(const std::string& actor, const std::string& reason) {
+    if (ended_) return;
+    const auto code = ErrorCode::T_320_session_terminated;
+    const std::string text =
+        user_message(code) + " Reason: " + (reason.empty() ? "(none given)" : reason);
+    hook_->send_end({{"reason", reason},
+                     {"code", std::string(error_info(code).id)},
+                     {"by", actor},
+                     {"text", text}});
+    ended_ = true;
+    end_watchers({{"reason", "terminated by " + actor},
+                  {"code", std::string(error_info(code).id)},
+                  {"text", text}});
+    unshare("terminated by " + actor, code, text);
+}
 
 std::optional<unsigned> LiveSession::watch(const std::string& actor,
                                            std::shared_ptr<Viewer> viewer) {
