@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 
+#include "broker_metrics.hpp"
 #include "tandem/config.hpp"
 #include "tandem/invite_codec.hpp"
 #include "tandem/store.hpp"
@@ -18,6 +19,7 @@ struct BrokerContext {
     Store& store;
     const InviteCodec& invites;
     std::function<UnixTime()> clock = [] { return now_unix(); };
+    BrokerMetrics metrics{};
 
     // Audit never takes the broker down: a failing store is logged and the event dropped.
     void audit(const std::string& actor, const std::string& action, const std::string& subject,

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "admin_peer.hpp"
 #include "frame_peer.hpp"
 #include "session_peer.hpp"
 #include "tandem/json_object.hpp"
@@ -75,6 +76,11 @@ void HookHandshake::on_hello(const Frame& frame) {
     if (!hello || hello->value("v", 0) != kWireProtocolVersion)
         return refuse("bad hello or protocol version");
     const std::string role = hello->value("role", "");
+    if (role == "admin") {
+        done_ = true;
+        timer_.cancel();
+        return AdminPeer::begin(std::move(socket_), std::move(decoder_), ctx_, registry_, *hello);
+    }
     if (!terminal_size_of(*hello)) return refuse("bad hello size");
     if (role == "session") {
         if (!bounded_string(*hello, "session", kMaxNameLength) ||

@@ -18,6 +18,7 @@ class HookListener {
     ~HookListener();
     void start() { accept(); }
     void stop();
+    bool listening() const { return acceptor_.is_open(); }
 
   private:
     void accept();

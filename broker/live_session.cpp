@@ -43,9 +43,12 @@ std::string LiveSession::display(const ParticipantId& id) const {
 }
 
 void LiveSession::on_output(std::string_view bytes) {
-    if (!participants_.empty()) {
+    ctx_.metrics.output_bytes += bytes.size();
+    ctx_.metrics.viewer_output_bytes += bytes.size() * (participants_.size() + watchers_.size());
+    if (!participants_.empty() || !watchers_.empty()) {
         auto shared = std::make_shared<const std::string>(bytes);
         for (auto& [id, p] : participants_) p.viewer->send_output(shared);
+        for (auto& [id, w] : watchers_) w.viewer->send_output(shared);
     }
     if (screen_.append(bytes)) schedule_parse();
 }
@@ -63,6 +66,7 @@ void LiveSession::schedule_parse() {
             // Output was lost before reaching us, so viewers missed it too: repaint them.
             self->resync_after_parse_ = false;
             for (auto& [id, p] : self->participants_) self->send_snapshot(id);
+            for (auto& [id, w] : self->watchers_) self->send_watcher_snapshot(id);
         }
     });
 }
@@ -82,6 +86,7 @@ void LiveSession::on_resize(int cols, int rows) {
     info_.rows = rows;
     screen_.resize(rows, cols);
     for (auto& [id, p] : participants_) p.viewer->send_resize(cols, rows);
+    for (auto& [id, w] : watchers_) w.viewer->send_resize(cols, rows);
 }
 
 nlohmann::json LiveSession::on_command(const nlohmann::json& command) {
@@ -150,11 +155,11 @@ nlohmann::json LiveSession::share(const nlohmann::json& command) {
                {"share", *share_id_}});
 }
 
-void LiveSession::unshare(const std::string& reason, ErrorCode code) {
+void LiveSession::unshare(const std::string& reason, ErrorCode code, const std::string& text) {
     if (!share_id_) return;
     nlohmann::json end = {{"reason", reason},
                           {"code", std::string(error_info(code).id)},
-                          {"text", user_message(code)}};
+                          {"text", text.empty() ? user_message(code) : text}};
     // Copy the ids first: remove() edits the map.
     std::vector<ParticipantId> ids;
     for (auto& [id, p] : participants_) ids.push_back(id);
@@ -172,7 +177,11 @@ void LiveSession::unshare(const std::string& reason, ErrorCode code) {
 void LiveSession::end(const std::string& reason, std::optional<ErrorCode> code) {
     if (ended_) return;
     ended_ = true;
-    unshare(reason, invitee_end_code(code));
+    const ErrorCode told = invitee_end_code(code);
+    end_watchers({{"reason", reason},
+                  {"code", std::string(error_info(told).id)},
+                  {"text", user_message(told)}});
+    unshare(reason, told);
     if (auto console = console_.lock()) console->on_end(reason, code);
 }
 
@@ -234,6 +243,7 @@ void LiveSession::send_snapshot(const ParticipantId& id) {
 void LiveSession::on_viewer_input(const ParticipantId& id, std::string_view bytes) {
     // Rule 6, server side: whatever a client sends, only the controller's input goes on.
     if (!arbiter_ || !arbiter_->may_send_input(id) || id == kCreator) return;
+    ctx_.metrics.input_bytes += bytes.size();
     hook_->send_input(std::string(bytes));
 }
 
@@ -356,6 +366,12 @@ void LiveSession::remove(const ParticipantId& id, const nlohmann::json& end) {
     ctx_.audit(gone.user, "participant.leave", share_id_.value_or(""),
                "reason=" + reason + " session=" + info_.id);
     publish_sharing();
+}
+
+std::map<std::string, std::size_t> LiveSession::participants_by_via() const {
+    std::map<std::string, std::size_t> counts;
+    for (const auto& [id, p] : participants_) ++counts[p.via];
+    return counts;
 }
 
 nlohmann::json LiveSession::who() const {

@@ -48,6 +48,9 @@ class LiveSession : public std::enable_shared_from_this<LiveSession> {
     nlohmann::json on_command(const nlohmann::json& command);
     // The session is over (hook ended or vanished): the share ends, everyone is told why.
     void end(const std::string& reason, std::optional<ErrorCode> code);
+    // An administrator ends the session (tandem-admin terminate): the hook is told to end it,
+    // and every participant is removed with T_320 and the reason.
+    void terminate(const std::string& actor, const std::string& reason);
 
     // From viewers. admit() checks the share and the cap (the registry checked invite and grant).
     std::variant<ParticipantId, ErrorCode> admit(const JoinRequest& request,
@@ -55,6 +58,17 @@ class LiveSession : public std::enable_shared_from_this<LiveSession> {
     // Why admit() would refuse now (ended, not shared, cap reached), or nothing.
     std::optional<ErrorCode> admission_refusal() const;
     nlohmann::json welcome() const;
+    // How many participants joined by each way in ("ssh", "web").
+    std::map<std::string, std::size_t> participants_by_via() const;
+
+    // tandem-admin watch (live_session_operator.cpp): a read-only view for an operator, whether
+    // or not the session is shared. Announced to everyone in it unless metrics.silent_watch.
+    // Returns the watcher's id, or nothing when the session has ended.
+    std::optional<unsigned> watch(const std::string& actor, std::shared_ptr<Viewer> viewer);
+    nlohmann::json watch_welcome() const;
+    void send_watcher_snapshot(unsigned id);
+    void on_watcher_gone(unsigned id);
+    std::size_t watcher_count() const { return watchers_.size(); }
     void send_snapshot(const ParticipantId& id);
     void on_viewer_input(const ParticipantId& id, std::string_view bytes);
     nlohmann::json on_viewer_command(const ParticipantId& id, const nlohmann::json& command);
@@ -78,7 +92,7 @@ class LiveSession : public std::enable_shared_from_this<LiveSession> {
     };
 
     nlohmann::json share(const nlohmann::json& command);
-    void unshare(const std::string& reason, ErrorCode code);
+    void unshare(const std::string& reason, ErrorCode code, const std::string& text = {});
     nlohmann::json control_reply(ControlOutcome outcome, SessionCommand command,
                                  const ParticipantId& actor);
     // Reads the store (throws on a store error).
@@ -93,6 +107,8 @@ class LiveSession : public std::enable_shared_from_this<LiveSession> {
     std::string display(const ParticipantId& id) const;
     nlohmann::json who() const;
     void schedule_parse();
+    // Every watcher is sent `end` and let go.
+    void end_watchers(const nlohmann::json& end);
 
     BrokerContext& ctx_;
     SessionInfo info_;
@@ -107,6 +123,13 @@ class LiveSession : public std::enable_shared_from_this<LiveSession> {
     std::optional<ControlArbiter> arbiter_;  // exists while shared
     std::map<ParticipantId, Participant> participants_;
     unsigned next_participant_ = 1;
+
+    struct Watcher {
+        std::string actor;
+        std::shared_ptr<Viewer> viewer;
+    };
+    std::map<unsigned, Watcher> watchers_;
+    unsigned next_watcher_ = 1;
 };
 
 }  // namespace tandem::broker

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "hook_listener.hpp"
+#include "metrics_listener.hpp"
 #include "tandem/errors.hpp"
 #include "tandem/log.hpp"
 #include "tandem/version.hpp"
@@ -47,6 +48,7 @@ int main(int argc, char** argv) {
             config.invite_signing_key, config.invite_verify_key, config.web_public_url);
         boost::asio::io_context io;
         broker::BrokerContext ctx{io, config, store, invites};
+        ctx.metrics.started_at = now_unix();
         broker::SessionRegistry registry(ctx);
         broker::HookListener listener(ctx, registry, config.broker_socket);
         listener.start();
@@ -58,6 +60,16 @@ int main(int argc, char** argv) {
         if (!config.web_listen.empty()) {
             web = std::make_unique<broker::WebListener>(ctx, registry, om_sessions);
             web->start();
+        }
+        // /healthz and /metrics (docs/monitoring.md), unless metrics.listen is empty.
+        std::unique_ptr<broker::MetricsListener> metrics;
+        if (!config.metrics_listen.empty()) {
+            std::vector<broker::HealthCheck> checks{
+                {"store", [&] { return store.schema_version() > 0; }},
+                {"hook_socket", [&] { return listener.listening(); }}};
+            if (web) checks.push_back({"web", [&] { return web->listening(); }});
+            metrics = std::make_unique<broker::MetricsListener>(ctx, registry, std::move(checks));
+            metrics->start();
         }
 
         // Revoking a grant ejects the person from live shares within seconds.
@@ -77,6 +89,7 @@ int main(int argc, char** argv) {
             log::info("stopping");
             listener.stop();
             if (web) web->stop();
+            if (metrics) metrics->stop();
             grant_timer.cancel();
             om_sessions.end_all("broker stopping");
             registry.end_all("broker stopping");
@@ -88,6 +101,10 @@ int main(int argc, char** argv) {
             std::printf("tandem-broker web on %s (public URL %s)\n", web->bound_url().c_str(),
                         config.web_public_url.c_str());
             log::info("web on " + web->bound_url());
+        }
+        if (metrics) {
+            std::printf("tandem-broker metrics on %s\n", metrics->bound_url().c_str());
+            log::info("metrics on " + metrics->bound_url());
         }
         std::printf("tandem-broker listening on %s\n", config.broker_socket.c_str());
         std::fflush(stdout);

@@ -42,6 +42,12 @@ void SessionPeer::send_notice(const nlohmann::json& notice) {
     send(FrameType::notice, notice.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
+void SessionPeer::send_end(const nlohmann::json& end) {
+    // The hook answers with its own end frame once the session is down; until then it stays
+    // registered, so a hook that does not act on this keeps its session visible.
+    send(FrameType::end, end.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
 void SessionPeer::on_frame(Frame& frame) {
     auto session = session_.lock();
     if (!session) return shut("session gone");

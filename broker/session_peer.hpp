@@ -24,6 +24,7 @@ class SessionPeer : public FramePeer, public SessionHook {
 
     void send_input(const std::string& bytes) override;
     void send_notice(const nlohmann::json& notice) override;
+    void send_end(const nlohmann::json& end) override;
 
   private:
     void on_frame(Frame& frame) override;

@@ -14,6 +14,7 @@ std::shared_ptr<LiveSession> SessionRegistry::open(const SessionInfo& info,
     close(info.id, "session re-registered", ErrorCode::T_705_session_ended);
     auto session = std::make_shared<LiveSession>(ctx_, info, std::move(hook));
     sessions_[info.id] = session;
+    ++ctx_.metrics.sessions_registered;
     ctx_.audit(info.creator, "session.register", info.account, "session=" + info.id);
     if (on_open_) on_open_(session);
     return session;
@@ -77,11 +78,16 @@ std::variant<SessionRegistry::Found, ErrorCode> SessionRegistry::find_for(
 
 std::variant<SessionRegistry::Admission, ErrorCode> SessionRegistry::join(
     std::string_view token, const JoinRequest& request, std::shared_ptr<Viewer> viewer) {
+    auto refused = [this](ErrorCode code) {
+        ++ctx_.metrics.refusals[std::string(error_info(code).id)];
+        return code;
+    };
     auto found = find_for(token, request.user);
-    if (auto* code = std::get_if<ErrorCode>(&found)) return *code;
+    if (auto* code = std::get_if<ErrorCode>(&found)) return refused(*code);
     auto session = std::get<Found>(found).session;
     auto admitted = session->admit(request, std::move(viewer));
-    if (auto* code = std::get_if<ErrorCode>(&admitted)) return *code;
+    if (auto* code = std::get_if<ErrorCode>(&admitted)) return refused(*code);
+    ++ctx_.metrics.joins[request.via];
     return Admission{session, std::get<ParticipantId>(admitted)};
 }
 
@@ -95,6 +101,18 @@ std::variant<nlohmann::json, ErrorCode> SessionRegistry::preview(std::string_vie
     view.erase("ok");
     view["expires_at"] = expires_at;
     return view;
+}
+
+bool SessionRegistry::terminate(const std::string& session_id, const std::string& actor,
+                                const std::string& reason) {
+    auto it = sessions_.find(session_id);
+    if (it == sessions_.end() || it->second->ended()) return false;
+    auto session = it->second;
+    if (session->share_id())
+        remember_ended_share(*session->share_id(), ErrorCode::T_320_session_terminated);
+    session->terminate(actor, reason);
+    log::info("session " + session_id + " terminated by " + actor);
+    return true;
 }
 
 void SessionRegistry::recheck_grants() {

@@ -40,10 +40,16 @@ class SessionRegistry {
     void on_open(std::function<void(const std::shared_ptr<LiveSession>&)> observer) {
         on_open_ = std::move(observer);
     }
+    // tandem-admin terminate: ends the live session `session_id`; false when there is none.
+    bool terminate(const std::string& session_id, const std::string& actor,
+                   const std::string& reason);
 
     void recheck_grants();
     void end_all(const std::string& reason);
     std::size_t size() const { return sessions_.size(); }
+    const std::map<std::string, std::shared_ptr<LiveSession>>& sessions() const {
+        return sessions_;
+    }
 
   private:
     struct Found {

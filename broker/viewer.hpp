@@ -31,6 +31,8 @@ class SessionHook {
     virtual ~SessionHook() = default;
     virtual void send_input(const std::string& bytes) = 0;  // the controller's keystrokes
     virtual void send_notice(const nlohmann::json& notice) = 0;
+    // An administrator ended the session: the hook ends it with the code and reason.
+    virtual void send_end(const nlohmann::json& end) = 0;
 };
 
 // The creator's page of a web O&M session: told everything the creator's hook is told (it

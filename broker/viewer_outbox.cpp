@@ -14,9 +14,11 @@ ViewerOutbox::Push ViewerOutbox::push(OutboxMessage message) {
         if (!idle() && queued_bytes_ + size > soft_limit_) {
             drop_droppable();
             resync_due_ = true;
+            if (counters_) ++counters_->drops;
             return Push::dropped;
         }
     } else if (queued_bytes_ + size > hard_limit_) {
+        if (counters_) ++counters_->overflows;
         return Push::overflowed;
     }
     queued_bytes_ += size;
@@ -40,6 +42,7 @@ void ViewerOutbox::write_done() {
 bool ViewerOutbox::take_resync() {
     if (!resync_due_ || !idle() || closed_) return false;
     resync_due_ = false;
+    if (counters_) ++counters_->resyncs;
     return true;
 }
 

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -27,6 +28,13 @@ struct OutboxMessage {
     std::size_t size() const { return payload->size() + overhead; }
 };
 
+// What the outbox policy did, summed over every outbox that shares it (the broker's /metrics).
+struct OutboxCounters {
+    std::uint64_t drops = 0;      // times queued output was discarded (a resync became due)
+    std::uint64_t resyncs = 0;    // fresh snapshots asked for once a dropping peer drained
+    std::uint64_t overflows = 0;  // peers past the hard limit (then closed by their owner)
+};
+
 class ViewerOutbox {
   public:
     enum class Push {
@@ -36,8 +44,8 @@ class ViewerOutbox {
         closed,      // after close(): nothing is accepted
     };
 
-    ViewerOutbox(std::size_t soft_limit, std::size_t hard_limit)
-        : soft_limit_(soft_limit), hard_limit_(hard_limit) {}
+    ViewerOutbox(std::size_t soft_limit, std::size_t hard_limit, OutboxCounters* counters = nullptr)
+        : soft_limit_(soft_limit), hard_limit_(hard_limit), counters_(counters) {}
 
     Push push(OutboxMessage message);
 
@@ -65,6 +73,7 @@ class ViewerOutbox {
   private:
     std::size_t soft_limit_;
     std::size_t hard_limit_;
+    OutboxCounters* counters_;  // may be null
     std::deque<OutboxMessage> queue_;
     std::optional<OutboxMessage> in_flight_;
     std::size_t queued_bytes_ = 0;

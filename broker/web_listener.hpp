@@ -40,6 +40,7 @@ class WebListener {
     }
     // Stops accepting and stops the password worker; open connections end with the io loop.
     void stop();
+    bool listening() const { return acceptor_.is_open(); }
 
     // "https://127.0.0.1:8443": where the listener really is (the port when 0 was asked for).
     std::string bound_url() const;

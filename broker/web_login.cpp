@@ -44,12 +44,15 @@ void WebLogin::log_in(const WebRequest& request, Respond respond) {
     const std::string user = body["user"].get<std::string>();
     std::string password = body["password"].get<std::string>();
     if (user.empty() || user.size() > kMaxUserName || password.empty() ||
-        password.size() > kMaxPasswordLength)
+        password.size() > kMaxPasswordLength) {
+        ++ctx_.metrics.login_failures[std::string(error_info(ErrorCode::T_203_wrong_password).id)];
         return respond(error_response(401, ErrorCode::T_203_wrong_password));
+    }
 
     const auto now = LoginThrottle::Clock::now();
     if (throttle_.locked(user, request.client, now)) {
         log::warn("web login refused (too many failures) from " + request.client);
+        ++ctx_.metrics.login_failures[std::string(error_info(ErrorCode::T_204_login_throttled).id)];
         return respond(error_response(429, ErrorCode::T_204_login_throttled));
     }
     // Refused before anything is counted: a busy checker must neither cost the user an
@@ -74,6 +77,8 @@ void WebLogin::finish(const std::string& user, const std::string& client, const 
         if (!ok) {
             // The typed name may be a mistyped password: name it only when it is a real user.
             const bool known = !tag.empty();
+            ++ctx_.metrics
+                  .login_failures[std::string(error_info(ErrorCode::T_203_wrong_password).id)];
             log::warn("web login failed" + (known ? " for " + user : std::string()) + " from " +
                       client);
             return respond(error_response(401, ErrorCode::T_203_wrong_password));

@@ -98,7 +98,7 @@ class WebSocketViewer : public std::enable_shared_from_this<WebSocketViewer<Next
     beast::flat_buffer read_buffer_;
 
     State state_ = State::awaiting_join;
-    ViewerOutbox outbox_{kQueueBytes, kHardQueueBytes};
+    ViewerOutbox outbox_{kQueueBytes, kHardQueueBytes, &ctx_.metrics.outbox};
     std::optional<websocket::close_reason> close_after_flush_;
     bool closing_ = false;  // close frame started or socket closed: nothing more is written
     bool gone_ = false;

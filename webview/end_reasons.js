@@ -13,6 +13,8 @@ export function explainEnd(end) {
         : "The creator's access to this account was revoked.";
     case 'T_706':
       return 'The session is full.';
+    case 'T_320':
+      return 'An administrator ended the session.';
     default:
       break;
   }

@@ -237,6 +237,16 @@ const std::vector<KeySpec>& key_specs() {
              }
              return set_int(c.broker_uid, v, 0, 2147483646);
          }},
+        {"metrics.listen",
+         "address:port of tandem-broker's /healthz and /metrics (plain HTTP); empty = none",
+         [](const Config& c) { return c.metrics_listen; },
+         [](Config& c, const std::string& v) {
+             if (v.empty()) {
+                 c.metrics_listen.clear();
+                 return true;
+             }
+             return set_listen(c.metrics_listen, v);
+         }},
         {"log.file", "log file (appended); empty = stderr for daemons, syslog for tandem-shell",
          TEXT(log_file, true)},
         {"log.level", "debug, info, warn or error", [](const Config& c) { return c.log_level; },

@@ -52,6 +52,8 @@ const std::vector<ErrorInfo>& error_catalogue() {
         {ErrorCode::T_306_access_revoked, "T_306", "access",
          "Your access to this account was revoked, so the session was closed; ask an "
          "administrator."},
+        {ErrorCode::T_320_session_terminated, "T_320", "access",
+         "An administrator ended this session; the reason follows. Ask them if it is unclear."},
         {ErrorCode::T_501_host_unreachable, "T_501", "connection",
          "The managed host could not be reached; check that it is up and its address and port "
          "are right, then try again."},

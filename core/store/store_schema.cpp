@@ -99,6 +99,17 @@ CREATE TABLE session_participants (
     PRIMARY KEY (session_id, position)
 ) WITHOUT ROWID;
 )sql",
+        // 3: an administrator's order to end a live session (tandem-admin terminate). The
+        // session's hook reads it on its access re-check, so the order reaches the session even
+        // when the broker is down.
+        R"sql(
+CREATE TABLE session_terminations (
+    session_uuid TEXT PRIMARY KEY,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT ''
+);
+)sql",
     };
     return steps;
 }

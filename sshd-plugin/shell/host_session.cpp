@@ -60,6 +60,8 @@ std::optional<ErrorCode> end_error(RelayEnd end) {
             return ErrorCode::T_514_host_unresponsive;
         case RelayEnd::access_revoked:
             return ErrorCode::T_306_access_revoked;
+        case RelayEnd::terminated:
+            return ErrorCode::T_320_session_terminated;
         case RelayEnd::host_exit:
         case RelayEnd::client_closed:
             return std::nullopt;
@@ -81,8 +83,10 @@ std::string end_code(RelayEnd end) {
 
 // Whether the person may still use the account, re-read from the store: the same user (not
 // deleted, not deleted and re-created, not disabled), the same account and host, and the grant.
-AccessCheck recheck_access(ShellContext& context, const AccountName& name, Id account_id) {
+AccessCheck recheck_access(ShellContext& context, const AccountName& name, Id account_id,
+                           const std::string& uuid) {
     try {
+        if (context.store.find_termination(uuid)) return AccessCheck::terminated;
         const auto user = context.store.find_user(context.user.name);
         if (!user || user->id != context.user.id || user->disabled) return AccessCheck::revoked;
         const auto account = context.store.find_account(name.login, name.host);
@@ -94,6 +98,23 @@ AccessCheck recheck_access(ShellContext& context, const AccountName& name, Id ac
         log::warn(std::string("access re-check failed, retrying: ") + e.what());
         return AccessCheck::unavailable;
     }
+}
+
+// What the administrator who ended the session gave as the reason.
+std::string termination_reason(ShellContext& context, const std::string& uuid) {
+    try {
+        if (auto order = context.store.find_termination(uuid)) {
+            if (order->reason.empty()) return "(none given)";
+            // tandem-admin refuses control characters; the store is not trusted to have.
+            std::string shown = order->reason.substr(0, 200);
+            for (char& c : shown)
+                if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+            return shown;
+        }
+    } catch (const std::exception& e) {
+        log::warn(std::string("cannot read the termination order: ") + e.what());
+    }
+    return "(unknown)";
 }
 
 // How invitees reach the bastion over SSH: the configured public address, else the address
@@ -205,8 +226,8 @@ int run_host_session(ShellContext& context, std::string_view account_text, bool 
         options.access_recheck = std::chrono::duration_cast<std::chrono::milliseconds>(
             context.config.session_access_recheck);
         options.notices_on_terminal = !context.web;
-        options.check_access = [&context, &name, account_id = account->id] {
-            return recheck_access(context, *name, account_id);
+        options.check_access = [&context, &name, account_id = account->id, &uuid] {
+            return recheck_access(context, *name, account_id, uuid);
         };
         // For `tandem-admin sessions --live`; a store that cannot be written only loses a count.
         options.report_bytes = [&context, session_id](std::int64_t in, std::int64_t out) {
@@ -237,10 +258,13 @@ int run_host_session(ShellContext& context, std::string_view account_text, bool 
         target->close();
     }  // the user's terminal leaves raw mode here
     const auto error = end_error(outcome.end);
-    if (outcome.end == RelayEnd::access_revoked) {
+    std::string told = error ? user_message(*error) : std::string();
+    if (outcome.end == RelayEnd::terminated)
+        told += " Reason: " + termination_reason(context, uuid);
+    if (outcome.end == RelayEnd::access_revoked || outcome.end == RelayEnd::terminated) {
         // The recording ends the way the session did, with what the user was told.
         recording->marker("end: " + end_reason(outcome.end));
-        recording->output("\r\n" + user_message(ErrorCode::T_306_access_revoked) + "\r\n");
+        recording->output("\r\n" + told + "\r\n");
     }
     recording.reset();
 
@@ -260,8 +284,7 @@ int run_host_session(ShellContext& context, std::string_view account_text, bool 
 
     if (error) {
         // On a fresh line: the host's last output may have left the cursor mid-line.
-        write_all(STDERR_FILENO,
-                  std::string(context.interactive ? "\r\n" : "") + user_message(*error) + "\n");
+        write_all(STDERR_FILENO, std::string(context.interactive ? "\r\n" : "") + told + "\n");
     }
     return outcome.end == RelayEnd::host_exit ? outcome.exit_status : failed_status;
 }

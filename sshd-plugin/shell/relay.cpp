@@ -308,7 +308,9 @@ void Relay::note_host_traffic(Clock::time_point now) {
 void Relay::check_access() {
     loop_.set_timer(access_timer_, Clock::now() + options_.access_recheck);
     // An unreadable store never ends a session: the next period tries again.
-    if (options_.check_access() == AccessCheck::revoked) end(RelayEnd::access_revoked);
+    const auto access = options_.check_access();
+    if (access == AccessCheck::revoked) end(RelayEnd::access_revoked);
+    if (access == AccessCheck::terminated) end(RelayEnd::terminated);
 }
 
 void Relay::check_channel_end() {

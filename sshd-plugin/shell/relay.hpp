@@ -31,6 +31,7 @@ class SignalPipe;
 enum class AccessCheck {
     granted,
     revoked,      // gone: the session ends with T_306
+    terminated,   // an administrator ordered the session ended: T_320
     unavailable,  // the store could not be read: try again at the next period
 };
 
@@ -59,6 +60,7 @@ enum class RelayEnd {
     host_unresponsive,  // T_514: nothing from the host for interval x count
     client_closed,      // the user's side went away (EOF, SIGHUP, SIGTERM)
     access_revoked,     // T_306: the user's access to the account was withdrawn
+    terminated,         // T_320: an administrator ended the session (tandem-admin terminate)
 };
 
 struct RelayOutcome {

@@ -121,6 +121,13 @@ void Relay::handle_share_events(Clock::time_point now) {
                 recording_.marker("control: " + event.text);
                 told_not_controlling_ = false;
                 break;
+            case ShareEvent::Kind::terminate:
+                // Re-read the store now rather than at the next period: the order is there
+                // (tandem-admin writes it before telling the broker), and the store, not the
+                // broker's frame, is what ends the session.
+                if (options_.check_access && options_.check_access() == AccessCheck::terminated)
+                    end(RelayEnd::terminated);
+                break;
         }
     }
 }

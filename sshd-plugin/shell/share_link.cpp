@@ -154,6 +154,13 @@ void ShareLink::handle(const Frame& frame) {
             if (auto text = j.value("text", ""); !text.empty()) lines({text});
             return;
         }
+        case FrameType::end:
+            // tandem-admin terminate, passed on by the broker: the relay confirms the order in
+            // the store before ending the session, so the frame alone ends nothing.
+            if (parse_json_object(frame.payload).value_or(json::object()).value("code", "") ==
+                error_info(ErrorCode::T_320_session_terminated).id)
+                events_.push_back({ShareEvent::Kind::terminate, {}, {}});
+            return;
         default:
             return;
     }

@@ -29,9 +29,10 @@ struct ShareIdentity {
 
 struct ShareEvent {
     enum class Kind {
-        lines,   // text for the person (a reply or a notice)
-        input,   // keystrokes of the controlling invitee, for the host
-        control  // who controls changed: `text` is the controller's name
+        lines,     // text for the person (a reply or a notice)
+        input,     // keystrokes of the controlling invitee, for the host
+        control,   // who controls changed: `text` is the controller's name
+        terminate  // the broker says an administrator ended the session (check the store)
     };
     Kind kind;
     std::vector<std::string> lines;

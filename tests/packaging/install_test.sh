@@ -14,8 +14,15 @@
 # Needs root (chroot, mounts). Skips (exit 77) only when chroot or mounting is refused.
 #
 #   tests/packaging/install_test.sh [BUILD_DIR]      (default ./build; packages in dist/)
+#   tests/packaging/install_test.sh --root-only [BUILD_DIR]
+#       only makes the cached root (scripts/test.sh does this while the sanitizer tree builds)
 set -euo pipefail
 
+root_only=0
+if [ "${1:-}" = --root-only ]; then
+    root_only=1
+    shift
+fi
 root_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build_dir=${1:-$root_dir/build}
 case "$build_dir" in /*) ;; *) build_dir="$root_dir/$build_dir" ;; esac
@@ -32,7 +39,7 @@ unshare --mount true 2>/dev/null || skip "mount namespaces are not permitted her
 version=$(sed -nE 's/^project\(tandem VERSION ([0-9.]+).*/\1/p' CMakeLists.txt)
 arch=$(dpkg --print-architecture)
 deb=dist/tandem_${version}_${arch}.deb
-[ -f "$deb" ] || scripts/package.sh --no-build --build-dir "$build_dir"
+[ "$root_only" = 1 ] || [ -f "$deb" ] || scripts/package.sh --no-build --build-dir "$build_dir"
 
 # --- 1. the clean root, cached: only what the package needs is preinstalled, and apt's lists
 # are kept so installing the .deb needs no network.
@@ -48,6 +55,7 @@ if [ ! -s "$tarball" ]; then
     mv "$tarball.new" "$tarball"
     ok "made the Debian 12 root in $(($(date +%s) - t0))s (cached: $tarball)"
 fi
+[ "$root_only" = 0 ] || exit 0
 
 work=$(mktemp -d /tmp/tandem-pkginstall.XXXXXX)
 chr=$work/root

@@ -171,5 +171,26 @@ TEST(ViewerOutbox, TransportOverheadCountsTowardTheLimits) {
     EXPECT_EQ(box.queued_bytes(), 95u);
 }
 
+// What /metrics reports: one drop per episode (not per refused message), one resync when the
+// drained peer gets its snapshot, one overflow per refused control message.
+TEST(ViewerOutbox, CountsDropsResyncsAndOverflowsForMetrics) {
+    OutboxCounters counters;
+    ViewerOutbox box(100, 300, &counters);
+    ASSERT_EQ(box.push(message(60, true)), Push::queued);
+    ASSERT_NE(box.start_write(), nullptr);  // pinned, being written
+    ASSERT_EQ(box.push(message(60, true)), Push::dropped);
+    ASSERT_EQ(box.push(message(60, true)), Push::dropped);  // same episode: not counted again
+    EXPECT_EQ(counters.drops, 1u);
+    EXPECT_EQ(counters.resyncs, 0u);
+    EXPECT_FALSE(box.take_resync());  // not drained yet
+    box.write_done();
+    EXPECT_TRUE(box.take_resync());
+    EXPECT_EQ(counters.resyncs, 1u);
+    ASSERT_EQ(box.push(message(250, false)), Push::queued);
+    EXPECT_EQ(box.push(message(100, false)), Push::overflowed);
+    EXPECT_EQ(counters.overflows, 1u);
+    EXPECT_EQ(counters.drops, 1u);
+}
+
 }  // namespace
 }  // namespace tandem::broker

@@ -40,7 +40,9 @@ const char* const kUsage =
     "                                      recent sessions, newest first; --live: running now\n"
     "  audit [--user U] [--account LOGIN@HOST] [--event E] [--since T] [--until T]\n"
     "        [--limit N] [--json]          audit log, newest first (T: 2026-11-30,\n"
-    "                                      2026-11-30T12:00Z, or an age: 30m, 2h, 7d)\n";
+    "                                      2026-11-30T12:00Z, or an age: 30m, 2h, 7d)\n"
+    "  terminate SESSION [--reason TEXT]   end a live session for everyone (T_320)\n"
+    "  watch SESSION                       read-only view of a live session (announced)\n";
 
 // A command group: its first word and its parser. A new group is one line here.
 struct Group {

@@ -8,6 +8,8 @@
 #include "tandem/password_hash.hpp"
 #include "tandem/ssh_keys.hpp"
 #include "tandem/version.hpp"
+#include "terminate_command.hpp"
+#include "watch_command.hpp"
 
 namespace tandem::admin {
 namespace {
@@ -122,6 +124,23 @@ int run(int argc, const char* const* argv, std::istream& in, std::ostream& out, 
     const std::string prefix = "tandem-admin: ";
     try {
         Context ctx{split_command_line(argc, argv), in, out, interactive_stdin, invoking_user()};
+        // The live commands parse their own arguments (terminate_command.hpp).
+        if (!ctx.cli.rest.empty() && ctx.cli.rest[0] == "terminate") {
+            const auto order = parse_terminate({ctx.cli.rest.begin() + 1, ctx.cli.rest.end()});
+            const Config config = load_config(ctx.cli);
+            Store store = open_store(config);
+            run_terminate(order, ctx, store, config);
+            out.flush();
+            return 0;
+        }
+        if (!ctx.cli.rest.empty() && ctx.cli.rest[0] == "watch") {
+            const auto session = parse_watch({ctx.cli.rest.begin() + 1, ctx.cli.rest.end()});
+            const Config config = load_config(ctx.cli);
+            Store store = open_store(config);
+            run_watch(session, ctx, store, config);
+            out.flush();
+            return 0;
+        }
         const Command cmd = parse_command(ctx.cli.rest);
         execute(cmd, ctx);
         out.flush();

@@ -85,6 +85,9 @@ struct Config {
     std::string broker_socket = "/run/tandem/broker.sock";
     int broker_uid = -1;  // a further uid hooks accept as the broker; -1 = only root or their own
 
+    // [metrics]
+    std::string metrics_listen;  // the broker's /healthz and /metrics (plain HTTP); "" = none
+
     // [log]
     std::string log_file;  // "" = stderr for daemons, syslog for tandem-shell
     std::string log_level = "info";

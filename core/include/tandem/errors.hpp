@@ -31,14 +31,15 @@ enum class ErrorCode {
     T_221_too_many_web_sessions,  // web O&M: web.max_om_sessions_per_user reached
     T_222_web_session_failed,     // web O&M: the broker could not start the session hook
     // 3xx: what you may use
-    T_301_unknown_account,    // unknown account LOGIN@HOST
-    T_302_no_grant,           // no grant on the account
-    T_303_malformed_account,  // malformed LOGIN@HOST
-    T_304_unknown_command,    // unknown bastion command
-    T_305_reserved_login,     // reserved login name used without its purpose (e.g. join without a
-                              // token)
-    T_306_access_revoked,     // access revoked while the session was open (grant, user, account or
-                              // host gone)
+    T_301_unknown_account,     // unknown account LOGIN@HOST
+    T_302_no_grant,            // no grant on the account
+    T_303_malformed_account,   // malformed LOGIN@HOST
+    T_304_unknown_command,     // unknown bastion command
+    T_305_reserved_login,      // reserved login name used without its purpose (e.g. join without a
+                               // token)
+    T_306_access_revoked,      // access revoked while the session was open (grant, user, account or
+                               // host gone)
+    T_320_session_terminated,  // an administrator ended the session (tandem-admin terminate)
     // 5xx: the managed host
     T_501_host_unreachable,       // host unreachable
     T_502_host_key_mismatch,      // host key does not match the pinned key

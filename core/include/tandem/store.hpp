@@ -119,6 +119,14 @@ struct AuditQuery {
     int limit = 0;  // 0 = all
 };
 
+// An administrator's order to end a live session (tandem-admin terminate).
+struct TerminationOrder {
+    std::string session_uuid;
+    UnixTime at = 0;
+    std::string actor;   // the administrator
+    std::string reason;  // shown to everyone in the session
+};
+
 struct AuditEvent {
     Id id = 0;
     UnixTime at = 0;
@@ -188,6 +196,11 @@ class Store {
     // An unknown uuid is ignored: the session may be gone already.
     void set_session_sharing(const std::string& uuid, const SessionSharing& sharing);
     std::vector<LiveSessionRecord> list_live_sessions() const;  // oldest first
+    std::optional<SessionRecord> find_session(const std::string& uuid) const;
+    // Records the order to end a live session, with its audit event, in one transaction.
+    // StoreError(not_found) when no live session has that uuid; a second order keeps the first.
+    void order_termination(const TerminationOrder& order);
+    std::optional<TerminationOrder> find_termination(const std::string& uuid) const;
 
     // Audit.
     void audit(const std::string& actor, const std::string& action, const std::string& subject,
