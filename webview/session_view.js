@@ -3,6 +3,7 @@
 // controls, participants, notices, and control. Keystrokes are sent only while controlling.
 import { describe } from './api.js';
 import { arrivalFrom, renderPeople } from './people.js';
+import { addNotice, screenRows, setStatus } from './page_parts.js';
 
 const TAG_OUTPUT = 0x01;
 const TAG_SNAPSHOT = 0x02;
@@ -236,21 +237,11 @@ export class SessionView {
   }
 
   setStatus(text, kind = '') {
-    const status = $('ses-status');
-    status.textContent = text;
-    status.className = 'status' + (kind ? ' ' + kind : '');
+    setStatus($('ses-status'), text, kind);
   }
 
   addNotice(text, kind = '') {
-    const list = $('notices');
-    const item = document.createElement('li');
-    if (kind) item.className = kind;
-    const time = document.createElement('time');
-    time.textContent = new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
-    item.append(time, document.createTextNode(text));
-    list.append(item);
-    while (list.children.length > MAX_NOTICES) list.firstElementChild.remove();
-    list.scrollTop = list.scrollHeight;
+    addNotice($('notices'), text, kind, MAX_NOTICES);
   }
 
   renderPeople() {
@@ -310,14 +301,7 @@ export class SessionView {
       get timing() { return { ...view.timing }; },
       get size() { return view.terminal ? [view.terminal.cols, view.terminal.rows] : null; },
       screen() {
-        if (!view.terminal) return [];
-        const buffer = view.terminal.buffer.active;
-        const rows = [];
-        for (let y = 0; y < view.terminal.rows; y++) {
-          const line = buffer.getLine(buffer.baseY + y);
-          rows.push(line ? line.translateToString(true) : '');
-        }
-        return rows;
+        return screenRows(view.terminal);
       },
     };
   }

@@ -324,7 +324,23 @@ async function pageShows(page, needle, timeout = 30000) {
     .catch(async (e) => { throw new Error(`${e.message}; it shows:\n${await page.locator('main').innerText()}`); });
 }
 
+// The steps of one scenario, as subtests of t: a step runs only while every step before it
+// passed, unless it is `always` (checks that stay meaningful whatever happened before, like the
+// log grep). `healthy` says whether all steps so far passed.
+function scenario(t) {
+  const run = { healthy: true };
+  run.step = (name, fn, always = false) => t.test(name, { skip: !run.healthy && !always && 'an earlier step failed' }, async () => {
+    try {
+      await fn();
+    } catch (e) {
+      run.healthy = false;
+      throw e;
+    }
+  });
+  return run;
+}
+
 module.exports = {
   Stack, TmuxClient, until, sleep, launchBrowser, newContext, logIn, artifact, pageScreen, sameScreen, alive,
-  visible, pageShows,
+  visible, pageShows, scenario,
 };

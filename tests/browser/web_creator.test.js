@@ -13,7 +13,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const {
-  Stack, until, sleep, launchBrowser, newContext, logIn, artifact, pageScreen, sameScreen, visible, pageShows,
+  Stack, scenario, until, sleep, launchBrowser, newContext, logIn, artifact, pageScreen, sameScreen, visible, pageShows,
 } = require('./fixture');
 
 const HOLD = 30000;
@@ -57,16 +57,9 @@ async function pagesMatch(a, b, timeout = HOLD) {
 test('a creator in the browser, with web and SSH invitees', { timeout: 600000 }, async (t) => {
   const stack = new Stack('creator');
   let browser;
-  let healthy = true;
   const secrets = [];
-  const step = (name, fn, always = false) => t.test(name, { skip: !healthy && !always && 'an earlier step failed' }, async () => {
-    try {
-      await fn();
-    } catch (e) {
-      healthy = false;
-      throw e;
-    }
-  });
+  const run = scenario(t);
+  const { step } = run;
 
   try {
     await stack.setUp({ alice: {}, bob: {}, carol: {}, mallory: {} }, {
@@ -355,6 +348,6 @@ test('a creator in the browser, with web and SSH invitees', { timeout: 600000 },
     throw e;
   } finally {
     if (browser) await browser.close();
-    await stack.close({ keep: !healthy });
+    await stack.close({ keep: !run.healthy });
   }
 });

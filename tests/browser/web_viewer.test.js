@@ -10,16 +10,10 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const {
-  Stack, until, launchBrowser, newContext, logIn, artifact, pageScreen, sameScreen,
+  Stack, scenario, until, launchBrowser, newContext, logIn, artifact, pageScreen, sameScreen, visible, pageShows,
 } = require('./fixture');
 
 const HOLD = 30000;
-
-async function visible(page, selector, what, timeout = HOLD) {
-  await page.locator(selector).waitFor({ state: 'visible', timeout }).catch(async () => {
-    throw new Error(`${what} did not show; the page says:\n${await page.locator('main').innerText()}`);
-  });
-}
 
 async function text(page, selector) {
   return (await page.locator(selector).innerText()).trim();
@@ -38,26 +32,12 @@ async function screensMatch(page, creator, timeout = HOLD) {
   }
 }
 
-async function pageShows(page, needle, timeout = HOLD) {
-  await until(`the page to show "${needle}"`, async () => (await page.locator('body').innerText()).includes(needle), timeout)
-    .catch(async (e) => { throw new Error(`${e.message}; it shows:\n${await page.locator('main').innerText()}`); });
-}
-
 test('web viewer with a real SSH creator', { timeout: 600000 }, async (t) => {
   const stack = new Stack('viewer');
   let browser;
-  let healthy = true;
   const secrets = [];
-  // A step runs only while every step before it passed, unless it is `always` (checks that
-  // stay meaningful whatever happened before, like the log grep).
-  const step = (name, fn, always = false) => t.test(name, { skip: !healthy && !always && 'an earlier step failed' }, async () => {
-    try {
-      await fn();
-    } catch (e) {
-      healthy = false;
-      throw e;
-    }
-  });
+  const run = scenario(t);
+  const { step } = run;
 
   try {
     await stack.setUp({ alice: {}, bob: {}, carol: {}, dave: {}, mallory: { grant: false } });
@@ -311,11 +291,11 @@ test('web viewer with a real SSH creator', { timeout: 600000 }, async (t) => {
       console.log(`[ logs     ] ${secrets.length} secrets absent from ${files.length} log files`);
     }, true);
   } catch (e) {
-    healthy = false;
+    run.healthy = false;
     throw e;
   } finally {
-    if (!healthy) console.log(stack.diagnostics());
+    if (!run.healthy) console.log(stack.diagnostics());
     if (browser) await browser.close();
-    await stack.close({ keep: !healthy && !!process.env.TANDEM_KEEP });
+    await stack.close({ keep: !run.healthy && !!process.env.TANDEM_KEEP });
   }
 });
