@@ -46,11 +46,13 @@ deb=dist/tandem_${version}_${arch}.deb
 cache=$build_dir/pkgtest
 includes=libssh-4,libsqlite3-0,libvterm0,libboost-program-options1.74.0,libssl3,passwd
 tarball=$cache/bookworm-minbase-$(echo "$includes" | md5sum | cut -c1-8).tar
-if [ ! -s "$tarball" ]; then
+if [ ! -f "$tarball" ] || [ ! -s "$tarball" ]; then
     mkdir -p "$cache"
-    rm -f "$cache"/bookworm-minbase-*.tar
+    rm -rf "$cache"/bookworm-minbase-*.tar "$cache"/bookworm-minbase-*.tar.new
     t0=$(date +%s)
-    mmdebstrap --quiet --variant=minbase --skip=cleanup/apt/lists --include="$includes" \
+    # --format: mmdebstrap guesses the format from the name's extension, and ".new" would make it
+    # a directory.
+    mmdebstrap --quiet --format=tar --variant=minbase --skip=cleanup/apt/lists --include="$includes" \
         bookworm "$tarball.new" http://deb.debian.org/debian
     mv "$tarball.new" "$tarball"
     ok "made the Debian 12 root in $(($(date +%s) - t0))s (cached: $tarball)"
