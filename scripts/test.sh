@@ -4,9 +4,11 @@
 #
 #   scripts/test.sh
 #
-# Phases, in this order, each timed:
+# Phases, each timed:
 #   1. build (./build)
-#   2. sanitizer build (./build-asan, ASan+UBSan)
+#   2. sanitizer build (./build-asan, ASan+UBSan): at the lowest CPU priority, in the background
+#      while phases 3, 4, 6, 7 and 8 run (they spend most of their time waiting on processes,
+#      and nice keeps the machine theirs whenever they want it); phase 5 waits for it
 #   3. clang-format check of every tracked C++ file
 #   4. tests (./build): ctest, i.e. unit, integration and browser tests
 #   5. tests (./build-asan): the unit and integration tests under the sanitizers (the browser
@@ -86,6 +88,14 @@ run_ctest() {
         while [ "$1" != "--" ]; do args+=("$1"); shift; done
         shift
     fi
+    # Longest first, so no minute-long browser test starts last beside idle slots: ctest orders
+    # by the times of its previous run, seeded on a fresh tree from a committed copy (refresh it
+    # with `sed '/^---/,$d' build/Testing/Temporary/CTestCostData.txt >scripts/ctest-costs.txt`;
+    # a test it does not list just runs in its default place).
+    if [ ! -f "$tree/Testing/Temporary/CTestCostData.txt" ]; then
+        mkdir -p "$tree/Testing/Temporary"
+        cp scripts/ctest-costs.txt "$tree/Testing/Temporary/CTestCostData.txt"
+    fi
     # Four at a time on two cores: the integration and browser tests spend two thirds of their
     # time waiting (handshakes, a host's answer, a timer), measured at ~30 % CPU each under ASan.
     env "$@" ctest --test-dir "$tree" --output-on-failure -j"${TANDEM_TEST_JOBS:-4}" --timeout 300 \
@@ -108,7 +118,7 @@ run_ctest() {
     return "$status"
 }
 
-run_phase "build (./build)" scripts/build.sh build
+run_phase "build (./build)" scripts/build.sh build -DTANDEM_UNITY_BUILD=ON
 build_ok=$?
 count $build_ok
 # The package install test's clean Debian root is mostly download and unpacking: made meanwhile,
@@ -118,11 +128,18 @@ if [ "$build_ok" = 0 ]; then
     tests/packaging/install_test.sh --root-only build >"$logs/install_root" 2>&1 &
     root_pid=$!
 fi
-# The sanitizer tree (CMakeLists.txt silences GCC 12's false maybe-uninitialized under ASan).
-run_phase "sanitizer build (./build-asan, ASan+UBSan)" scripts/build.sh build-asan \
-    -DTANDEM_SANITIZE=ON
-asan_ok=$?
-count $asan_ok
+# The sanitizer tree (CMakeLists.txt silences GCC 12's false maybe-uninitialized under ASan),
+# compiled while the first tree is tested.
+printf '\n===== sanitizer build (./build-asan, ASan+UBSan): started in the background =====\n'
+asan_t0=$(date +%s)
+(
+    nice -n 19 scripts/build.sh build-asan -DTANDEM_SANITIZE=ON -DTANDEM_UNITY_BUILD=ON \
+        >"$logs/asan_build" 2>&1
+    status=$?
+    date +%s >"$logs/asan_end"
+    exit "$status"
+) &
+asan_pid=$!
 run_phase "clang-format check" check_format
 count $?
 
@@ -130,13 +147,6 @@ if [ "$build_ok" = 0 ]; then
     run_phase "tests (./build)" run_ctest build
 else
     skip_phase "tests (./build)" "the build failed"
-fi
-if [ "$asan_ok" = 0 ]; then
-    run_phase "tests (./build-asan)" run_ctest build-asan -LE browser -- \
-        ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-        UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-else
-    skip_phase "tests (./build-asan)" "the sanitizer build failed"
 fi
 if [ "$build_ok" = 0 ]; then
     run_phase "bench smoke (bench/run.sh --smoke)" bench/run.sh --smoke --no-build --build-dir build
@@ -175,6 +185,30 @@ if [ "$build_ok" = 0 ]; then
 else
     skip_phase "packages (./build)" "the build failed"
     skip_phase "package install (Debian 12 root)" "the build failed"
+fi
+
+# The sanitizer build's own phase: its wall time from start to end, its log shown now.
+wait_asan_build() {
+    local status
+    wait "$asan_pid"
+    status=$?
+    cat "$logs/asan_build"
+    return "$status"
+}
+asan_wait_t0=$(date +%s)
+run_phase "sanitizer build (./build-asan, ASan+UBSan)" wait_asan_build
+asan_ok=$?
+count $asan_ok
+asan_end=$(cat "$logs/asan_end" 2>/dev/null || date +%s)
+times[-1]=$((asan_end - asan_t0))
+alone=$((asan_end > asan_wait_t0 ? asan_end - asan_wait_t0 : 0))
+notes[-1]="$((times[-1] - alone))s beside the phases above, ${alone}s alone"
+if [ "$asan_ok" = 0 ]; then
+    run_phase "tests (./build-asan)" run_ctest build-asan -LE browser -- \
+        ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+        UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+else
+    skip_phase "tests (./build-asan)" "the sanitizer build failed"
 fi
 
 total=$(($(date +%s) - started))
