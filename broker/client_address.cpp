@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <boost/asio/ip/address.hpp>
 
+#include "tandem/trim.hpp"
+
 namespace tandem::broker {
 namespace {
 
@@ -26,12 +28,6 @@ std::optional<ip::address> parse_address(std::string_view text) {
 std::array<unsigned char, 16> bytes_of(const ip::address& address) {
     if (address.is_v4()) return ip::make_address_v6(ip::v4_mapped, address.to_v4()).to_bytes();
     return address.to_v6().to_bytes();
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
 }
 
 }  // namespace
@@ -98,7 +94,8 @@ std::string client_address(const std::string& peer, const std::vector<std::strin
         std::string_view rest = *line;
         while (hops.size() < kMaxHops) {
             const auto comma = rest.rfind(',');
-            hops.push_back(trim(comma == std::string_view::npos ? rest : rest.substr(comma + 1)));
+            hops.push_back(
+                trim(comma == std::string_view::npos ? rest : rest.substr(comma + 1), " \t"));
             if (comma == std::string_view::npos) break;
             rest = rest.substr(0, comma);
         }

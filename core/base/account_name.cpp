@@ -1,5 +1,7 @@
 #include "tandem/account_name.hpp"
 
+#include "tandem/trim.hpp"
+
 namespace tandem {
 namespace {
 
@@ -14,13 +16,6 @@ bool is_valid_name(std::string_view name, std::size_t max_length, FirstChar firs
     for (char c : name.substr(1))
         if (!first(c) && c != '.' && c != '-') return false;
     return true;
-}
-
-std::string_view trim(std::string_view text) {
-    const auto first = text.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos) return {};
-    const auto last = text.find_last_not_of(" \t\r\n");
-    return text.substr(first, last - first + 1);
 }
 
 }  // namespace

@@ -61,4 +61,9 @@ std::string read_file(const std::string& path, std::size_t max_bytes) {
     return out;
 }
 
+bool path_exists(const std::string& path) {
+    struct stat st {};
+    return ::lstat(path.c_str(), &st) == 0;
+}
+
 }  // namespace tandem

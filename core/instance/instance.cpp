@@ -17,8 +17,6 @@ namespace fs = std::filesystem;
 namespace tandem {
 namespace {
 
-constexpr int kTlsCertDays = 825;  // the longest validity browsers accept for a server cert
-
 // Everything init creates, removed again if a later step fails, so a retry starts clean
 // (and nothing that existed before is ever touched).
 class CreatedFiles {
@@ -37,11 +35,6 @@ class CreatedFiles {
     std::vector<std::string> paths_;
     bool committed_ = false;
 };
-
-bool exists(const std::string& path) {
-    struct stat st {};
-    return ::lstat(path.c_str(), &st) == 0;
-}
 
 // mkdir with an exact mode; true when it was created now.
 bool make_private_dir(const std::string& path) {
@@ -89,7 +82,7 @@ Instance create_instance(const std::string& dir_arg,
     std::string dir = fs::absolute(dir_arg).lexically_normal().string();
     while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
     const std::string config_path = dir + "/tandem.conf";
-    if (exists(config_path))
+    if (path_exists(config_path))
         throw std::runtime_error(config_path +
                                  " already exists; refusing to overwrite an instance");
 
@@ -125,13 +118,13 @@ Instance create_instance(const std::string& dir_arg,
     created.add(c.invite_verify_key);
 
     const auto tls =
-        generate_self_signed_cert("localhost", {"localhost"}, {"127.0.0.1"}, kTlsCertDays);
+        generate_self_signed_cert("localhost", {"localhost"}, {"127.0.0.1"}, kServerCertDays);
     write_new_file(c.web_tls_key, tls.key_pem, 0600);
     created.add(c.web_tls_key);
     write_new_file(c.web_tls_cert, tls.cert_pem, 0644);
     created.add(c.web_tls_cert);
 
-    const bool store_existed = exists(c.store_path);
+    const bool store_existed = path_exists(c.store_path);
     if (!store_existed) {
         created.add(c.store_path);
         created.add(c.store_path + "-wal");

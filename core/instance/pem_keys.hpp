@@ -20,6 +20,10 @@ struct SelfSignedCert {
     std::string cert_pem;
 };
 
+// How long the generated web certificates last: the longest validity browsers accept for a
+// server certificate.
+constexpr int kServerCertDays = 825;
+
 // P-256 key and X.509 v3 certificate for CN=common_name with DNS and IP subject alternative
 // names, valid for `days`. Throws std::runtime_error.
 SelfSignedCert generate_self_signed_cert(const std::string& common_name,

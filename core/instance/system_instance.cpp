@@ -21,13 +21,6 @@ namespace fs = std::filesystem;
 namespace tandem {
 namespace {
 
-constexpr int kTlsCertDays = 825;  // the longest validity browsers accept for a server cert
-
-bool exists(const std::string& path) {
-    struct stat st {};
-    return ::lstat(path.c_str(), &st) == 0;
-}
-
 void make_dir(const std::string& path, mode_t mode, std::vector<std::string>& created) {
     if (fs::is_directory(path)) return;
     const auto parent = fs::path(path).parent_path();
@@ -52,7 +45,7 @@ SystemInstance init_system_instance(const Config& c) {
     make_dir(fs::path(c.store_path).parent_path().string(), 0700, created);
     make_dir(c.session_recordings_dir, 0700, created);
 
-    if (!exists(c.ssh_host_key)) {
+    if (!path_exists(c.ssh_host_key)) {
         make_dir(fs::path(c.ssh_host_key).parent_path().string(), 0755, created);
         try {
             generate_ed25519_host_key(c.ssh_host_key, "tandem-sshd");
@@ -62,24 +55,24 @@ SystemInstance init_system_instance(const Config& c) {
         created.push_back(c.ssh_host_key);
         created.push_back(c.ssh_host_key + ".pub");
     }
-    if (!exists(c.invite_signing_key) && !exists(c.invite_verify_key)) {
+    if (!path_exists(c.invite_signing_key) && !path_exists(c.invite_verify_key)) {
         const auto keys = generate_p256_key_pair();
         write_new_file(c.invite_signing_key, keys.private_pem, 0600);
         created.push_back(c.invite_signing_key);
         write_new_file(c.invite_verify_key, keys.public_pem, 0644);
         created.push_back(c.invite_verify_key);
     }
-    if (!exists(c.web_tls_key) && !exists(c.web_tls_cert)) {
+    if (!path_exists(c.web_tls_key) && !path_exists(c.web_tls_cert)) {
         const std::string host = host_name();
         std::vector<std::string> names{"localhost"};
         if (host != "localhost") names.push_back(host);
-        const auto tls = generate_self_signed_cert(host, names, {"127.0.0.1"}, kTlsCertDays);
+        const auto tls = generate_self_signed_cert(host, names, {"127.0.0.1"}, kServerCertDays);
         write_new_file(c.web_tls_key, tls.key_pem, 0600);
         created.push_back(c.web_tls_key);
         write_new_file(c.web_tls_cert, tls.cert_pem, 0644);
         created.push_back(c.web_tls_cert);
     }
-    if (!exists(c.store_path)) created.push_back(c.store_path);
+    if (!path_exists(c.store_path)) created.push_back(c.store_path);
     try {
         Store::open(c.store_path);  // creates it, or brings an existing one to the current schema
     } catch (const StoreError& e) {

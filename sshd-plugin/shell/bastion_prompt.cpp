@@ -11,6 +11,7 @@
 #include "event_loop.hpp"
 #include "host_session.hpp"
 #include "tandem/log.hpp"
+#include "tandem/trim.hpp"
 #include "user_output.hpp"
 
 namespace tandem {
@@ -26,12 +27,6 @@ constexpr const char* help_text =
     "sessions            list your recent sessions\n"
     "help                show this list\n"
     "exit                leave the bastion (^D does the same)\n";
-
-std::string_view trim(std::string_view text) {
-    const auto first = text.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos) return {};
-    return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
-}
 
 std::pair<std::string_view, std::string_view> split_word(std::string_view line) {
     line = trim(line);

@@ -2,17 +2,12 @@
 
 #include "escape_parser.hpp"
 #include "tandem/errors.hpp"
+#include "tandem/trim.hpp"
 
 namespace tandem {
 namespace {
 
 constexpr std::string_view kBlanks = " \t\r\n";
-
-std::string_view trim(std::string_view text) {
-    const auto first = text.find_first_not_of(kBlanks);
-    if (first == std::string_view::npos) return {};
-    return text.substr(first, text.find_last_not_of(kBlanks) - first + 1);
-}
 
 }  // namespace
 

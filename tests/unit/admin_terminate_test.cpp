@@ -10,7 +10,7 @@
 namespace tandem::admin {
 namespace {
 
-std::string usage_error(std::vector<std::string> args) {
+std::string terminate_usage_error(std::vector<std::string> args) {
     try {
         parse_terminate(args);
     } catch (const UsageError& e) {
@@ -26,17 +26,21 @@ TEST(AdminTerminateParser, SessionAndReason) {
     o = parse_terminate({"s", "--reason", "change freeze"});
     EXPECT_EQ(o.reason, "change freeze");
     EXPECT_EQ(parse_terminate({"--reason=x y", "s"}).reason, "x y");
-    EXPECT_NE(usage_error({}).find("which session?"), std::string::npos);
-    EXPECT_NE(usage_error({"s", "t"}).find("unexpected argument 't'"), std::string::npos);
-    EXPECT_NE(usage_error({"s", "--reason"}).find("needs a value"), std::string::npos);
-    EXPECT_NE(usage_error({"s", "--reason", "a", "--reason", "b"}).find("twice"),
+    EXPECT_NE(terminate_usage_error({}).find("which session?"), std::string::npos);
+    EXPECT_NE(terminate_usage_error({"s", "t"}).find("unexpected argument 't'"), std::string::npos);
+    EXPECT_NE(terminate_usage_error({"s", "--reason"}).find("needs a value"), std::string::npos);
+    EXPECT_NE(terminate_usage_error({"s", "--reason", "a", "--reason", "b"}).find("twice"),
               std::string::npos);
-    EXPECT_NE(usage_error({"s", "--force"}).find("unknown option '--force'"), std::string::npos);
-    EXPECT_NE(usage_error({"s", "--reason", "two\nlines"}).find("one line"), std::string::npos);
-    EXPECT_NE(usage_error({"s", "--reason", "\x1b[2Jclear"}).find("one line"), std::string::npos);
-    EXPECT_NE(usage_error({"s", "--reason", std::string(201, 'x')}).find("longer than 200"),
+    EXPECT_NE(terminate_usage_error({"s", "--force"}).find("unknown option '--force'"),
               std::string::npos);
-    EXPECT_TRUE(usage_error({"s", "--reason", std::string(200, 'x')}).empty());
+    EXPECT_NE(terminate_usage_error({"s", "--reason", "two\nlines"}).find("one line"),
+              std::string::npos);
+    EXPECT_NE(terminate_usage_error({"s", "--reason", "\x1b[2Jclear"}).find("one line"),
+              std::string::npos);
+    EXPECT_NE(
+        terminate_usage_error({"s", "--reason", std::string(201, 'x')}).find("longer than 200"),
+        std::string::npos);
+    EXPECT_TRUE(terminate_usage_error({"s", "--reason", std::string(200, 'x')}).empty());
 }
 
 class TerminationStore : public ::testing::Test {

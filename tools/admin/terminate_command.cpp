@@ -12,7 +12,7 @@
 namespace tandem::admin {
 namespace {
 
-constexpr const char* kUsage = "usage: tandem-admin terminate SESSION [--reason TEXT]";
+constexpr const char* kTerminateUsage = "usage: tandem-admin terminate SESSION [--reason TEXT]";
 
 // Asks the broker to end the session now. Returns its answer, or nullopt when it is not
 // running or did not answer in time (the hook's store re-check then does the work).
@@ -50,25 +50,26 @@ TerminateOrder parse_terminate(const std::vector<std::string>& args) {
         const std::string& arg = args[i];
         if (arg == "--reason" || arg.rfind("--reason=", 0) == 0) {
             if (!order.reason.empty())
-                throw UsageError("option --reason given twice; " + std::string(kUsage));
+                throw UsageError("option --reason given twice; " + std::string(kTerminateUsage));
             if (arg == "--reason") {
                 if (i + 1 >= args.size())
-                    throw UsageError("option --reason needs a value; " + std::string(kUsage));
+                    throw UsageError("option --reason needs a value; " +
+                                     std::string(kTerminateUsage));
                 order.reason = args[++i];
             } else {
                 order.reason = arg.substr(9);
             }
             if (order.reason.empty())
-                throw UsageError("option --reason needs a value; " + std::string(kUsage));
+                throw UsageError("option --reason needs a value; " + std::string(kTerminateUsage));
         } else if (arg.rfind("-", 0) == 0) {
-            throw UsageError("unknown option '" + arg + "'; " + kUsage);
+            throw UsageError("unknown option '" + arg + "'; " + kTerminateUsage);
         } else if (order.session.empty()) {
             order.session = arg;
         } else {
-            throw UsageError("unexpected argument '" + arg + "'; " + kUsage);
+            throw UsageError("unexpected argument '" + arg + "'; " + kTerminateUsage);
         }
     }
-    if (order.session.empty()) throw UsageError(std::string("which session? ") + kUsage);
+    if (order.session.empty()) throw UsageError(std::string("which session? ") + kTerminateUsage);
     if (order.session.size() > 64)
         throw UsageError("'" + order.session.substr(0, 64) + "...' is not a session id");
     if (order.reason.size() > kMaxTerminateReason)

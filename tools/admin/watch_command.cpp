@@ -13,7 +13,7 @@
 namespace tandem::admin {
 namespace {
 
-constexpr const char* kUsage = "usage: tandem-admin watch SESSION";
+constexpr const char* kWatchUsage = "usage: tandem-admin watch SESSION";
 constexpr char kStopKey = 0x1d;  // Ctrl-]
 
 // The operator's terminal in raw mode while watching (keys are read one by one, not echoed),
@@ -51,9 +51,10 @@ void write_all(const std::string& bytes) {
 }  // namespace
 
 std::string parse_watch(const std::vector<std::string>& args) {
-    if (args.empty()) throw UsageError(std::string("which session? ") + kUsage);
-    if (args.size() > 1) throw UsageError("unexpected argument '" + args[1] + "'; " + kUsage);
-    if (args[0].rfind("-", 0) == 0) throw UsageError("unknown option '" + args[0] + "'; " + kUsage);
+    if (args.empty()) throw UsageError(std::string("which session? ") + kWatchUsage);
+    if (args.size() > 1) throw UsageError("unexpected argument '" + args[1] + "'; " + kWatchUsage);
+    if (args[0].rfind("-", 0) == 0)
+        throw UsageError("unknown option '" + args[0] + "'; " + kWatchUsage);
     if (args[0].size() > 64)
         throw UsageError("'" + args[0].substr(0, 64) + "...' is not a session id");
     return args[0];

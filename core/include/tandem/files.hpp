@@ -19,4 +19,8 @@ std::string read_file(const std::string& path, std::size_t max_bytes);
 // ("cannot create PATH: reason"); a half-written file is removed.
 void write_new_file(const std::string& path, std::string_view content, mode_t mode);
 
+// True when something (a file, a folder, even a dangling symlink) is at path: lstat, so a
+// planted symlink counts as taken.
+bool path_exists(const std::string& path);
+
 }  // namespace tandem
