@@ -78,8 +78,11 @@ MetricsListener::MetricsListener(BrokerContext& ctx, const SessionRegistry& regi
     : ctx_(ctx),
       registry_(registry),
       checks_(std::move(checks)),
-      acceptor_(ctx.io),
-      retry_(ctx.io) {
+      listener_(
+          ctx.io, "metrics", [] { return kMaxConnections; },
+          [this](tcp::socket socket, TcpListener::Slot slot) {
+              std::make_shared<MetricsConnection>(std::move(socket), *this, std::move(slot))->run();
+          }) {
     const auto& listen = ctx.config.metrics_listen;
     const auto host_port = parse_host_port(listen);
     boost::system::error_code ec;
@@ -89,10 +92,7 @@ MetricsListener::MetricsListener(BrokerContext& ctx, const SessionRegistry& regi
         throw TandemError(ErrorCode::T_101_bad_config,
                           "metrics.listen '" + listen + "' is not an IP address and port");
     const tcp::endpoint endpoint(address, host_port->second);
-    acceptor_.open(endpoint.protocol(), ec);
-    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor_.bind(endpoint, ec);
-    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    ec = listener_.listen(endpoint);
     if (ec)
         throw TandemError(ErrorCode::T_101_bad_config,
                           "cannot listen on metrics.listen " + listen + ": " + ec.message());
@@ -106,19 +106,11 @@ MetricsListener::~MetricsListener() {
 }
 
 void MetricsListener::stop() {
-    boost::system::error_code ignored;
-    acceptor_.close(ignored);
-    retry_.cancel();
+    listener_.stop();
 }
 
 std::string MetricsListener::bound_url() const {
-    boost::system::error_code ec;
-    const auto endpoint = acceptor_.local_endpoint(ec);
-    if (ec) return {};
-    const auto address = endpoint.address();
-    const std::string host =
-        address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
-    return "http://" + host + ":" + std::to_string(endpoint.port());
+    return listener_.bound_url("http");
 }
 
 MetricsListener::Answer MetricsListener::answer(const std::string& method,
@@ -143,27 +135,6 @@ MetricsListener::Answer MetricsListener::answer(const std::string& method,
     return {
         healthy ? 200 : 503, "application/json",
         nlohmann::json{{"status", healthy ? "ok" : "failing"}, {"checks", report}}.dump() + "\n"};
-}
-
-void MetricsListener::accept() {
-    acceptor_.async_accept(ctx_.io, [this](boost::system::error_code ec, tcp::socket socket) {
-        if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
-        if (ec) {
-            // Out of descriptors, say: wait rather than spin on the error.
-            retry_.expires_after(backoff_.failed(ec.message()));
-            retry_.async_wait([this](boost::system::error_code wait_ec) {
-                if (!wait_ec && acceptor_.is_open()) accept();
-            });
-            return;
-        }
-        backoff_.succeeded();
-        if (*open_connections_ < kMaxConnections) {
-            ++*open_connections_;
-            std::shared_ptr<void> slot(nullptr, [count = open_connections_](void*) { --*count; });
-            std::make_shared<MetricsConnection>(std::move(socket), *this, std::move(slot))->run();
-        }
-        accept();
-    });
 }
 
 }  // namespace tandem::broker

@@ -3,15 +3,13 @@
 // local agent (docs/monitoring.md); it tells nothing but counts and health.
 #pragma once
 
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "session_registry.hpp"
-#include "tandem/accept_backoff.hpp"
+#include "tcp_listener.hpp"
 
 namespace tandem::broker {
 
@@ -30,7 +28,7 @@ class MetricsListener {
     MetricsListener(const MetricsListener&) = delete;
     MetricsListener& operator=(const MetricsListener&) = delete;
 
-    void start() { accept(); }
+    void start() { listener_.start(); }
     void stop();
     // "http://127.0.0.1:9464": where it really listens (the port when 0 was asked for).
     std::string bound_url() const;
@@ -44,15 +42,10 @@ class MetricsListener {
     Answer answer(const std::string& method, const std::string& target) const;
 
   private:
-    void accept();
-
     BrokerContext& ctx_;
     const SessionRegistry& registry_;
     std::vector<HealthCheck> checks_;
-    boost::asio::ip::tcp::acceptor acceptor_;
-    boost::asio::steady_timer retry_;
-    AcceptBackoff backoff_{"metrics"};
-    std::shared_ptr<std::size_t> open_connections_ = std::make_shared<std::size_t>(0);
+    TcpListener listener_;
 };
 
 }  // namespace tandem::broker

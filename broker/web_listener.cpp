@@ -74,16 +74,15 @@ WebListener::WebListener(BrokerContext& ctx, SessionRegistry& registry, WebOmSes
       tls_(ctx.config.web_plain_http ? std::nullopt
                                      : std::optional<net::ssl::context>(make_tls(ctx.config))),
       services_{ctx, registry, routes_, headers_, tls_ ? &*tls_ : nullptr, sockets_, proxies_, om},
-      acceptor_(ctx.io),
-      retry_(ctx.io),
+      listener_(
+          ctx.io, "web",
+          [&ctx] { return static_cast<std::size_t>(ctx.config.web_max_connections); },
+          [this](net::ip::tcp::socket socket, TcpListener::Slot slot) {
+              serve_web_connection(std::move(socket), services_, std::move(slot));
+          }),
       recheck_(ctx.io) {
     const auto endpoint = resolve_listen(ctx.io, ctx.config.web_listen);
-    boost::system::error_code ec;
-    acceptor_.open(endpoint.protocol(), ec);
-    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor_.bind(endpoint, ec);
-    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
-    if (ec)
+    if (const auto ec = listener_.listen(endpoint))
         throw TandemError(
             ErrorCode::T_101_bad_config,
             "cannot listen on web.listen " + ctx.config.web_listen + ": " + ec.message());
@@ -98,9 +97,7 @@ WebListener::~WebListener() {
 }
 
 void WebListener::stop() {
-    boost::system::error_code ec;
-    acceptor_.close(ec);
-    retry_.cancel();
+    listener_.stop();
     recheck_.cancel();
     login_.stop();
 }
@@ -108,7 +105,7 @@ void WebListener::stop() {
 void WebListener::recheck_logins() {
     recheck_.expires_after(std::chrono::milliseconds(500));
     recheck_.async_wait([this](boost::system::error_code ec) {
-        if (ec || !acceptor_.is_open()) return;
+        if (ec || !listener_.listening()) return;
         try {
             login_.recheck();
         } catch (const std::exception& e) {
@@ -119,40 +116,7 @@ void WebListener::recheck_logins() {
 }
 
 std::string WebListener::bound_url() const {
-    boost::system::error_code ec;
-    const auto endpoint = acceptor_.local_endpoint(ec);
-    if (ec) return {};
-    const auto address = endpoint.address();
-    const std::string host =
-        address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
-    return std::string(tls_ ? "https://" : "http://") + host + ":" +
-           std::to_string(endpoint.port());
-}
-
-void WebListener::accept() {
-    acceptor_.async_accept(ctx_.io, [this](boost::system::error_code ec, tcp::socket socket) {
-        if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
-        if (ec) {
-            // Out of descriptors, say: wait a little rather than spin on the error, and log
-            // at most a line a second.
-            retry_.expires_after(backoff_.failed(ec.message()));
-            retry_.async_wait([this](boost::system::error_code wait_ec) {
-                if (!wait_ec && acceptor_.is_open()) accept();
-            });
-            return;
-        }
-        backoff_.succeeded();
-        // Past web.max_connections (HTTP and WebSocket alike), new ones are closed at once:
-        // file descriptors are shared with the session hooks.
-        if (*open_connections_ >= static_cast<std::size_t>(ctx_.config.web_max_connections)) {
-            refusals_.write(log::Level::warn, "web: too many connections; one refused");
-        } else {
-            ++*open_connections_;
-            std::shared_ptr<void> slot(nullptr, [count = open_connections_](void*) { --*count; });
-            serve_web_connection(std::move(socket), services_, std::move(slot));
-        }
-        accept();
-    });
+    return listener_.bound_url(tls_ ? "https" : "http");
 }
 
 }  // namespace tandem::broker

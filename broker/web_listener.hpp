@@ -4,7 +4,6 @@
 // broker's io thread. Every connection, WebSockets included, counts towards one cap.
 #pragma once
 
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
@@ -16,8 +15,7 @@
 #include "open_web_sockets.hpp"
 #include "session_registry.hpp"
 #include "static_assets.hpp"
-#include "tandem/accept_backoff.hpp"
-#include "tandem/rate_limited_log.hpp"
+#include "tcp_listener.hpp"
 #include "web_headers.hpp"
 #include "web_http_session.hpp"
 #include "web_login.hpp"
@@ -35,18 +33,17 @@ class WebListener {
     WebListener& operator=(const WebListener&) = delete;
 
     void start() {
-        accept();
+        listener_.start();
         recheck_logins();
     }
     // Stops accepting and stops the password worker; open connections end with the io loop.
     void stop();
-    bool listening() const { return acceptor_.is_open(); }
+    bool listening() const { return listener_.listening(); }
 
     // "https://127.0.0.1:8443": where the listener really is (the port when 0 was asked for).
     std::string bound_url() const;
 
   private:
-    void accept();
     // Every half second: WebSockets of logins that ended (password changed, expired) close.
     void recheck_logins();
 
@@ -61,12 +58,9 @@ class WebListener {
     WebRoutes routes_;
     std::optional<boost::asio::ssl::context> tls_;
     WebServices services_;
-    boost::asio::ip::tcp::acceptor acceptor_;
-    boost::asio::steady_timer retry_;
-    AcceptBackoff backoff_{"web"};
-    RateLimitedLog refusals_;  // a flood of connections past the cap logs a line a second
+    // Past web.max_connections (HTTP and WebSocket alike) new connections are closed at once.
+    TcpListener listener_;
     boost::asio::steady_timer recheck_;
-    std::shared_ptr<std::size_t> open_connections_ = std::make_shared<std::size_t>(0);
 };
 
 }  // namespace tandem::broker
