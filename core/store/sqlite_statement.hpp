@@ -50,4 +50,8 @@ class Statement {
 extern const char* const kSessionColumns;
 SessionRecord read_session(const Statement& st);
 
+// The audit table's columns in the order read_audit_event() expects (store_history.cpp).
+extern const char* const kAuditColumns;
+AuditEvent read_audit_event(const Statement& st);
+
 }  // namespace tandem::sqlite

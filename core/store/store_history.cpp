@@ -41,6 +41,19 @@ const char* const kSessionColumns =
     "started_at, ended_at, exit_status, end_reason, recording_path, client, via, bytes_in, "
     "bytes_out";
 
+const char* const kAuditColumns = "id, at, actor, action, subject, detail";
+
+AuditEvent read_audit_event(const Statement& st) {
+    AuditEvent e;
+    e.id = st.int64(0);
+    e.at = st.int64(1);
+    e.actor = st.text(2);
+    e.action = st.text(3);
+    e.subject = st.text(4);
+    e.detail = st.text(5);
+    return e;
+}
+
 SessionRecord read_session(const sqlite::Statement& st) {
     SessionRecord s;
     s.id = st.int64(0);
@@ -118,21 +131,11 @@ void Store::audit(const std::string& actor, const std::string& action, const std
 }
 
 std::vector<AuditEvent> Store::list_audit(int limit) const {
-    Statement st(db_,
-                 "SELECT id, at, actor, action, subject, detail FROM audit "
-                 "ORDER BY at DESC, id DESC LIMIT ?");
+    Statement st(db_, std::string("SELECT ") + sqlite::kAuditColumns +
+                          " FROM audit ORDER BY at DESC, id DESC LIMIT ?");
     st.bind(1, std::int64_t{limit > 0 ? limit : -1});
     std::vector<AuditEvent> events;
-    while (st.step()) {
-        AuditEvent e;
-        e.id = st.int64(0);
-        e.at = st.int64(1);
-        e.actor = st.text(2);
-        e.action = st.text(3);
-        e.subject = st.text(4);
-        e.detail = st.text(5);
-        events.push_back(std::move(e));
-    }
+    while (st.step()) events.push_back(sqlite::read_audit_event(st));
     return events;
 }
 

@@ -80,30 +80,22 @@ std::vector<LiveSessionRecord> Store::list_live_sessions() const {
 std::vector<AuditEvent> Store::search_audit(const AuditQuery& q) const {
     // Grants and revokes name the user in the detail ("user=alice"), sessions the account in
     // the subject: both places are searched.
-    Statement st(
-        db_,
-        "SELECT id, at, actor, action, subject, detail FROM audit WHERE "
-        "(?1 = '' OR actor = ?1 OR subject = ?1 OR (' ' || detail || ' ') LIKE ?2 ESCAPE '\\') AND "
-        "(?3 = '' OR subject = ?3 OR (' ' || detail || ' ') LIKE ?4 ESCAPE '\\') AND "
-        "(?5 = '' OR action = ?5 OR action LIKE ?6 ESCAPE '\\') AND "
-        "(?7 = 0 OR at >= ?7) AND (?8 = 0 OR at <= ?8) "
-        "ORDER BY at DESC, id DESC LIMIT ?9");
+    Statement st(db_,
+                 std::string("SELECT ") + sqlite::kAuditColumns +
+                     " FROM audit WHERE "
+                     "(?1 = '' OR actor = ?1 OR subject = ?1 OR (' ' || detail || ' ') LIKE ?2 "
+                     "ESCAPE '\\') AND "
+                     "(?3 = '' OR subject = ?3 OR (' ' || detail || ' ') LIKE ?4 ESCAPE '\\') AND "
+                     "(?5 = '' OR action = ?5 OR action LIKE ?6 ESCAPE '\\') AND "
+                     "(?7 = 0 OR at >= ?7) AND (?8 = 0 OR at <= ?8) "
+                     "ORDER BY at DESC, id DESC LIMIT ?9");
     st.bind(1, q.user).bind(2, "% user=" + like_literal(q.user) + " %");
     st.bind(3, q.account).bind(4, "% account=" + like_literal(q.account) + " %");
     st.bind(5, q.event).bind(6, like_literal(q.event) + ".%");
     st.bind(7, q.since).bind(8, q.until);
     st.bind(9, std::int64_t{q.limit > 0 ? q.limit : -1});
     std::vector<AuditEvent> events;
-    while (st.step()) {
-        AuditEvent e;
-        e.id = st.int64(0);
-        e.at = st.int64(1);
-        e.actor = st.text(2);
-        e.action = st.text(3);
-        e.subject = st.text(4);
-        e.detail = st.text(5);
-        events.push_back(std::move(e));
-    }
+    while (st.step()) events.push_back(sqlite::read_audit_event(st));
     return events;
 }
 

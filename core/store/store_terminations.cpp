@@ -10,26 +10,11 @@ using sqlite::Statement;
 using Kind = StoreError::Kind;
 
 std::optional<SessionRecord> Store::find_session(const std::string& uuid) const {
-    Statement st(db_,
-                 "SELECT id, uuid, COALESCE(user_id, 0), user_name, COALESCE(account_id, 0), "
-                 "account_name, started_at, ended_at, exit_status, end_reason, recording_path, "
-                 "client FROM sessions WHERE uuid = ?");
+    Statement st(
+        db_, std::string("SELECT ") + sqlite::kSessionColumns + " FROM sessions WHERE uuid = ?");
     st.bind(1, uuid);
     if (!st.step()) return std::nullopt;
-    SessionRecord s;
-    s.id = st.int64(0);
-    s.uuid = st.text(1);
-    s.user_id = st.int64(2);
-    s.user_name = st.text(3);
-    s.account_id = st.int64(4);
-    s.account_name = st.text(5);
-    s.started_at = st.int64(6);
-    if (!st.is_null(7)) s.ended_at = st.int64(7);
-    if (!st.is_null(8)) s.exit_status = static_cast<int>(st.int64(8));
-    s.end_reason = st.text(9);
-    s.recording_path = st.text(10);
-    s.client = st.text(11);
-    return s;
+    return sqlite::read_session(st);
 }
 
 void Store::order_termination(const TerminationOrder& order) {
