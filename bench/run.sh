@@ -2,7 +2,7 @@
 # Relay benchmark: bulk PTY output and keystroke echo latency over three paths in one run.
 #
 #   bench/run.sh [--smoke] [--no-broker] [--runs N] [--size-mb N] [--echoes N] [--build-dir DIR]
-#                [--no-build] [--no-openssh]
+#                [--no-build] [--no-openssh] [--broker-bin FILE]
 #
 # Paths, all ending in an interactive shell on the same managed host (a stock OpenSSH sshd on
 # loopback, scripts/managed-host.sh):
@@ -14,6 +14,7 @@
 #   tandem-openssh   OpenSSH drop-in mode: a stock sshd, tandem-keys, tandem-shell as the key's
 #                    forced command (ssh -tt tandem@bastion LOGIN@HOST), with the broker; only
 #                    as root (bench/lib/openssh_dropin.sh), skipped otherwise or with --no-openssh
+# --broker-bin FILE: run that tandem-broker build instead (before/after comparisons).
 # --no-broker: no broker at all; the tandem path is then the broker-less one (no tandem-nobroker).
 # Full run: 100 MB of output and 2000 echo round trips per path, 3 runs, median; the table goes
 # to stdout and bench/results/latest.md. --smoke: 2 MB, 50 round trips, 1 run (report in
@@ -28,12 +29,13 @@ while [ $# -gt 0 ]; do
     --smoke) smoke=1 ;;
     --no-broker) broker=0 ;;
     --no-openssh) openssh=0 ;;
+    --broker-bin) TANDEM_BROKER_BIN=$(realpath "$2"); shift ;;
     --runs) runs=$2; shift ;;
     --size-mb) size_mb=$2; shift ;;
     --echoes) echoes=$2; shift ;;
     --build-dir) build_dir=$2; shift ;;
     --no-build) build=0 ;;
-    -h | --help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "bench/run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -171,6 +173,17 @@ else
 fi
 status=0
 python3 "$TANDEM_ROOT/bench/relay_bench.py" "${args[@]}" || status=$?
+# What the broker cost over the whole run (CPU time does not depend on how busy the machine was,
+# wall-clock throughput does): user+system CPU seconds and peak RSS.
+if [ -n "${TANDEM_BROKER_PID:-}" ] && [ -r "/proc/$TANDEM_BROKER_PID/stat" ]; then
+    broker_cpu=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' \
+        "/proc/$TANDEM_BROKER_PID/stat")
+    broker_rss=$(awk '/^VmHWM/ { print $2 }' "/proc/$TANDEM_BROKER_PID/status")
+    line="tandem-broker over the run: ${broker_cpu} s CPU (user+system), peak RSS ${broker_rss} kB"
+    echo "$line"
+    out_file=$TANDEM_ROOT/bench/results/$([ "$smoke" = 1 ] && echo smoke || echo latest).md
+    [ -f "$out_file" ] && printf '\n%s\n' "$line" >>"$out_file"
+fi
 if [ "$status" != 0 ]; then
     log_file=$(tandem_conf_value "$work/instance/tandem.conf" log file)
     for f in "$work"/tandem-*.log "$work"/dropin/sshd.log ${log_file:+"$log_file"}; do

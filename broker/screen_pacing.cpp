@@ -15,9 +15,10 @@
 namespace tandem::broker {
 namespace {
 
-constexpr auto kSettleTick = std::chrono::milliseconds(50);
-// Output in one tick below this (1.3 MB/s) is not a flood: parse it now.
-constexpr std::size_t kSettledBytes = 64 * 1024;
+// A tick with less output than kSettledBytes (160 KB/s) is settled. The tick is long enough
+// that a flood, bursty when the machine is busy, does not look settled between two bursts.
+constexpr auto kSettleTick = std::chrono::milliseconds(100);
+constexpr std::size_t kSettledBytes = 16 * 1024;
 
 }  // namespace
 

@@ -6,7 +6,7 @@
 # broker runs as it too; tandem-sshd's hooks (root) accept it through broker.uid.
 
 dropin_available() {
-    [ "$(id -u)" = 0 ] && [ -x /usr/sbin/sshd ] && command -v runuser >/dev/null
+    [ "$(id -u)" = 0 ] && [ -x /usr/sbin/sshd ] && command -v setpriv >/dev/null
 }
 
 # Creates the logins as the integration harness does: both share one uid, '*' = no password.
@@ -26,9 +26,10 @@ dropin_prepare() { # WORK INSTANCE_DIR
     dropin_logins
     DROPIN_BIN=/run/tandem-bench-$$
     install -d -m 0755 "$DROPIN_BIN"
-    for name in tandem-keys tandem-shell tandem-broker; do
+    for name in tandem-keys tandem-shell; do
         install -m 0755 "$TANDEM_BIN/$name" "$DROPIN_BIN/$name"
     done
+    install -m 0755 "${TANDEM_BROKER_BIN:-$TANDEM_BIN/tandem-broker}" "$DROPIN_BIN/tandem-broker"
     sed -i "s|^shell = /usr/bin/tandem-shell|shell = $DROPIN_BIN/tandem-shell|" "$dir/tandem.conf"
     chmod 0711 "$work"
     chown -R tandem: "$dir"
@@ -39,8 +40,9 @@ dropin_broker_start() { # INSTANCE_DIR LOG [ARGS...]
     local dir=$1 log=$2 _
     shift 2
     : >"$log"
-    runuser -u tandem -- "$DROPIN_BIN/tandem-broker" --config "$dir/tandem.conf" "$@" \
-        >>"$log" 2>&1 </dev/null &
+    # setpriv execs the broker itself (runuser would stay its parent), so the pid is the broker's.
+    setpriv --reuid=tandem --regid=tandem --init-groups "$DROPIN_BIN/tandem-broker" \
+        --config "$dir/tandem.conf" "$@" >>"$log" 2>&1 </dev/null &
     TANDEM_BROKER_PID=$!
     for _ in $(seq 1 100); do
         grep -q 'tandem-broker listening on' "$log" && return 0

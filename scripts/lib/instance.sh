@@ -143,7 +143,7 @@ tandem_broker_start() { # DIR LOG [ARGS...]
     local dir=$1 log=$2 _
     shift 2
     : >"$log"
-    "$TANDEM_BIN/tandem-broker" --config "$dir/tandem.conf" "$@" >>"$log" 2>&1 </dev/null &
+    "${TANDEM_BROKER_BIN:-$TANDEM_BIN/tandem-broker}" --config "$dir/tandem.conf" "$@" >>"$log" 2>&1 </dev/null &
     TANDEM_BROKER_PID=$!
     for _ in $(seq 1 100); do
         grep -q 'tandem-broker listening on' "$log" && return 0
