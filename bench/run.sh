@@ -179,7 +179,11 @@ if [ -n "${TANDEM_BROKER_PID:-}" ] && [ -r "/proc/$TANDEM_BROKER_PID/stat" ]; th
     broker_cpu=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' \
         "/proc/$TANDEM_BROKER_PID/stat")
     broker_rss=$(awk '/^VmHWM/ { print $2 }' "/proc/$TANDEM_BROKER_PID/status")
-    line="tandem-broker over the run: ${broker_cpu} s CPU (user+system), peak RSS ${broker_rss} kB"
+    # Proof that the broker paths really streamed to it: hooks log each registration.
+    registered=$(grep -c 'registered with the broker' \
+        "$(tandem_conf_value "$work/instance/tandem.conf" log file)" 2>/dev/null || true)
+    line="tandem-broker over the run: ${broker_cpu} s CPU (user+system), peak RSS ${broker_rss} kB,"
+    line+=" ${registered:-0} sessions registered with it"
     echo "$line"
     out_file=$TANDEM_ROOT/bench/results/$([ "$smoke" = 1 ] && echo smoke || echo latest).md
     [ -f "$out_file" ] && printf '\n%s\n' "$line" >>"$out_file"

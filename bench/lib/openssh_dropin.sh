@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # OpenSSH drop-in mode for the benchmarks (docs/openssh-mode.md): a stock sshd on loopback whose
 # AuthorizedKeysCommand is tandem-keys, so people reach tandem-shell as a forced command. Needs
 # root (sshd, the logins tandem and join). Sourced by bench/run.sh after scripts/lib/instance.sh.
