@@ -292,8 +292,9 @@ def render(results, order, baseline, args, size, load_before):
     if args.target and args.target in med:
         t = med[args.target]
         checks = [
-            ("throughput ≥ 0.9× %s" % baseline, t[0] >= 0.9 * b[0], "%.2f×" % (t[0] / b[0])),
-            ("echo p50 ≤ %s + 0.3 ms" % baseline, t[1] <= b[1] + 0.3, fmt_delta(t[1] - b[1]) + " ms"),
+            # Issue 11: with the broker running, as deployed.
+            ("throughput ≥ 0.95× %s" % baseline, t[0] >= 0.95 * b[0], "%.2f×" % (t[0] / b[0])),
+            ("echo p50 ≤ %s + 0.1 ms" % baseline, t[1] <= b[1] + 0.1, fmt_delta(t[1] - b[1]) + " ms"),
             ("echo p99 ≤ %s + 2 ms" % baseline, t[2] <= b[2] + 2.0, fmt_delta(t[2] - b[2]) + " ms"),
         ]
         lines += ["", "Targets for %s (informational, never asserted):" % args.target, ""]

@@ -34,7 +34,11 @@ ErrorCode invitee_end_code(std::optional<ErrorCode> code) {
 }  // namespace
 
 LiveSession::LiveSession(BrokerContext& ctx, SessionInfo info, std::shared_ptr<SessionHook> hook)
-    : ctx_(ctx), info_(std::move(info)), hook_(std::move(hook)), screen_(info_.rows, info_.cols) {}
+    : ctx_(ctx),
+      info_(std::move(info)),
+      hook_(std::move(hook)),
+      screen_(info_.rows, info_.cols),
+      settle_timer_(ctx.io) {}
 
 std::string LiveSession::display(const ParticipantId& id) const {
     if (id == kCreator) return info_.creator;
@@ -50,25 +54,7 @@ void LiveSession::on_output(std::string_view bytes) {
         for (auto& [id, p] : participants_) p.viewer->send_output(shared);
         for (auto& [id, w] : watchers_) w.viewer->send_output(shared);
     }
-    if (screen_.append(bytes)) schedule_parse();
-}
-
-void LiveSession::schedule_parse() {
-    if (parse_scheduled_) return;
-    parse_scheduled_ = true;
-    // Slices keep one busy session from starving every other connection on the loop.
-    boost::asio::post(ctx_.io, [weak = weak_from_this()] {
-        auto self = weak.lock();
-        if (!self) return;
-        self->parse_scheduled_ = false;
-        if (self->screen_.parse_slice()) return self->schedule_parse();
-        if (self->resync_after_parse_) {
-            // Output was lost before reaching us, so viewers missed it too: repaint them.
-            self->resync_after_parse_ = false;
-            for (auto& [id, p] : self->participants_) self->send_snapshot(id);
-            for (auto& [id, w] : self->watchers_) self->send_watcher_snapshot(id);
-        }
-    });
+    feed_screen(bytes);
 }
 
 void LiveSession::on_gap(std::string_view replay) {

@@ -2,6 +2,7 @@
 // joiners, the share and its invites, the participants and who controls (docs/sharing.md).
 #pragma once
 
+#include <boost/asio/steady_timer.hpp>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -106,6 +107,12 @@ class LiveSession : public std::enable_shared_from_this<LiveSession> {
     void announce_control(const std::string& text);
     std::string display(const ParticipantId& id) const;
     nlohmann::json who() const;
+    // Screen pacing (screen_pacing.cpp): host output is parsed for late joiners only once the
+    // output has settled, never during a flood, so no session pays for a screen nobody asks for
+    // while it streams; a join parses what is pending (at most ScreenFeed::kMaxBacklog).
+    void feed_screen(std::string_view bytes);
+    void arm_settle();
+    void on_settle_tick();
     void schedule_parse();
     // Every watcher is sent `end` and let go.
     void end_watchers(const nlohmann::json& end);
@@ -116,6 +123,9 @@ class LiveSession : public std::enable_shared_from_this<LiveSession> {
     std::weak_ptr<CreatorConsole> console_;
     ScreenFeed screen_;
     bool parse_scheduled_ = false;
+    boost::asio::steady_timer settle_timer_;
+    bool settle_armed_ = false;
+    std::size_t recent_output_ = 0;    // output bytes since the last settle tick
     bool resync_after_parse_ = false;  // a gap: repaint every viewer once the screen is rebuilt
     bool ended_ = false;
 

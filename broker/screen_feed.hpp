@@ -1,8 +1,9 @@
 // A session's screen as the broker keeps it for late joiners. libvterm parses 7-60 MB/s, far
 // below what a relay carries, so output is appended to a backlog that is parsed in slices
-// between other work, and the fan-out to viewers never waits for it. A backlog past its bound
-// (a flood) is cut to its newest tail and the screen rebuilt from that tail: after a text flood
-// the visible screen is the same, and modes stay exact since TerminalModes sees every byte.
+// once output settles (LiveSession's screen pacing), and the fan-out to viewers never waits. A
+// backlog past its bound (a flood) is cut to its newest tail and the screen rebuilt from that tail:
+// after a text flood the visible screen is the same, and modes stay exact since TerminalModes sees
+// every byte.
 #pragma once
 
 #include <memory>

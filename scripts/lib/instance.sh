@@ -143,7 +143,7 @@ tandem_broker_start() { # DIR LOG [ARGS...]
     local dir=$1 log=$2 _
     shift 2
     : >"$log"
-    "$TANDEM_BIN/tandem-broker" --config "$dir/tandem.conf" "$@" >>"$log" 2>&1 </dev/null &
+    "${TANDEM_BROKER_BIN:-$TANDEM_BIN/tandem-broker}" --config "$dir/tandem.conf" "$@" >>"$log" 2>&1 </dev/null &
     TANDEM_BROKER_PID=$!
     for _ in $(seq 1 100); do
         grep -q 'tandem-broker listening on' "$log" && return 0
@@ -164,12 +164,14 @@ tandem_broker_stop() {
 
 # Starts tandem-sshd for DIR in its own process group, listening on 127.0.0.1:PORT (0 = any free
 # port), with its output in LOG. Waits until it listens; sets TANDEM_SSHD_PID and TANDEM_SSHD_PORT
-# and writes DIR/known_hosts with the bastion's host key for that port.
-tandem_sshd_start() { # DIR PORT LOG
+# and writes DIR/known_hosts with the bastion's host key for that port. Extra ARGS are
+# --section.key=value overrides (tandem-sshd passes them on to its hooks).
+tandem_sshd_start() { # DIR PORT LOG [ARGS...]
     local dir=$1 port=$2 log=$3 line="" _
+    shift 3
     : >"$log"
     setsid "$TANDEM_BIN/tandem-sshd" --config "$dir/tandem.conf" --ssh.listen="127.0.0.1:$port" \
-        >>"$log" 2>&1 </dev/null &
+        "$@" >>"$log" 2>&1 </dev/null &
     TANDEM_SSHD_PID=$!
     for _ in $(seq 1 200); do
         line=$(grep -m1 -o 'tandem-sshd listening on 127\.0\.0\.1:[0-9]*' "$log" || true)
