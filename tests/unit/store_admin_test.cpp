@@ -90,6 +90,20 @@ TEST_F(StoreAdminTest, DisableEnableAndTheKeyLookupSaysSo) {
     }
 }
 
+TEST_F(StoreAdminTest, RolesAdminAndAuditorAreSetTogetherAndRead) {
+    Store s = Store::open(path_);
+    s.add_user("carol", false, "");
+    EXPECT_FALSE(s.find_user("carol")->is_auditor);
+    s.set_user_roles("carol", false, true);
+    EXPECT_TRUE(s.find_user("carol")->is_auditor);
+    EXPECT_FALSE(s.find_user("carol")->is_admin);
+    EXPECT_TRUE(s.list_users().at(0).is_auditor);
+    s.set_user_roles("carol", true, false);
+    EXPECT_TRUE(s.find_user("carol")->is_admin);
+    EXPECT_FALSE(s.find_user("carol")->is_auditor);
+    EXPECT_THROW(s.set_user_roles("nobody", true, true), StoreError);
+}
+
 TEST_F(StoreAdminTest, DeleteOneKeyByFingerprintOnlyForItsOwner) {
     Store s = Store::open(path_);
     const Id alice = s.add_user("alice", false, "");
