@@ -2,8 +2,7 @@
 
 namespace tandem::broker {
 
-std::optional<ErrorCode> operator_refusal(const std::optional<User>& user,
-                                          OperatorAction action) {
+std::optional<ErrorCode> operator_refusal(const std::optional<User>& user, OperatorAction action) {
     if (!user) return ErrorCode::T_230_not_an_operator;
     if (user->disabled) return ErrorCode::T_209_user_disabled;
     if (user->is_admin) return std::nullopt;

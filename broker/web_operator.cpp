@@ -104,7 +104,8 @@ WebResponse WebRoutes::terminate_live(const WebRequest& request, const std::stri
         !is_session_id(body["session"].get<std::string>()))
         return json_response(400, {{"ok", false}, {"text", "give the session's id"}});
     std::string reason;
-    if (auto r = body.find("reason"); r != body.end() && r->is_string()) reason = r->get<std::string>();
+    if (auto r = body.find("reason"); r != body.end() && r->is_string())
+        reason = r->get<std::string>();
     // One printable line, as tandem-admin terminate takes it.
     for (char& c : reason)
         if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
@@ -130,10 +131,9 @@ WebResponse WebRoutes::recordings(const std::string& user) const {
         if (!s.ended_at || s.recording_path.empty()) continue;
         list.push_back(session_json(s));
     }
-    return json_response(200, {{"ok", true},
-                               {"user", user},
-                               {"roles", roles_of(user)},
-                               {"sessions", std::move(list)}});
+    return json_response(
+        200,
+        {{"ok", true}, {"user", user}, {"roles", roles_of(user)}, {"sessions", std::move(list)}});
 }
 
 WebResponse WebRoutes::recording(const WebRequest& request, const std::string& user) const {
@@ -156,8 +156,8 @@ WebResponse WebRoutes::recording(const WebRequest& request, const std::string& u
     in.read(r.body.data(), static_cast<std::streamsize>(r.body.size()));
     r.body.resize(static_cast<std::size_t>(in.gcount()));
     if (cut) r.headers.emplace_back("X-Tandem-Truncated", std::to_string(size));
-    ctx_.audit(user, "recording.play", id, "user=" + session->user_name + " account=" +
-                                               session->account_name);
+    ctx_.audit(user, "recording.play", id,
+               "user=" + session->user_name + " account=" + session->account_name);
     return r;
 }
 

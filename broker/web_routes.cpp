@@ -119,8 +119,9 @@ std::optional<LoginSessions::Login> WebRoutes::route(const WebRequest& request,
     } else if (path == "/join") {
         respond(get ? page("join.html") : method_not_allowed("GET"));
     } else if (path == "/api/me") {
-        respond(get ? json_response(200, {{"ok", true}, {"user", *user}, {"roles", roles_of(*user)}})
-                    : method_not_allowed("GET"));
+        respond(
+            get ? json_response(200, {{"ok", true}, {"user", *user}, {"roles", roles_of(*user)}})
+                : method_not_allowed("GET"));
     } else if (path == "/live") {
         respond(get ? page("live.html") : method_not_allowed("GET"));
     } else if (path == "/api/live") {

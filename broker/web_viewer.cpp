@@ -110,7 +110,7 @@ class WebSocketViewer : public std::enable_shared_from_this<WebSocketViewer<Next
     std::weak_ptr<LiveSession> session_;
     std::weak_ptr<WebOmSession> om_;  // the creator's session, once attached
     ParticipantId participant_;
-    unsigned watcher_ = 0;  // our id among the session's watchers (watching)
+    unsigned watcher_ = 0;   // our id among the session's watchers (watching)
     bool controls_ = false;  // from the session's control notices ("you")
     bool in_command_ = false;
     std::optional<json> deferred_end_;  // an end caused by our own command goes after its reply

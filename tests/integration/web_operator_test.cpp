@@ -54,8 +54,8 @@ class WebOperator : public SharingTest {
 
     std::unique_ptr<WebSocketClient> watch(const HttpHeaders& who, const std::string& id,
                                            std::optional<nlohmann::json>& first) {
-        auto socket = std::make_unique<WebSocketClient>(bastion->web_port(),
-                                                        bastion->tls_cert_path(), who);
+        auto socket =
+            std::make_unique<WebSocketClient>(bastion->web_port(), bastion->tls_cert_path(), who);
         EXPECT_TRUE(socket->open());
         socket->send({{"type", "watch"}, {"session", id}});
         first = socket->next_text(10s);
@@ -106,8 +106,7 @@ TEST_F(WebOperator, OnlyAdminsAndAuditorsListAndWatch) {
     const auto marker = unique_marker("watched");
     alice_ssh->send_line(print_command(marker));
     EXPECT_TRUE(carol_socket->wait_terminal(marker, 20s)) << "the watcher did not see it";
-    EXPECT_EQ(alice_ssh->transcript().find("carol-typed"), std::string::npos)
-        << alice_ssh->tail();
+    EXPECT_EQ(alice_ssh->transcript().find("carol-typed"), std::string::npos) << alice_ssh->tail();
 
     // Disabling the auditor takes the role away at once.
     bastion->admin_ok({"user", "disable", "carol"});
@@ -182,7 +181,8 @@ TEST_F(WebOperator, RecordingsAreServedOnlyFromTheStoreToOperators) {
     auto by_bob = client().get("/api/recording?session=" + id, bob);
     EXPECT_EQ(by_bob.status, 403) << by_bob.describe();
     EXPECT_EQ(by_bob.body.find("recorded"), std::string::npos);
-    for (const std::string bad : {"../../tandem.conf", "..%2F..%2Ftandem.conf", "", "00000000-0000-4000-8000-000000000000"}) {
+    for (const std::string bad : {"../../tandem.conf", "..%2F..%2Ftandem.conf", "",
+                                  "00000000-0000-4000-8000-000000000000"}) {
         auto r = client().get("/api/recording?session=" + bad, carol);
         EXPECT_EQ(r.status, 404) << bad << ": " << r.describe();
         EXPECT_EQ(r.json().value("code", ""), "T_232") << r.describe();
@@ -213,8 +213,7 @@ TEST_F(WebOperatorSilent, ASilentWatchIsNotAnnouncedButAudited) {
     const auto marker = unique_marker("silent");
     alice_ssh->send_line(print_command(marker));
     EXPECT_TRUE(socket->wait_terminal(marker, 20s));
-    EXPECT_EQ(alice_ssh->transcript().find("is watching"), std::string::npos)
-        << alice_ssh->tail();
+    EXPECT_EQ(alice_ssh->transcript().find("is watching"), std::string::npos) << alice_ssh->tail();
     auto audit = bastion->admin({"audit", "--event", "session.watch"});
     EXPECT_NE(audit.out.find("silent"), std::string::npos) << audit.out;
 }

@@ -40,8 +40,7 @@ TEST(OperatorRoles, OnlyAdminsTerminate) {
 
 TEST(OperatorRoles, ADisabledUserKeepsNoRole) {
     for (auto action : kLooking) {
-        EXPECT_EQ(operator_refusal(user(true, true, true), action),
-                  ErrorCode::T_209_user_disabled);
+        EXPECT_EQ(operator_refusal(user(true, true, true), action), ErrorCode::T_209_user_disabled);
     }
     EXPECT_EQ(operator_refusal(user(true, false, true), OperatorAction::terminate),
               ErrorCode::T_209_user_disabled);

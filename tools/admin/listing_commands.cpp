@@ -28,7 +28,8 @@ void user_list(const Command& cmd, Context& ctx, Store& store) {
     std::map<std::string, int> grants;
     for (const auto& g : store.list_grants()) ++grants[g.user_name];
     json doc = json::array();
-    TextTable table({"USER", "ADMIN", "AUDITOR", "DISABLED", "WEB PASSWORD", "KEYS", "GRANTS", "CREATED"});
+    TextTable table(
+        {"USER", "ADMIN", "AUDITOR", "DISABLED", "WEB PASSWORD", "KEYS", "GRANTS", "CREATED"});
     for (const auto& u : store.list_users()) {
         const auto keys = store.user_keys(u.id).size();
         const int granted = grants[u.name];

@@ -65,14 +65,14 @@ void user_add(const Command& cmd, Context& ctx, Store& store) {
     const User user = existing_user(store, cmd.user);
     const std::string fingerprints = add_keys(store, user, keys);
     std::string detail = "admin=" + std::string(cmd.admin ? "yes" : "no") +
-                         " auditor=" + (cmd.auditor ? "yes" : "no") + " password=" + (hash.empty() ? "no" : "yes");
+                         " auditor=" + (cmd.auditor ? "yes" : "no") +
+                         " password=" + (hash.empty() ? "no" : "yes");
     if (!fingerprints.empty()) detail += " keys=" + fingerprints;
     store.audit(ctx.actor, "user.add", cmd.user, detail);
     tx.commit();
 
     ctx.out << "added user " << cmd.user << " (" << (cmd.admin ? "admin, " : "")
-            << (cmd.auditor ? "auditor, " : "")
-            << plural(keys.size(), "key")
+            << (cmd.auditor ? "auditor, " : "") << plural(keys.size(), "key")
             << (hash.empty() ? ", no web password" : ", web password set") << ")\n";
     for (const auto& key : keys)
         ctx.out << "  " << key.type << " " << fingerprint_sha256(key.blob_base64)
@@ -162,9 +162,9 @@ void user_set(const Command& cmd, Context& ctx, Store& store) {
     const bool admin = cmd.set_admin.value_or(user.is_admin);
     const bool auditor = cmd.set_auditor.value_or(user.is_auditor);
     store.set_user_roles(cmd.user, admin, auditor);
-    store.audit(ctx.actor, "user.set", cmd.user,
-                std::string("admin=") + (admin ? "yes" : "no") +
-                    " auditor=" + (auditor ? "yes" : "no"));
+    store.audit(
+        ctx.actor, "user.set", cmd.user,
+        std::string("admin=") + (admin ? "yes" : "no") + " auditor=" + (auditor ? "yes" : "no"));
     tx.commit();
     ctx.out << "user " << cmd.user << ": admin " << (admin ? "yes" : "no") << ", auditor "
             << (auditor ? "yes" : "no") << "\n";
