@@ -164,7 +164,7 @@ TEST_F(WebOperator, RecordingsAreServedOnlyFromTheStoreToOperators) {
         alice_ssh->send_line(print_command(marker));
         ASSERT_TRUE(alice_ssh->expect(marker + "\r\n", 20s));
         alice_ssh->send_line("exit");
-        alice_ssh->wait_exit(20s);
+        EXPECT_TRUE(alice_ssh->wait_exit(20s)) << alice_ssh->tail();
     }
     const auto bob = as("bob");
     const auto carol = as("carol");
