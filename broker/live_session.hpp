@@ -137,6 +137,7 @@ class LiveSession : public std::enable_shared_from_this<LiveSession> {
     struct Watcher {
         std::string actor;
         std::shared_ptr<Viewer> viewer;
+        bool announced = true;  // admin.announce_watch when the watch began
     };
     std::map<unsigned, Watcher> watchers_;
     unsigned next_watcher_ = 1;

@@ -4,10 +4,6 @@
 #include "live_session.hpp"
 
 namespace tandem::broker {
-namespace {
-// Every watch is announced for now; a config key to make it silent is not there yet.
-constexpr bool kSilentWatch = false;
-}  // namespace
 
 void LiveSession::terminate(const std::string& actor, const std::string& reason) {
     if (ended_) return;
@@ -29,16 +25,17 @@ std::optional<unsigned> LiveSession::watch(const std::string& actor,
                                            std::shared_ptr<Viewer> viewer) {
     if (ended_) return std::nullopt;
     const unsigned id = next_watcher_++;
-    if (!kSilentWatch) {
+    const bool announced = ctx_.config.admin_announce_watch;
+    if (announced) {
         // Told before the watcher is added, like a joiner: its first frame is the welcome.
         broadcast_notice({{"event", "watching"},
                           {"user", actor},
                           {"text", "An auditor (" + actor + ") is watching this session."}});
     }
-    watchers_[id] = Watcher{actor, std::move(viewer)};
+    watchers_[id] = Watcher{actor, std::move(viewer), announced};
     ctx_.audit(actor, "session.watch", info_.id,
                "user=" + info_.creator + " account=" + info_.account +
-                   (kSilentWatch ? " silent" : " announced"));
+                   (announced ? " announced" : " silent"));
     return id;
 }
 
@@ -49,7 +46,7 @@ nlohmann::json LiveSession::watch_welcome() const {
             {"cols", info_.cols},
             {"rows", info_.rows},
             {"shared", share_id_.has_value()},
-            {"announced", !kSilentWatch}};
+            {"announced", ctx_.config.admin_announce_watch}};
 }
 
 void LiveSession::send_watcher_snapshot(unsigned id) {
@@ -61,9 +58,10 @@ void LiveSession::on_watcher_gone(unsigned id) {
     auto it = watchers_.find(id);
     if (it == watchers_.end()) return;
     const std::string actor = it->second.actor;
+    const bool announced = it->second.announced;
     watchers_.erase(it);
     ctx_.audit(actor, "session.unwatch", info_.id);
-    if (!kSilentWatch && !ended_)
+    if (announced && !ended_)
         broadcast_notice({{"event", "unwatching"},
                           {"user", actor},
                           {"text", "The auditor (" + actor + ") stopped watching."}});

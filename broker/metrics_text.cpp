@@ -88,7 +88,7 @@ std::string metrics_text(const BrokerMetrics& m, const SessionRegistry& registry
     out.labelled("tandem_web_login_failures_total", "code", m.login_failures, {"T_203", "T_204"});
     out.family("tandem_terminations_total", "counter",
                "Live sessions ended by an administrator, by where the order came from.");
-    out.labelled("tandem_terminations_total", "via", m.terminations, {"cli"});
+    out.labelled("tandem_terminations_total", "via", m.terminations, {"cli", "web"});
     out.family("tandem_output_bytes_total", "counter",
                "Terminal output bytes received from session hooks.");
     out.sample("tandem_output_bytes_total", m.output_bytes);

@@ -119,8 +119,21 @@ std::optional<LoginSessions::Login> WebRoutes::route(const WebRequest& request,
     } else if (path == "/join") {
         respond(get ? page("join.html") : method_not_allowed("GET"));
     } else if (path == "/api/me") {
-        respond(get ? json_response(200, {{"ok", true}, {"user", *user}})
-                    : method_not_allowed("GET"));
+        respond(
+            get ? json_response(200, {{"ok", true}, {"user", *user}, {"roles", roles_of(*user)}})
+                : method_not_allowed("GET"));
+    } else if (path == "/live") {
+        respond(get ? page("live.html") : method_not_allowed("GET"));
+    } else if (path == "/api/live") {
+        respond(get ? live_sessions(*user) : method_not_allowed("GET"));
+    } else if (path == "/api/live/terminate") {
+        respond(post ? terminate_live(request, *user) : method_not_allowed("POST"));
+    } else if (path == "/recordings") {
+        respond(get ? page("recordings.html") : method_not_allowed("GET"));
+    } else if (path == "/api/recordings") {
+        respond(get ? recordings(*user) : method_not_allowed("GET"));
+    } else if (path == "/api/recording") {
+        respond(get ? recording(request, *user) : method_not_allowed("GET"));
     } else if (path == "/api/logout") {
         respond(post ? login_.log_out(request, *user) : method_not_allowed("POST"));
     } else if (path == "/api/invitation") {

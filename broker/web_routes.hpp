@@ -1,6 +1,8 @@
 // The web face's route table (docs/web.md). Public: /login, POST /api/login, /assets/<file>.
 // Logged in: /hosts (Host Ops) and GET /api/hosts, POST /api/sessions (LogIn), /session (a web
 // O&M session's page), /join and POST /api/invitation, /api/me, POST /api/logout, /ws.
+// Admins and auditors: /live and GET /api/live, /recordings, GET /api/recordings and
+// /api/recording?session=ID; admins: POST /api/live/terminate (others 403, T_230/T_231).
 // Everything else needs a login: pages redirect anonymous visitors to /login?next=<path>,
 // /api/* and /ws answer 401 with no data. Every POST and /ws must come from public_url's
 // origin (403 T_206), checked on the request head before its body is read.
@@ -9,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include "operator_roles.hpp"
 #include "session_registry.hpp"
 #include "static_assets.hpp"
 #include "web_login.hpp"
@@ -45,6 +48,15 @@ class WebRoutes {
     WebResponse host_ops(const LoginSessions::Login& login) const;
     // LogIn: {"account","cols","rows"} -> {"ok","session"} (web_host_ops.cpp).
     WebResponse open_web_session(const WebRequest& request, const LoginSessions::Login& login);
+
+    // Live sessions and Recordings (web_operator.cpp).
+    std::optional<WebResponse> refuse_operator(const std::string& user,
+                                               OperatorAction action) const;
+    nlohmann::json roles_of(const std::string& user) const;
+    WebResponse live_sessions(const std::string& user) const;
+    WebResponse terminate_live(const WebRequest& request, const std::string& user);
+    WebResponse recordings(const std::string& user) const;
+    WebResponse recording(const WebRequest& request, const std::string& user) const;
 
     BrokerContext& ctx_;
     SessionRegistry& registry_;

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 
+#include "operator_roles.hpp"
 #include "tandem/log.hpp"
 #include "tandem/session_command.hpp"
 #include "viewer_outbox.hpp"
@@ -72,13 +73,15 @@ class WebSocketViewer : public std::enable_shared_from_this<WebSocketViewer<Next
     void hold(std::shared_ptr<OpenWebSockets::Lease> lease) { lease_ = std::move(lease); }
 
   private:
-    // A browser is an invitee (joined) or a web O&M session's creator (attached).
-    enum class State { awaiting_join, joined, attached, finishing };
+    // A browser is an invitee (joined), a web O&M session's creator (attached), or an admin or
+    // auditor watching any live session read-only (watching).
+    enum class State { awaiting_join, joined, attached, watching, finishing };
 
     void read();
     void on_message();
     void on_join(const json& message);
     void on_attach(const json& message);
+    void on_watch(const json& message);
     void on_creator_message(const std::string& type, const json& message);
     void on_command(SessionCommand command, const json& message);
     void reply_to(json reply, const json& message);
@@ -107,6 +110,7 @@ class WebSocketViewer : public std::enable_shared_from_this<WebSocketViewer<Next
     std::weak_ptr<LiveSession> session_;
     std::weak_ptr<WebOmSession> om_;  // the creator's session, once attached
     ParticipantId participant_;
+    unsigned watcher_ = 0;   // our id among the session's watchers (watching)
     bool controls_ = false;  // from the session's control notices ("you")
     bool in_command_ = false;
     std::optional<json> deferred_end_;  // an end caused by our own command goes after its reply
@@ -173,10 +177,13 @@ void WebSocketViewer<NextLayer>::on_message() {
     const std::string type = message["type"];
     if (state_ == State::awaiting_join) {
         if (type == "attach") return on_attach(message);
+        if (type == "watch") return on_watch(message);
         if (type != "join") return finish(websocket::close_code::policy_error, "join first");
         return on_join(message);
     }
     if (state_ == State::attached) return on_creator_message(type, message);
+    // A watcher never types, resizes, applies for control or commands anything: all ignored.
+    if (state_ == State::watching) return;
     if (type == "input") {
         auto data = message.find("data");
         if (data == message.end() || !data->is_string()) return;
@@ -249,6 +256,41 @@ void WebSocketViewer<NextLayer>::on_attach(const json& message) {
 }
 
 template <class NextLayer>
+void WebSocketViewer<NextLayer>::on_watch(const json& message) {
+    join_timer_.cancel();
+    auto refuse = [this](ErrorCode code) {
+        state_ = State::finishing;
+        send_text({{"type", "refused"},
+                   {"code", std::string(error_info(code).id)},
+                   {"text", user_message(code)}});
+        finish(websocket::close_code::policy_error, "refused");
+    };
+    // The role is read afresh from the store: the page's own check is only a courtesy.
+    if (auto refusal = operator_refusal(ctx_.store.find_user(who_.user), OperatorAction::watch))
+        return refuse(*refusal);
+    auto id = message.find("session");
+    std::shared_ptr<LiveSession> session;
+    if (id != message.end() && id->is_string() && id->get_ref<const std::string&>().size() <= 64)
+        if (auto it = registry_.sessions().find(id->get<std::string>());
+            it != registry_.sessions().end())
+            session = it->second;
+    std::optional<unsigned> watcher;
+    if (session) watcher = session->watch(who_.user, this->shared_from_this());
+    if (!watcher) return refuse(ErrorCode::T_705_session_ended);
+    ++ctx_.metrics.watches;
+    state_ = State::watching;
+    session_ = session;
+    watcher_ = *watcher;
+    auto welcome = session->watch_welcome();
+    welcome.erase("ok");
+    welcome["type"] = "watching";
+    welcome["you"] = who_.user;
+    welcome["session"] = id->get<std::string>();
+    send_text(welcome);
+    session->send_watcher_snapshot(watcher_);
+}
+
+template <class NextLayer>
 void WebSocketViewer<NextLayer>::on_creator_message(const std::string& type, const json& message) {
     auto om = om_.lock();
     if (!om) return;
@@ -312,13 +354,13 @@ void WebSocketViewer<NextLayer>::reply_to(json reply, const json& message) {
 
 template <class NextLayer>
 void WebSocketViewer<NextLayer>::send_output(const std::shared_ptr<const std::string>& bytes) {
-    if (state_ != State::joined && state_ != State::attached) return;
+    if (state_ != State::joined && state_ != State::attached && state_ != State::watching) return;
     enqueue(kOutput, bytes, true);
 }
 
 template <class NextLayer>
 void WebSocketViewer<NextLayer>::send_snapshot(const std::string& bytes) {
-    if (state_ != State::joined && state_ != State::attached) return;
+    if (state_ != State::joined && state_ != State::attached && state_ != State::watching) return;
     enqueue(kSnapshot, std::make_shared<const std::string>(bytes), true);
 }
 
@@ -382,7 +424,12 @@ void WebSocketViewer<NextLayer>::write_next() {
         }
         // Asked for here, after a write, never in the middle of a broadcast.
         if (outbox_.take_resync()) {
-            if (auto session = session_.lock()) session->send_snapshot(participant_);
+            if (auto session = session_.lock()) {
+                if (state_ == State::watching)
+                    session->send_watcher_snapshot(watcher_);
+                else
+                    session->send_snapshot(participant_);
+            }
             if (auto om = om_.lock()) om->send_snapshot(this);
         }
         return;
@@ -451,6 +498,7 @@ void WebSocketViewer<NextLayer>::gone(const std::string& why) {
     auto session = session_.lock();
     session_.reset();
     if (session && state_ == State::joined) session->on_viewer_gone(participant_);
+    if (session && state_ == State::watching) session->on_watcher_gone(watcher_);
     // The creator's page: the session waits web.om_grace for a reload before it ends.
     if (auto om = om_.lock(); om && state_ == State::attached) om->detach(this);
     om_.reset();

@@ -71,5 +71,10 @@ export async function whoAmI(slot) {
   if (status === 401) return null;
   if (!data.ok) return '';
   if (slot) slot.textContent = 'Logged in as ' + data.user;
+  // Live sessions and Recordings are linked for admins and auditors only (the broker refuses
+  // everyone else anyway).
+  const operator = data.roles && (data.roles.admin || data.roles.auditor);
+  const links = document.getElementById('nav-operator');
+  if (links) links.hidden = !operator;
   return data.user;
 }

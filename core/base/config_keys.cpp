@@ -247,6 +247,14 @@ const std::vector<KeySpec>& key_specs() {
              }
              return set_listen(c.metrics_listen, v);
          }},
+        {"admin.announce_watch",
+         "true: a watched session's participants are told an auditor is watching; false: not",
+         [](const Config& c) { return std::string(c.admin_announce_watch ? "true" : "false"); },
+         [](Config& c, const std::string& v) {
+             if (v != "true" && v != "false") return false;
+             c.admin_announce_watch = v == "true";
+             return true;
+         }},
         {"log.file", "log file (appended); empty = stderr for daemons, syslog for tandem-shell",
          TEXT(log_file, true)},
         {"log.level", "debug, info, warn or error", [](const Config& c) { return c.log_level; },

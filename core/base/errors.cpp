@@ -39,6 +39,15 @@ const std::vector<ErrorInfo>& error_catalogue() {
         {ErrorCode::T_222_web_session_failed, "T_222", "service",
          "The bastion could not start your web session; try again, and if it persists tell an "
          "administrator."},
+        {ErrorCode::T_230_not_an_operator, "T_230", "access",
+         "Live sessions and recordings are for administrators and auditors; ask an "
+         "administrator for the auditor role."},
+        {ErrorCode::T_231_admin_only, "T_231", "access",
+         "Only an administrator may do this; auditors may watch live sessions and play "
+         "recordings but change nothing."},
+        {ErrorCode::T_232_recording_unavailable, "T_232", "access",
+         "That recording is not available: the session is unknown, still live, or its "
+         "recording file is missing."},
         {ErrorCode::T_301_unknown_account, "T_301", "access",
          "No such account on this bastion; type hosts to list the accounts you may use."},
         {ErrorCode::T_302_no_grant, "T_302", "access",

@@ -118,10 +118,12 @@ User read_user(const Statement& st) {
     u.password_hash = st.text(3);
     u.created_at = st.int64(4);
     u.disabled = st.int64(5) != 0;
+    u.is_auditor = st.int64(6) != 0;
     return u;
 }
 
-constexpr const char* kUserColumns = "id, name, is_admin, password_hash, created_at, disabled";
+constexpr const char* kUserColumns =
+    "id, name, is_admin, password_hash, created_at, disabled, is_auditor";
 
 }  // namespace
 
@@ -208,6 +210,12 @@ void Store::set_user_disabled(const std::string& name, bool disabled) {
     if (st.run() == 0) throw StoreError(Kind::not_found, "unknown user '" + name + "'");
 }
 
+void Store::set_user_roles(const std::string& name, bool is_admin, bool is_auditor) {
+    Statement st(db_, "UPDATE users SET is_admin = ?, is_auditor = ? WHERE name = ?");
+    st.bind(1, std::int64_t{is_admin}).bind(2, std::int64_t{is_auditor}).bind(3, name);
+    if (st.run() == 0) throw StoreError(Kind::not_found, "unknown user '" + name + "'");
+}
+
 void Store::delete_user_key(Id user_id, const std::string& fingerprint) {
     Statement st(db_, "DELETE FROM user_keys WHERE user_id = ? AND fingerprint = ?");
     st.bind(1, user_id).bind(2, fingerprint);
@@ -263,7 +271,8 @@ std::vector<UserKey> Store::user_keys(Id user_id) const {
 std::optional<User> Store::find_user_by_key(const std::string& type,
                                             const std::string& blob_base64) const {
     Statement st(db_,
-                 "SELECT u.id, u.name, u.is_admin, u.password_hash, u.created_at, u.disabled "
+                 "SELECT u.id, u.name, u.is_admin, u.password_hash, u.created_at, u.disabled, "
+                 "u.is_auditor "
                  "FROM user_keys k JOIN users u ON u.id = k.user_id "
                  "WHERE k.type = ? AND k.blob = ?");
     st.bind(1, type).bind(2, blob_base64);

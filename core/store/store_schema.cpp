@@ -110,6 +110,11 @@ CREATE TABLE session_terminations (
     reason TEXT NOT NULL DEFAULT ''
 );
 )sql",
+        // 4 (auditor role): users who may watch live sessions and play recordings in the web
+        // face but change nothing; admins may do all of that and terminate too.
+        R"sql(
+ALTER TABLE users ADD COLUMN is_auditor INTEGER NOT NULL DEFAULT 0;
+)sql",
     };
     return steps;
 }

@@ -296,6 +296,24 @@ TEST(AdminCliParser, TimeBounds) {
         EXPECT_THROW(parse_time_bound(bad, now), UsageError) << bad;
 }
 
+TEST(AdminCliParser, UserRoles) {
+    EXPECT_TRUE(parse({"user", "add", "carol", "--auditor"}).auditor);
+    EXPECT_FALSE(parse({"user", "add", "carol"}).auditor);
+    auto c = parse({"user", "set", "carol", "--auditor"});
+    EXPECT_EQ(c.verb, Verb::user_set);
+    EXPECT_EQ(c.user, "carol");
+    EXPECT_EQ(c.set_auditor, std::optional<bool>(true));
+    EXPECT_FALSE(c.set_admin);
+    c = parse({"user", "set", "carol", "--no-admin", "--no-auditor"});
+    EXPECT_EQ(c.set_admin, std::optional<bool>(false));
+    EXPECT_EQ(c.set_auditor, std::optional<bool>(false));
+    EXPECT_NE(usage_error({"user", "set", "carol"}).find("usage"), std::string::npos);
+    EXPECT_NE(usage_error({"user", "set", "carol", "--admin", "--no-admin"}).find("usage"),
+              std::string::npos);
+    EXPECT_NE(usage_error({"user", "set", "--auditor"}).find("missing argument"),
+              std::string::npos);
+}
+
 TEST(AdminCliParser, HelpListsEveryCommand) {
     const std::string help = usage_text();
     for (const char* command : {"user list",
@@ -303,6 +321,8 @@ TEST(AdminCliParser, HelpListsEveryCommand) {
                                 "user disable",
                                 "user enable",
                                 "user key del",
+                                "user set",
+                                "--auditor",
                                 "host list",
                                 "host set",
                                 "host del",

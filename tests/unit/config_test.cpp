@@ -190,6 +190,15 @@ TEST_F(ConfigTest, EmptyValuesAllowedOnlyWhereMeaningful) {
     EXPECT_NE(load_error(cli({"--store.path="})).find("store.path"), std::string::npos);
 }
 
+// admin.announce_watch: on unless set to false; nothing but true or false.
+TEST_F(ConfigTest, AnnounceWatch) {
+    EXPECT_TRUE(Config{}.admin_announce_watch);
+    EXPECT_FALSE(load_config(cli({"--admin.announce_watch=false"})).admin_announce_watch);
+    EXPECT_TRUE(load_config(cli({"--admin.announce_watch=true"})).admin_announce_watch);
+    EXPECT_NE(load_error(cli({"--admin.announce_watch=no"})).find("admin.announce_watch"),
+              std::string::npos);
+}
+
 // ssh.max_startups as OpenSSH's MaxStartups; broker.uid optional.
 TEST_F(ConfigTest, MaxStartupsAndBrokerUid) {
     const Config defaults{};

@@ -61,7 +61,7 @@ TEST_F(StoreAdminTest, MigratesASchemaOneStoreKeepingItsRows) {
         sqlite3_close(db);
     }
     Store s = Store::open(path_);
-    EXPECT_EQ(s.schema_version(), 3);
+    EXPECT_EQ(s.schema_version(), 4);
     const auto alice = s.find_user("alice");
     ASSERT_TRUE(alice);
     EXPECT_FALSE(alice->disabled);
@@ -88,6 +88,20 @@ TEST_F(StoreAdminTest, DisableEnableAndTheKeyLookupSaysSo) {
     } catch (const StoreError& e) {
         EXPECT_EQ(e.kind(), StoreError::Kind::not_found);
     }
+}
+
+TEST_F(StoreAdminTest, RolesAdminAndAuditorAreSetTogetherAndRead) {
+    Store s = Store::open(path_);
+    s.add_user("carol", false, "");
+    EXPECT_FALSE(s.find_user("carol")->is_auditor);
+    s.set_user_roles("carol", false, true);
+    EXPECT_TRUE(s.find_user("carol")->is_auditor);
+    EXPECT_FALSE(s.find_user("carol")->is_admin);
+    EXPECT_TRUE(s.list_users().at(0).is_auditor);
+    s.set_user_roles("carol", true, false);
+    EXPECT_TRUE(s.find_user("carol")->is_admin);
+    EXPECT_FALSE(s.find_user("carol")->is_auditor);
+    EXPECT_THROW(s.set_user_roles("nobody", true, true), StoreError);
 }
 
 TEST_F(StoreAdminTest, DeleteOneKeyByFingerprintOnlyForItsOwner) {

@@ -32,6 +32,7 @@ enum class Verb {
     user_disable,
     user_enable,
     user_key_del,
+    user_set,
     host_add,
     host_pin,
     host_list,
@@ -60,6 +61,9 @@ struct Command {
     std::optional<std::string> account_key_file;  // account add --key
     bool password_stdin = false;                  // user add, account add
     bool admin = false;                           // user add
+    bool auditor = false;                         // user add
+    std::optional<bool> set_admin;                // user set --admin / --no-admin
+    std::optional<bool> set_auditor;              // user set --auditor / --no-auditor
     AccountName account;                          // account add/del/set, grant, revoke
     int limit = 0;                                // sessions, audit (0 = default)
     bool json = false;                            // listings, show, sessions, audit

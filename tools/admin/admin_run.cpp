@@ -57,6 +57,7 @@ void execute(const Command& cmd, Context& ctx) {
         case Verb::user_disable:
         case Verb::user_enable:
         case Verb::user_key_del:
+        case Verb::user_set:
             return run_user_command(cmd, ctx, store);
         case Verb::user_list:
         case Verb::user_show:

@@ -28,18 +28,20 @@ void user_list(const Command& cmd, Context& ctx, Store& store) {
     std::map<std::string, int> grants;
     for (const auto& g : store.list_grants()) ++grants[g.user_name];
     json doc = json::array();
-    TextTable table({"USER", "ADMIN", "DISABLED", "WEB PASSWORD", "KEYS", "GRANTS", "CREATED"});
+    TextTable table(
+        {"USER", "ADMIN", "AUDITOR", "DISABLED", "WEB PASSWORD", "KEYS", "GRANTS", "CREATED"});
     for (const auto& u : store.list_users()) {
         const auto keys = store.user_keys(u.id).size();
         const int granted = grants[u.name];
         doc.push_back({{"name", u.name},
                        {"admin", u.is_admin},
+                       {"auditor", u.is_auditor},
                        {"disabled", u.disabled},
                        {"web_password", !u.password_hash.empty()},
                        {"keys", keys},
                        {"grants", granted},
                        {"created_at", utc_text(u.created_at)}});
-        table.add_row({u.name, yes_no(u.is_admin), yes_no(u.disabled),
+        table.add_row({u.name, yes_no(u.is_admin), yes_no(u.is_auditor), yes_no(u.disabled),
                        u.password_hash.empty() ? "not set" : "set", std::to_string(keys),
                        std::to_string(granted), utc_text(u.created_at)});
     }
@@ -55,6 +57,7 @@ void user_show(const Command& cmd, Context& ctx, Store& store) {
     if (cmd.json) {
         json doc = {{"name", user->name},
                     {"admin", user->is_admin},
+                    {"auditor", user->is_auditor},
                     {"disabled", user->disabled},
                     {"web_password", !user->password_hash.empty()},
                     {"created_at", utc_text(user->created_at)},
@@ -68,6 +71,7 @@ void user_show(const Command& cmd, Context& ctx, Store& store) {
     }
     ctx.out << "user:         " << user->name << "\n"
             << "admin:        " << yes_no(user->is_admin) << "\n"
+            << "auditor:      " << yes_no(user->is_auditor) << "\n"
             << "disabled:     " << yes_no(user->disabled) << "\n"
             << "web password: " << (user->password_hash.empty() ? "not set" : "set") << "\n"
             << "created:      " << utc_text(user->created_at) << "\n"

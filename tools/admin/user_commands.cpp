@@ -57,6 +57,7 @@ void user_add(const Command& cmd, Context& ctx, Store& store) {
     StoreTransaction tx(store);
     try {
         store.add_user(cmd.user, cmd.admin, hash);
+        if (cmd.auditor) store.set_user_roles(cmd.user, cmd.admin, true);
     } catch (const StoreError& e) {
         if (e.kind() == StoreError::Kind::duplicate) throw AdminError(e.what());
         throw;
@@ -64,13 +65,14 @@ void user_add(const Command& cmd, Context& ctx, Store& store) {
     const User user = existing_user(store, cmd.user);
     const std::string fingerprints = add_keys(store, user, keys);
     std::string detail = "admin=" + std::string(cmd.admin ? "yes" : "no") +
+                         " auditor=" + (cmd.auditor ? "yes" : "no") +
                          " password=" + (hash.empty() ? "no" : "yes");
     if (!fingerprints.empty()) detail += " keys=" + fingerprints;
     store.audit(ctx.actor, "user.add", cmd.user, detail);
     tx.commit();
 
     ctx.out << "added user " << cmd.user << " (" << (cmd.admin ? "admin, " : "")
-            << plural(keys.size(), "key")
+            << (cmd.auditor ? "auditor, " : "") << plural(keys.size(), "key")
             << (hash.empty() ? ", no web password" : ", web password set") << ")\n";
     for (const auto& key : keys)
         ctx.out << "  " << key.type << " " << fingerprint_sha256(key.blob_base64)
@@ -153,6 +155,21 @@ void user_key_del(const Command& cmd, Context& ctx, Store& store) {
             << " (sessions already open go on; user disable ends them)\n";
 }
 
+// Roles act at the next web request: the broker reads them from the store every time.
+void user_set(const Command& cmd, Context& ctx, Store& store) {
+    StoreTransaction tx(store);
+    const User user = existing_user(store, cmd.user);
+    const bool admin = cmd.set_admin.value_or(user.is_admin);
+    const bool auditor = cmd.set_auditor.value_or(user.is_auditor);
+    store.set_user_roles(cmd.user, admin, auditor);
+    store.audit(
+        ctx.actor, "user.set", cmd.user,
+        std::string("admin=") + (admin ? "yes" : "no") + " auditor=" + (auditor ? "yes" : "no"));
+    tx.commit();
+    ctx.out << "user " << cmd.user << ": admin " << (admin ? "yes" : "no") << ", auditor "
+            << (auditor ? "yes" : "no") << "\n";
+}
+
 }  // namespace
 
 void run_user_command(const Command& cmd, Context& ctx, Store& store) {
@@ -171,6 +188,8 @@ void run_user_command(const Command& cmd, Context& ctx, Store& store) {
             return user_set_disabled(cmd, ctx, store, false);
         case Verb::user_key_del:
             return user_key_del(cmd, ctx, store);
+        case Verb::user_set:
+            return user_set(cmd, ctx, store);
         default:
             throw AdminError("not a user command");
     }

@@ -5,7 +5,7 @@ namespace tandem::admin {
 namespace {
 
 const char* const kUserCommands =
-    "use add, list, show, passwd, disable, enable, del, key add or key del";
+    "use add, set, list, show, passwd, disable, enable, del, key add or key del";
 
 Command parse_user_key(const std::vector<std::string>& args) {
     const std::string usage =
@@ -36,17 +36,38 @@ Command parse_user(const std::vector<std::string>& args) {
     const std::string& sub = args[1];
     if (sub == "add") {
         const std::string usage =
-            "usage: tandem-admin user add NAME [--password-stdin] [--key FILE]... [--admin]";
-        auto s =
-            scan(args, 2,
-                 {{"password-stdin", false, false}, {"key", true, true}, {"admin", false, false}},
-                 usage);
+            "usage: tandem-admin user add NAME [--password-stdin] [--key FILE]... [--admin] "
+            "[--auditor]";
+        auto s = scan(args, 2,
+                      {{"password-stdin", false, false},
+                       {"key", true, true},
+                       {"admin", false, false},
+                       {"auditor", false, false}},
+                      usage);
         expect_positionals(s, 1, usage);
         c.verb = Verb::user_add;
         c.user = checked_user(s.positionals[0]);
         c.password_stdin = s.has("password-stdin");
         c.admin = s.has("admin");
+        c.auditor = s.has("auditor");
         if (s.has("key")) c.key_files = s.flags["key"];
+    } else if (sub == "set") {
+        const std::string usage =
+            "usage: tandem-admin user set NAME [--admin | --no-admin] [--auditor | --no-auditor]";
+        auto s = scan(args, 2,
+                      {{"admin", false, false},
+                       {"no-admin", false, false},
+                       {"auditor", false, false},
+                       {"no-auditor", false, false}},
+                      usage);
+        expect_positionals(s, 1, usage);
+        if ((s.has("admin") && s.has("no-admin")) || (s.has("auditor") && s.has("no-auditor")))
+            throw UsageError(usage);
+        c.verb = Verb::user_set;
+        c.user = checked_user(s.positionals[0]);
+        if (s.has("admin") || s.has("no-admin")) c.set_admin = s.has("admin");
+        if (s.has("auditor") || s.has("no-auditor")) c.set_auditor = s.has("auditor");
+        if (!c.set_admin && !c.set_auditor) throw UsageError(usage);
     } else if (sub == "list") {
         const std::string usage = "usage: tandem-admin user list [--json]";
         auto s = scan(args, 2, {{"json", false, false}}, usage);

@@ -88,6 +88,9 @@ struct Config {
     // [metrics]
     std::string metrics_listen;  // the broker's /healthz and /metrics (plain HTTP); "" = none
 
+    // [admin]
+    bool admin_announce_watch = true;  // tell a watched session's participants (audited anyway)
+
     // [log]
     std::string log_file;  // "" = stderr for daemons, syslog for tandem-shell
     std::string log_level = "info";

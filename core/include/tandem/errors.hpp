@@ -30,6 +30,9 @@ enum class ErrorCode {
     T_220_web_session_not_yours,  // web O&M: no such session for this login (ended, or another's)
     T_221_too_many_web_sessions,  // web O&M: web.max_om_sessions_per_user reached
     T_222_web_session_failed,     // web O&M: the broker could not start the session hook
+    T_230_not_an_operator,        // web: live sessions and recordings need admin or auditor
+    T_231_admin_only,             // web: terminate needs admin (auditors only watch and play)
+    T_232_recording_unavailable,  // web: no such ended session with a readable recording
     // 3xx: what you may use
     T_301_unknown_account,     // unknown account LOGIN@HOST
     T_302_no_grant,            // no grant on the account

@@ -33,7 +33,8 @@ struct User {
     bool is_admin = false;
     std::string password_hash;  // "" = no web login
     UnixTime created_at = 0;
-    bool disabled = false;  // refused at every login, put out of live sessions
+    bool disabled = false;    // refused at every login, put out of live sessions
+    bool is_auditor = false;  // may watch live sessions and play recordings (web), no more
 };
 
 struct UserKey {
@@ -154,8 +155,9 @@ class Store {
     std::optional<User> find_user(const std::string& name) const;
     std::vector<User> list_users() const;
     void set_password_hash(const std::string& name, const std::string& password_hash);
-    void delete_user(const std::string& name);                         // cascades keys and grants
-    void set_user_disabled(const std::string& name, bool disabled);    // not_found when unknown
+    void delete_user(const std::string& name);                       // cascades keys and grants
+    void set_user_disabled(const std::string& name, bool disabled);  // not_found when unknown
+    void set_user_roles(const std::string& name, bool is_admin, bool is_auditor);  // not_found
     void delete_user_key(Id user_id, const std::string& fingerprint);  // not_found when absent
     Id add_user_key(Id user_id, const UserKey& key);
     std::vector<UserKey> user_keys(Id user_id) const;
