@@ -110,6 +110,11 @@ CREATE TABLE session_terminations (
     reason TEXT NOT NULL DEFAULT ''
 );
 )sql",
+        // 4: the process id of a live session's hook, so that a hook killed before it could end
+        // its session (SIGKILL, a crash) is found and its session ended (the broker reconciles).
+        R"sql(
+ALTER TABLE sessions ADD COLUMN hook_pid INTEGER;
+)sql",
     };
     return steps;
 }
