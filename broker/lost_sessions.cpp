@@ -26,4 +26,13 @@ int end_lost_sessions(Store& store) {
     return ended;
 }
 
+void forget_shares(Store& store) {
+    try {
+        for (const auto& hook : store.live_session_hooks())
+            store.set_session_sharing(hook.uuid, SessionSharing{});
+    } catch (const std::exception& e) {
+        log::error(std::string("clearing the shares of a previous broker failed: ") + e.what());
+    }
+}
+
 }  // namespace tandem::broker

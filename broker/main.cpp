@@ -76,6 +76,7 @@ int main(int argc, char** argv) {
         // Revoking a grant ejects the person from live shares within seconds; a session whose
         // hook was killed before it could end it is ended in the store as soon (and at start).
         broker::end_lost_sessions(store);
+        broker::forget_shares(store);
         boost::asio::steady_timer grant_timer(io);
         std::function<void()> schedule_grant_check = [&] {
             grant_timer.expires_after(std::chrono::seconds(2));

@@ -44,6 +44,12 @@ TEST_F(SharingBrokerRestart, CreatorsSessionSurvivesABrokerCrashAndShareWorksAga
     const auto ready = unique_marker("ready");
     alice->send_line(print_command(ready));
     ASSERT_TRUE(bob->expect(ready, 30s));
+    const auto bob_listed = [&] {
+        return bastion->admin_ok({"sessions", "--live"}).out.find("bob (ssh)") != std::string::npos;
+    };
+    for (auto until = Clock::now() + 10s; !bob_listed() && Clock::now() < until;)
+        std::this_thread::sleep_for(200ms);  // the broker writes the share as bob joins
+    EXPECT_TRUE(bob_listed()) << "the store must show bob in the share before the crash";
 
     bastion->kill_broker();
 
@@ -69,6 +75,9 @@ TEST_F(SharingBrokerRestart, CreatorsSessionSurvivesABrokerCrashAndShareWorksAga
 
     // Back: the hook reconnects by itself; within a few seconds share works again.
     bastion->restart_broker();
+    // The share died with the old broker: the store no longer shows it (nor bob in it).
+    const auto live = bastion->admin_ok({"sessions", "--live"}).out;
+    EXPECT_EQ(live.find("bob (ssh)"), std::string::npos) << live;
     auto restarted = Clock::now();
     std::optional<Invite> invite;
     while (!invite && Clock::now() - restarted < 30s) {
