@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <cstdio>
@@ -137,6 +138,8 @@ void BastionInstance::restart_sshd(int signal) {
     if (!wait_for_exit(sshd_pid_, 10s, status))
         throw std::runtime_error("tandem-sshd did not exit within 10 s of the signal");
     sshd_pid_ = -1;
+    // start_sshd waits for the "listening on" line: the old one's must not answer for it.
+    ::unlink((dir_ + "/tandem-sshd.out").c_str());
     start_sshd(sshd_overrides_);
 }
 
