@@ -83,7 +83,7 @@ TEST_F(FaultStore, ACorruptStoreFileGetsT102EverywhereAndWorkResumesWhenRepaired
     ASSERT_EQ(::pwrite(fd, garbage.data(), garbage.size(), 0),
               static_cast<ssize_t>(garbage.size()));
 
-    auto listing = bastion->admin({"users"});
+    auto listing = bastion->admin({"user", "list"});
     EXPECT_EQ(listing.exit_code, 1) << listing.describe();
     EXPECT_NE(listing.err.find("T_102"), std::string::npos) << listing.describe();
     // Login: the key cannot be checked, so it is refused (and the log says why).
@@ -96,7 +96,7 @@ TEST_F(FaultStore, ACorruptStoreFileGetsT102EverywhereAndWorkResumesWhenRepaired
 
     ASSERT_EQ(::pwrite(fd, header, sizeof header, 0), static_cast<ssize_t>(sizeof header));
     ::close(fd);
-    EXPECT_NE(bastion->admin_ok({"users"}).out.find("alice"), std::string::npos);
+    EXPECT_NE(bastion->admin_ok({"user", "list"}).out.find("alice"), std::string::npos);
     expect_working_session("after-the-repair");
     expect_servers_alive();
 }
