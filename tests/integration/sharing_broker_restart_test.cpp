@@ -75,9 +75,6 @@ TEST_F(SharingBrokerRestart, CreatorsSessionSurvivesABrokerCrashAndShareWorksAga
 
     // Back: the hook reconnects by itself; within a few seconds share works again.
     bastion->restart_broker();
-    // The share died with the old broker: the store no longer shows it (nor bob in it).
-    const auto live_rows = bastion->admin_ok({"sessions", "--live"}).out;
-    EXPECT_EQ(live_rows.find("bob (ssh)"), std::string::npos) << live_rows;
     auto restarted = Clock::now();
     std::optional<Invite> invite;
     while (!invite && Clock::now() - restarted < 30s) {
