@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "hook_listener.hpp"
+#include "lost_sessions.hpp"
 #include "metrics_listener.hpp"
 #include "tandem/errors.hpp"
 #include "tandem/log.hpp"
@@ -72,13 +73,17 @@ int main(int argc, char** argv) {
             metrics->start();
         }
 
-        // Revoking a grant ejects the person from live shares within seconds.
+        // Revoking a grant ejects the person from live shares within seconds; a session whose
+        // hook was killed before it could end it is ended in the store as soon (and at start).
+        broker::end_lost_sessions(store);
+        broker::forget_shares(store);
         boost::asio::steady_timer grant_timer(io);
         std::function<void()> schedule_grant_check = [&] {
             grant_timer.expires_after(std::chrono::seconds(2));
             grant_timer.async_wait([&](const boost::system::error_code& ec) {
                 if (ec) return;
                 registry.recheck_grants();
+                broker::end_lost_sessions(store);
                 schedule_grant_check();
             });
         };

@@ -213,6 +213,16 @@ const std::vector<KeySpec>& key_specs() {
          }},
         {"session.recordings_dir", "directory of asciicast v2 session recordings (0700)",
          TEXT(session_recordings_dir, false)},
+        {"session.recording_required",
+         "true: no recording, no session (T_601 at start, T_602 when it fails mid-session)",
+         [](const Config& c) {
+             return std::string(c.session_recording_required ? "true" : "false");
+         },
+         [](Config& c, const std::string& v) {
+             if (v != "true" && v != "false") return false;
+             c.session_recording_required = v == "true";
+             return true;
+         }},
         {"session.access_recheck",
          "how often an open session re-checks its user's grant; revoked sessions end with T_306",
          SECONDS(session_access_recheck)},

@@ -88,6 +88,9 @@ const std::vector<ErrorInfo>& error_catalogue() {
         {ErrorCode::T_601_recording_failed, "T_601", "service",
          "The session could not be recorded, so it was not opened; an administrator must check "
          "the recordings directory."},
+        {ErrorCode::T_602_recording_lost, "T_602", "service",
+         "The session's recording could no longer be written (the disk may be full), so the "
+         "session was ended; an administrator must check the recordings directory."},
         {ErrorCode::T_701_broker_down, "T_701", "service",
          "Sharing is unavailable because the bastion's broker is not running; your session "
          "continues, so try again later."},

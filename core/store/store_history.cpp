@@ -81,10 +81,10 @@ Id Store::begin_session(const SessionRecord& session) {
     // reads well after the user or account is deleted.
     Statement st(db_,
                  "INSERT INTO sessions (uuid, user_id, user_name, account_id, account_name, "
-                 "started_at, recording_path, client, via) VALUES (?1, ?2, "
+                 "started_at, recording_path, client, via, hook_pid) VALUES (?1, ?2, "
                  "COALESCE(NULLIF(?3, ''), (SELECT name FROM users WHERE id = ?2), ''), ?4, "
                  "COALESCE(NULLIF(?5, ''), (SELECT a.login || '@' || h.name FROM accounts a "
-                 "JOIN hosts h ON h.id = a.host_id WHERE a.id = ?4), ''), ?6, ?7, ?8, ?9)");
+                 "JOIN hosts h ON h.id = a.host_id WHERE a.id = ?4), ''), ?6, ?7, ?8, ?9, ?10)");
     st.bind(1, session.uuid.empty() ? random_uuid() : session.uuid);
     st.bind(2, session.user_id ? std::optional<std::int64_t>(session.user_id) : std::nullopt);
     st.bind(3, session.user_name);
@@ -94,6 +94,7 @@ Id Store::begin_session(const SessionRecord& session) {
     st.bind(7, session.recording_path);
     st.bind(8, session.client);
     st.bind(9, session.via.empty() ? std::string("ssh") : session.via);
+    st.bind(10, session.hook_pid ? std::optional<std::int64_t>(session.hook_pid) : std::nullopt);
     try {
         st.run();
     } catch (const StoreError& e) {

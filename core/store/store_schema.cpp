@@ -115,6 +115,11 @@ CREATE TABLE session_terminations (
         R"sql(
 ALTER TABLE users ADD COLUMN is_auditor INTEGER NOT NULL DEFAULT 0;
 )sql",
+        // 5: the process id of a live session's hook, so that a hook killed before it could end
+        // its session (SIGKILL, a crash) is found and its session ended (the broker reconciles).
+        R"sql(
+ALTER TABLE sessions ADD COLUMN hook_pid INTEGER;
+)sql",
     };
     return steps;
 }

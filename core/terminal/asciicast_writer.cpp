@@ -180,7 +180,26 @@ void AsciicastWriter::begin_event(char type) {
 
 void AsciicastWriter::end_event() {
     line_ += "\"]\n";
+    // Every write(2) ends at a line's end, so a hook killed at any moment (SIGKILL) leaves a
+    // file of whole events: stdio would otherwise cut a line where its buffer fills.
+    if (buffered_ + line_.size() > stdio_buffer_size) flush();
+    if (failed_) return;
+    if (line_.size() > stdio_buffer_size) {
+        // stdio would write a block of it and keep the rest: one write(2) of the whole line.
+        std::string_view rest = line_;
+        while (!rest.empty()) {
+            const ssize_t n = ::write(::fileno(file_), rest.data(), rest.size());
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) {
+                failed_ = true;
+                return;
+            }
+            rest.remove_prefix(static_cast<std::size_t>(n));
+        }
+        return;
+    }
     if (std::fwrite(line_.data(), 1, line_.size(), file_) != line_.size()) failed_ = true;
+    buffered_ += line_.size();
 }
 
 void AsciicastWriter::event(char type, std::string_view data) {
@@ -240,6 +259,7 @@ void AsciicastWriter::tick() {
 
 void AsciicastWriter::flush() {
     last_flush_ = std::chrono::steady_clock::now();
+    buffered_ = 0;
     if (file_ != nullptr && std::fflush(file_) != 0) failed_ = true;
 }
 

@@ -62,6 +62,8 @@ std::optional<ErrorCode> end_error(RelayEnd end) {
             return ErrorCode::T_306_access_revoked;
         case RelayEnd::terminated:
             return ErrorCode::T_320_session_terminated;
+        case RelayEnd::recording_lost:
+            return ErrorCode::T_602_recording_lost;
         case RelayEnd::host_exit:
         case RelayEnd::client_closed:
             return std::nullopt;
@@ -200,6 +202,7 @@ int run_host_session(ShellContext& context, std::string_view account_text, bool 
     record.recording_path = recording_path;
     record.client = context.client;
     record.via = context.via;
+    record.hook_pid = ::getpid();  // lets the broker end this row should the hook be killed
     Id session_id = 0;
     try {
         session_id = context.store.begin_session(record);
@@ -230,6 +233,20 @@ int run_host_session(ShellContext& context, std::string_view account_text, bool 
             return recheck_access(context, *name, account_id, uuid);
         };
         // For `tandem-admin sessions --live`; a store that cannot be written only loses a count.
+        options.recording_required = context.config.session_recording_required;
+        options.recording_failed = [&context, &name, &uuid, &recording_path] {
+            const bool ends = context.config.session_recording_required;
+            log::error("session " + uuid + ": the recording " + recording_path +
+                       " can no longer be written; " +
+                       (ends ? "ending the session (T_602)" : "the session goes on unrecorded"));
+            try {
+                context.store.audit(context.user.name, "session.recording_failed", name->text(),
+                                    "uuid=" + uuid + " path=" + recording_path +
+                                        (ends ? " action=ended" : " action=continued"));
+            } catch (const std::exception& e) {
+                log::error(std::string("cannot audit the recording failure: ") + e.what());
+            }
+        };
         options.report_bytes = [&context, session_id](std::int64_t in, std::int64_t out) {
             try {
                 context.store.set_session_bytes(session_id, in, out);

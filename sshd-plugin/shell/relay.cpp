@@ -163,6 +163,11 @@ RelayOutcome Relay::run() {
         }
         if (keepalive_.probe_due(now)) send_keepalive(now);
         recording_.tick();
+        if (recording_.failed() && !recording_failure_told_) {
+            recording_failure_told_ = true;
+            if (options_.recording_failed) options_.recording_failed();
+            if (options_.recording_required) outcome_ = RelayOutcome{RelayEnd::recording_lost, 255};
+        }
     }
     if (outcome_->end == RelayEnd::host_exit) deliver_remaining_output(std::chrono::seconds(10));
     recording_.flush();

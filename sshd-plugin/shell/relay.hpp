@@ -52,6 +52,10 @@ struct RelayOptions {
     // only when they changed, and once more when the relay ends; null = never.
     std::chrono::milliseconds bytes_report{1000};
     std::function<void(std::int64_t to_host, std::int64_t from_host)> report_bytes;
+    // When the recording can no longer be written: told once; the session ends (T_602) when
+    // recording is required, else it goes on unrecorded.
+    bool recording_required = true;
+    std::function<void()> recording_failed;
 };
 
 enum class RelayEnd {
@@ -61,6 +65,7 @@ enum class RelayEnd {
     client_closed,      // the user's side went away (EOF, SIGHUP, SIGTERM)
     access_revoked,     // T_306: the user's access to the account was withdrawn
     terminated,         // T_320: an administrator ended the session (tandem-admin terminate)
+    recording_lost,     // T_602: the recording could no longer be written (recording_required)
 };
 
 struct RelayOutcome {
@@ -137,6 +142,7 @@ class Relay {
     TerminalSize size_;
 
     bool user_eof_ = false;
+    bool recording_failure_told_ = false;
     bool host_eof_sent_ = false;
     bool host_backlog_ = false;
     bool stdout_blocked_ = false;  // last write hit EAGAIN: wait for POLLOUT before retrying

@@ -38,6 +38,8 @@ SignalPipe::SignalPipe() {
     }
     // A vanished client must show up as a write error, not kill us before the store is updated.
     ::signal(SIGPIPE, SIG_IGN);
+    // A recording past RLIMIT_FSIZE fails its write (EFBIG, then T_602) instead of killing us.
+    ::signal(SIGXFSZ, SIG_IGN);
 }
 
 SignalPipe::~SignalPipe() {

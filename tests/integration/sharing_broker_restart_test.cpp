@@ -44,6 +44,12 @@ TEST_F(SharingBrokerRestart, CreatorsSessionSurvivesABrokerCrashAndShareWorksAga
     const auto ready = unique_marker("ready");
     alice->send_line(print_command(ready));
     ASSERT_TRUE(bob->expect(ready, 30s));
+    const auto bob_listed = [&] {
+        return bastion->admin_ok({"sessions", "--live"}).out.find("bob (ssh)") != std::string::npos;
+    };
+    for (auto until = Clock::now() + 10s; !bob_listed() && Clock::now() < until;)
+        std::this_thread::sleep_for(200ms);  // the broker writes the share as bob joins
+    EXPECT_TRUE(bob_listed()) << "the store must show bob in the share before the crash";
 
     bastion->kill_broker();
 

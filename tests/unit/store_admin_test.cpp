@@ -61,7 +61,7 @@ TEST_F(StoreAdminTest, MigratesASchemaOneStoreKeepingItsRows) {
         sqlite3_close(db);
     }
     Store s = Store::open(path_);
-    EXPECT_EQ(s.schema_version(), 4);
+    EXPECT_EQ(s.schema_version(), 5);
     const auto alice = s.find_user("alice");
     ASSERT_TRUE(alice);
     EXPECT_FALSE(alice->disabled);

@@ -26,11 +26,12 @@ Store open_store(const Config& config) {
         return Store::open_existing(config.store_path);
     } catch (const StoreError& e) {
         if (e.kind() == StoreError::Kind::corrupt) throw;
-        throw AdminError(std::string(e.what()) +
-                         (config.config_path.empty()
-                              ? " (no config file was found: pass --config FILE or set "
-                                "TANDEM_CONFIG)"
-                              : " (from " + config.config_path + ")"));
+        throw StoreError(
+            e.kind(),
+            std::string(e.what()) + (config.config_path.empty()
+                                         ? " (no config file was found: pass --config FILE or set "
+                                           "TANDEM_CONFIG)"
+                                         : " (from " + config.config_path + ")"));
     }
 }
 
@@ -153,7 +154,15 @@ int run(int argc, const char* const* argv, std::istream& in, std::ostream& out, 
         err << prefix << one_line(e.what())
             << (e.detail().empty() ? "" : " (" + one_line(e.detail()) + ")") << "\n";
     } catch (const StoreError& e) {
-        err << prefix << one_line(e.what()) << "\n";
+        // A store that cannot be used now (locked past the busy timeout, unreadable, corrupt)
+        // is T_102; unknown names and duplicates are the administrator's input and say so.
+        const bool unusable =
+            e.kind() == StoreError::Kind::unavailable || e.kind() == StoreError::Kind::corrupt;
+        if (unusable)
+            err << prefix << user_message(ErrorCode::T_102_store_unavailable) << " ("
+                << one_line(e.what()) << ")\n";
+        else
+            err << prefix << one_line(e.what()) << "\n";
     } catch (const std::exception& e) {  // AdminError, KeyError, PasswordError, I/O
         err << prefix << one_line(e.what()) << "\n";
     }

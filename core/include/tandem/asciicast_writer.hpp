@@ -58,6 +58,7 @@ class AsciicastWriter {
     bool failed_ = false;
     double last_time_ = 0;            // events never go back in time
     std::unique_ptr<char[]> buffer_;  // stdio buffer: large, so writes are rare
+    std::size_t buffered_ = 0;        // bytes in it since the last flush
     std::string line_;                // the event being built, reused to avoid allocations
 };
 

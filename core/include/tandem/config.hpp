@@ -75,6 +75,8 @@ struct Config {
     int session_escape_key = 0x1d;  // ^]; -1 = disabled
     std::string session_recordings_dir = "/var/lib/tandem/recordings";
     Seconds session_access_recheck{2};  // a revoked creator's session ends within this (T_306)
+    // false: a session whose recording fails mid-way goes on unrecorded (else T_602)
+    bool session_recording_required = true;
 
     // [target]
     Seconds target_connect_timeout{10};

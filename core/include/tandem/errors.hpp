@@ -54,6 +54,7 @@ enum class ErrorCode {
     T_514_host_unresponsive,      // host stopped answering keepalives
     // 6xx: recording and audit
     T_601_recording_failed,  // recording could not be written
+    T_602_recording_lost,    // a live session's recording stopped being written: it ended
     // 7xx: shared sessions
     T_701_broker_down,
     T_702_invite_invalid,

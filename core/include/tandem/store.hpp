@@ -83,6 +83,16 @@ struct SessionRecord {
     std::string via = "ssh";     // how the creator came in: "ssh", "web", "drop-in"
     std::int64_t bytes_in = 0;   // typed into the host (all participants)
     std::int64_t bytes_out = 0;  // the host's output
+    std::int64_t hook_pid = 0;   // the tandem-shell process running it (begin_session only)
+};
+
+// A live session row and the hook process that should be running it.
+struct LiveSessionHook {
+    Id session_id = 0;
+    std::string uuid;
+    std::string user_name;
+    std::string account_name;
+    std::int64_t hook_pid = 0;  // 0: the row predates hook_pid, nothing to check
 };
 
 // Someone in a shared session besides its creator.
@@ -203,6 +213,11 @@ class Store {
     // StoreError(not_found) when no live session has that uuid; a second order keeps the first.
     void order_termination(const TerminationOrder& order);
     std::optional<TerminationOrder> find_termination(const std::string& uuid) const;
+    // Live session rows with their hook's process id (store_reconcile.cpp).
+    std::vector<LiveSessionHook> live_session_hooks() const;
+    // Ends a live session whose hook is gone, with a `session.lost` audit event, in one
+    // transaction; false when the session had ended meanwhile.
+    bool end_lost_session(const LiveSessionHook& hook, const std::string& reason);
 
     // Audit.
     void audit(const std::string& actor, const std::string& action, const std::string& subject,

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 #include <stdexcept>
 
@@ -23,6 +25,12 @@ BastionInstance::BastionInstance(std::string dir, std::vector<std::string> sshd_
 
 BastionInstance::~BastionInstance() {
     if (sshd_pid_ > 0) stop_process_tree(sshd_pid_, 5s);
+    // A restarted tandem-sshd's connections are ours (the test is their subreaper).
+    for (pid_t pid : orphaned_connections_) ::kill(pid, SIGKILL);
+    for (pid_t pid : orphaned_connections_) {
+        int ignored = 0;
+        wait_for_exit(pid, 2s, ignored);
+    }
     if (broker_pid_ > 0) stop_process_tree(broker_pid_, 5s);
     if (::testing::Test::HasFailure())
         std::fprintf(stderr, "[ bastion  ] %s\n", diagnostics().c_str());
@@ -31,8 +39,9 @@ BastionInstance::~BastionInstance() {
 void BastionInstance::start_sshd(const std::vector<std::string>& overrides) {
     std::string out_path = dir_ + "/tandem-sshd.out";
     std::string err_path = dir_ + "/tandem-sshd.err";
+    sshd_overrides_ = overrides;
     std::vector<std::string> argv{binary("tandem-sshd"), "--config", config_path(),
-                                  "--ssh.listen=127.0.0.1:0"};
+                                  "--ssh.listen=127.0.0.1:" + std::to_string(port_)};
     argv.insert(argv.end(), overrides.begin(), overrides.end());
 
     sshd_pid_ = spawn_with_output_files(argv, out_path, err_path);
@@ -118,6 +127,20 @@ std::string BastionInstance::diagnostics() const {
                       "\n--- tandem-broker stderr:\n" + file_tail(dir_ + "/tandem-broker.err")
                 : std::string()) +
            "\n--- tandem.log:\n" + file_tail(dir_ + "/tandem.log");
+}
+
+void BastionInstance::restart_sshd(int signal) {
+    const auto connections = sshd_descendants();
+    orphaned_connections_.insert(orphaned_connections_.end(), connections.begin(),
+                                 connections.end());
+    ::kill(sshd_pid_, signal);
+    int status = 0;
+    if (!wait_for_exit(sshd_pid_, 10s, status))
+        throw std::runtime_error("tandem-sshd did not exit within 10 s of the signal");
+    sshd_pid_ = -1;
+    // start_sshd waits for the "listening on" line: the old one's must not answer for it.
+    ::unlink((dir_ + "/tandem-sshd.out").c_str());
+    start_sshd(sshd_overrides_);
 }
 
 std::vector<pid_t> BastionInstance::sshd_descendants() const {

@@ -80,6 +80,10 @@ class BastionInstance {
     std::string diagnostics() const;
     // Processes tandem-sshd has running (sessions in progress, or leaks once all are closed).
     std::vector<pid_t> sshd_descendants() const;
+    // Sends tandem-sshd `signal` (SIGTERM: an orderly stop; SIGKILL: a crash), reaps it, and
+    // starts a new one on the same port. The old one's connections go on on their own; the
+    // destructor ends whatever of them is left.
+    void restart_sshd(int signal);
 
   private:
     void start_sshd(const std::vector<std::string>& overrides);
@@ -88,6 +92,8 @@ class BastionInstance {
     std::uint16_t port_ = 0;
     pid_t sshd_pid_ = -1;
     pid_t broker_pid_ = -1;
+    std::vector<std::string> sshd_overrides_;
+    std::vector<pid_t> orphaned_connections_;  // of a tandem-sshd that was restarted
     std::vector<std::string> broker_overrides_;
     std::uint16_t web_port_ = 0;
     bool web_plain_ = false;

@@ -1,0 +1,38 @@
+#include "lost_sessions.hpp"
+
+#include <sys/types.h>
+
+#include <exception>
+
+#include "tandem/log.hpp"
+#include "tandem/process_liveness.hpp"
+
+namespace tandem::broker {
+
+int end_lost_sessions(Store& store) {
+    int ended = 0;
+    try {
+        for (const auto& hook : store.live_session_hooks()) {
+            if (hook.hook_pid == 0) continue;  // written before hooks recorded their pid
+            if (process_runs(static_cast<pid_t>(hook.hook_pid), "tandem-shell")) continue;
+            if (!store.end_lost_session(hook, "hook lost")) continue;
+            ++ended;
+            log::warn("session " + hook.uuid + " (" + hook.user_name + " on " + hook.account_name +
+                      ") ended: its hook (pid " + std::to_string(hook.hook_pid) + ") is gone");
+        }
+    } catch (const std::exception& e) {
+        log::error(std::string("reconciling live sessions with their hooks failed: ") + e.what());
+    }
+    return ended;
+}
+
+void forget_shares(Store& store) {
+    try {
+        for (const auto& hook : store.live_session_hooks())
+            store.set_session_sharing(hook.uuid, SessionSharing{});
+    } catch (const std::exception& e) {
+        log::error(std::string("clearing the shares of a previous broker failed: ") + e.what());
+    }
+}
+
+}  // namespace tandem::broker

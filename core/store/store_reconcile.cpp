@@ -1,0 +1,44 @@
+// Store: live session rows whose hook died before it could end them (SIGKILL, a crash). The
+// broker checks each row's hook process and ends the rows nobody runs any more.
+#include "sqlite_statement.hpp"
+#include "tandem/store.hpp"
+
+namespace tandem {
+
+using sqlite::Statement;
+
+std::vector<LiveSessionHook> Store::live_session_hooks() const {
+    Statement st(db_,
+                 "SELECT id, uuid, user_name, account_name, COALESCE(hook_pid, 0) FROM sessions "
+                 "WHERE ended_at IS NULL ORDER BY started_at, id");
+    std::vector<LiveSessionHook> hooks;
+    while (st.step()) {
+        LiveSessionHook h;
+        h.session_id = st.int64(0);
+        h.uuid = st.text(1);
+        h.user_name = st.text(2);
+        h.account_name = st.text(3);
+        h.hook_pid = st.int64(4);
+        hooks.push_back(std::move(h));
+    }
+    return hooks;
+}
+
+bool Store::end_lost_session(const LiveSessionHook& hook, const std::string& reason) {
+    StoreTransaction tx(*this);
+    Statement st(db_,
+                 "UPDATE sessions SET ended_at = ?, end_reason = ? "
+                 "WHERE id = ? AND ended_at IS NULL");
+    st.bind(1, now_unix()).bind(2, reason).bind(3, hook.session_id);
+    if (st.run() == 0) return false;
+    Statement gone(db_, "DELETE FROM session_participants WHERE session_id = ?");
+    gone.bind(1, hook.session_id);
+    gone.run();
+    audit("tandem-broker", "session.lost", hook.account_name,
+          "uuid=" + hook.uuid + " user=" + hook.user_name +
+              " hook_pid=" + std::to_string(hook.hook_pid) + " reason=" + reason);
+    tx.commit();
+    return true;
+}
+
+}  // namespace tandem
