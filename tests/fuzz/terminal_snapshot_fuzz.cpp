@@ -5,6 +5,7 @@
 // Then the host leaves the alternate screen on both: the main screens must still match.
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <string_view>
@@ -15,11 +16,24 @@
 
 namespace {
 
+void print_cell(const char* which, const tandem::ScreenState::Cell& cell) {
+    std::fprintf(stderr, "  %s: width %d chars", which, cell.width);
+    for (char32_t ch : cell.chars) std::fprintf(stderr, " U+%04X", static_cast<unsigned>(ch));
+    std::fprintf(stderr, "\n");
+}
+
 bool same_screen(const tandem::ScreenState& a, const tandem::ScreenState& b) {
     if (a.rows() != b.rows() || a.cols() != b.cols()) return false;
-    for (int r = 0; r < a.rows(); ++r)
-        for (int c = 0; c < a.cols(); ++c)
-            if (!(a.cell(r, c) == b.cell(r, c))) return false;
+    for (int r = 0; r < a.rows(); ++r) {
+        for (int c = 0; c < a.cols(); ++c) {
+            if (a.cell(r, c) == b.cell(r, c)) continue;
+            std::fprintf(stderr, "cell %d,%d: row '%s' vs '%s'\n", r, c, a.row_text(r).c_str(),
+                         b.row_text(r).c_str());
+            print_cell("host", a.cell(r, c));
+            print_cell("copy", b.cell(r, c));
+            return false;
+        }
+    }
     return a.cursor_row() == b.cursor_row() && a.cursor_col() == b.cursor_col() &&
            a.cursor_visible() == b.cursor_visible() && a.pen() == b.pen() &&
            a.alt_screen() == b.alt_screen();
@@ -37,7 +51,7 @@ bool same_modes(const tandem::TerminalModes& a, const tandem::TerminalModes& b) 
 
 [[noreturn]] void mismatch(const char* what) {
     // libFuzzer saves the input; the message says which property broke.
-    __builtin_fprintf(stderr, "terminal_snapshot: %s differs\n", what);
+    std::fprintf(stderr, "terminal_snapshot: %s differs\n", what);
     std::abort();
 }
 

@@ -149,6 +149,21 @@ TEST(ScreenState, SnapshotOfATopLikeFullRedraw) {
     expect_round_trip(s, 30, 100);
 }
 
+// Found by the terminal_snapshot fuzz target: vterm decodes a 4-byte sequence with an F5-F7
+// lead byte to a code point past U+10FFFF; the snapshot dropped that cell and shifted the row.
+TEST(ScreenState, CodePointsPastUnicodeReadAndRepaintAsReplacementCharacter) {
+    ScreenState source(6, 20);
+    source.feed("a\xf6\x93\x96\x87b");
+    EXPECT_EQ(source.cell(0, 1).chars, U"\ufffd");
+    EXPECT_EQ(source.row_text(0),
+              "a\xef\xbf\xbd"
+              "b");
+    expect_round_trip(
+        "line\r\n\xf6\x93\x96\x87"
+        "e 27\r\nnext",
+        6, 20);
+}
+
 TEST(ScreenState, SnapshotAfterScrollingAndDoubleWidthLines) {
     std::string s;
     for (int i = 0; i < 60; ++i) s += "line " + std::to_string(i) + "\r\n";
