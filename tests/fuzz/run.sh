@@ -2,15 +2,26 @@
 # Runs every fuzz target of a TANDEM_FUZZ build for a bounded time against its committed seed
 # corpus, two at a time; fails on any crash, leak, timeout or out-of-memory (docs/fuzzing.md).
 #
-#   tests/fuzz/run.sh BUILD_DIR [SECONDS]
+#   tests/fuzz/run.sh [--build] BUILD_DIR [SECONDS]
 #
 # SECONDS per target, default 20. Prints each target's execution count. New inputs found go to
-# a scratch directory, never into the committed corpus.
+# a scratch directory, never into the committed corpus. --build first configures and builds
+# BUILD_DIR as a fuzz-only tree with clang (only the targets and the libraries they link).
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-build=${1:?usage: tests/fuzz/run.sh BUILD_DIR [SECONDS]}
+build_first=0
+if [ "${1:-}" = --build ]; then
+    build_first=1
+    shift
+fi
+build=${1:?usage: tests/fuzz/run.sh [--build] BUILD_DIR [SECONDS]}
 seconds=${2:-20}
+if [ $build_first = 1 ]; then
+    CC=clang CXX=clang++ TANDEM_BUILD_TARGETS=fuzz "$here/../../scripts/build.sh" "$build" \
+        -DTANDEM_FUZZ=ON -DTANDEM_BUILD_TESTS=OFF || exit 1
+    case "$build" in /*) ;; *) build="$here/../../$build" ;; esac
+fi
 bin="$build/fuzz"
 if [ ! -d "$bin" ]; then
     echo "no fuzz targets in $bin: configure with CC=clang CXX=clang++ -DTANDEM_FUZZ=ON" >&2
