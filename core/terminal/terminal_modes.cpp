@@ -105,9 +105,12 @@ void TerminalModes::feed(std::string_view bytes) {
                     }
                 } else if (b == esc) {
                     state_ = State::escape;
-                } else if (aborts(b) || b >= 0x80) {
+                } else if (aborts(b)) {
                     state_ = State::ground;
                 }
+                // Bytes from 0x80 are ignored inside a sequence, as libvterm does in UTF-8 mode:
+                // aborting there left the modes out of step with the screen, so a late joiner
+                // got the alt screen without its modes (found by the terminal_snapshot target).
                 break;
             }
             case State::other_string: {
