@@ -151,6 +151,10 @@ void ScreenState::Terminal::feed(std::string_view in) {
 
 void ScreenState::Terminal::finish_csi() {
     const std::string_view body = std::string_view(held).substr(2, held.size() - 3);
+    if (static_cast<std::size_t>(std::count_if(body.begin(), body.end(), [](char ch) {
+            return ch == ';' || ch == ':';
+        })) > max_csi_separators)
+        return;
     if (held.back() != 'b' || body.find_first_not_of("0123456789;") != std::string_view::npos) {
         write(held.data(), held.size());
         return;

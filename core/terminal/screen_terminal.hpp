@@ -12,6 +12,11 @@
 
 namespace tandem::screen_detail {
 
+// libvterm 0.3 keeps 16 CSI arguments and writes past its array for more (';' and ':' both
+// start one): a host printing ESC [ followed by 16 ';' corrupted the broker's heap (found by the
+// terminal_snapshot fuzz target). Such sequences are dropped before vterm sees them, as is
+// everything TerminalModes would read from them.
+constexpr std::size_t max_csi_separators = 15;
 constexpr int max_dimension = 1000;  // bounds vterm's allocation whatever size a peer asks for
 constexpr std::size_t max_title = 1024;
 constexpr std::uint32_t continuation = 0xffffffff;  // right half of a wide character

@@ -139,6 +139,10 @@ void TerminalModes::finish_sequence(std::size_t offset_after) {
     const std::string_view seq = params_;  // parameters, intermediates, final byte
     const char final_byte = seq.back();
     const std::string_view body = seq.substr(0, seq.size() - 1);
+    // The screen (libvterm) never sees a CSI with more than 16 arguments (screen_state.cpp).
+    std::size_t separators = 0;
+    for (char ch : body) separators += ch == ';' || ch == ':';
+    if (separators > 15) return;
     if (csi_private_) {
         if (final_byte == 'h' || final_byte == 'l') {
             finish_private_modes(final_byte == 'h', offset_after);
