@@ -17,6 +17,11 @@ namespace tandem::screen_detail {
 // terminal_snapshot fuzz target). Such sequences are dropped before vterm sees them, as is
 // everything TerminalModes would read from them.
 constexpr std::size_t max_csi_separators = 15;
+inline bool too_many_arguments(std::string_view csi) {
+    std::size_t separators = 0;
+    for (char ch : csi) separators += ch == ';' || ch == ':';
+    return separators > max_csi_separators;
+}
 constexpr int max_dimension = 1000;  // bounds vterm's allocation whatever size a peer asks for
 constexpr std::size_t max_title = 1024;
 constexpr std::uint32_t continuation = 0xffffffff;  // right half of a wide character

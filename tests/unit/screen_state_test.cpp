@@ -177,6 +177,11 @@ TEST(ScreenState, CsiWithMoreThanSixteenArgumentsIsDropped) {
         screen.feed("kept\x1b[" + std::string(static_cast<std::size_t>(separators), ';') +
                     "2Jnext");
         EXPECT_EQ(screen.row_text(0), "keptnext") << separators;
+        // The same, cut short by ESC: vterm has parsed the arguments by then.
+        ScreenState aborted(6, 20);
+        aborted.feed("kept\x1b[" + std::string(static_cast<std::size_t>(separators), ';') +
+                     "\x1b[4 qnext");
+        EXPECT_EQ(aborted.row_text(0), "keptnext") << separators;
     }
     ScreenState screen(6, 20);
     screen.feed("gone\x1b[2" + std::string(15, ';') + "J");
