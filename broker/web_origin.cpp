@@ -19,7 +19,11 @@ bool host_char(char c) {
 
 std::optional<PublicOrigin> parse_public_origin(std::string_view url) {
     PublicOrigin out;
-    const std::string scheme = lower(url.substr(0, url.find("://")));
+    // A bare "http" has no "://": without this check the scheme matched and the substr below
+    // ran past the end (found by the http_request fuzz target).
+    const auto separator = url.find("://");
+    if (separator == std::string_view::npos) return std::nullopt;
+    const std::string scheme = lower(url.substr(0, separator));
     if (scheme == "https")
         out.tls = true;
     else if (scheme == "http")

@@ -5,6 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config clang-format
+  clang libclang-rt-14-dev  # the fuzz targets (TANDEM_FUZZ): clang-14 and its libFuzzer
   libssh-dev libsqlite3-dev libssl-dev
   libboost-program-options-dev libboost-system-dev libboost-dev
   libcpp-jwt-dev nlohmann-json3-dev libvterm-dev

@@ -154,6 +154,8 @@ if [ "$build_ok" = 0 ]; then
 else
     skip_phase "bench smoke (bench/run.sh --smoke)" "the build failed"
 fi
+run_phase "fuzz targets (./build-fuzz, clang, 20 s each)" tests/fuzz/run.sh --build build-fuzz
+count $?
 
 # Exit 77 = skipped because this machine refuses chroot or mounts (the script says why).
 run_install_test() {

@@ -134,7 +134,9 @@ void ScreenState::Terminal::feed(std::string_view in) {
                     ++p;
                 } else if (b == esc || b == 0x18 || b == 0x1a) {
                     // ESC, CAN and SUB abort the sequence: let vterm see it aborted.
-                    if (!held_overflow) write(held.data(), held.size());
+                    // (vterm parses arguments as they come: too many overflow it even here)
+                    if (!held_overflow && !too_many_arguments(held))
+                        write(held.data(), held.size());
                     scan = Scan::ground;
                 } else if (b < 0x20) {
                     write(p, 1);  // other C0 controls act mid-sequence
@@ -151,6 +153,7 @@ void ScreenState::Terminal::feed(std::string_view in) {
 
 void ScreenState::Terminal::finish_csi() {
     const std::string_view body = std::string_view(held).substr(2, held.size() - 3);
+    if (too_many_arguments(body)) return;
     if (held.back() != 'b' || body.find_first_not_of("0123456789;") != std::string_view::npos) {
         write(held.data(), held.size());
         return;

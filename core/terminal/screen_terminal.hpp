@@ -12,9 +12,23 @@
 
 namespace tandem::screen_detail {
 
+// libvterm 0.3 keeps 16 CSI arguments and writes past its array for more (';' and ':' both
+// start one): a host printing ESC [ followed by 16 ';' corrupted the broker's heap (found by the
+// terminal_snapshot fuzz target). Such sequences are dropped before vterm sees them, as is
+// everything TerminalModes would read from them.
+constexpr std::size_t max_csi_separators = 15;
+inline bool too_many_arguments(std::string_view csi) {
+    std::size_t separators = 0;
+    for (char ch : csi) separators += ch == ';' || ch == ':';
+    return separators > max_csi_separators;
+}
 constexpr int max_dimension = 1000;  // bounds vterm's allocation whatever size a peer asks for
 constexpr std::size_t max_title = 1024;
 constexpr std::uint32_t continuation = 0xffffffff;  // right half of a wide character
+// What UTF-8 can encode: up to U+10FFFF, no surrogates. 0 (an empty slot) counts as one.
+constexpr bool is_scalar_value(std::uint32_t cp) {
+    return cp < 0xd800 || (cp > 0xdfff && cp < 0x110000);
+}
 
 ScreenState::Pen to_pen(const VTermScreenCell& c);
 void append_utf8(std::string& out, std::uint32_t cp);
@@ -67,7 +81,16 @@ struct ScreenState::Terminal {
     // own pen in place: a stale right half reads as an erased cell, a real one takes the left
     // half's pen, and widths follow.
     void read_row(int row, int width, std::vector<VTermScreenCell>& cells) const {
-        for (int col = 0; col < width; ++col) cells[col] = raw_cell(row, col);
+        for (int col = 0; col < width; ++col) {
+            cells[col] = raw_cell(row, col);
+            // vterm decodes overlong 4-byte sequences (F5-F7 lead bytes) to code points past
+            // U+10FFFF that UTF-8 cannot carry; a repaint would silently lose the cell and shift
+            // the row (found by the terminal_snapshot fuzz target). They read as U+FFFD, as a
+            // terminal shows invalid UTF-8.
+            for (auto& ch : cells[col].chars)
+                if (ch != screen_detail::continuation && !screen_detail::is_scalar_value(ch))
+                    ch = 0xfffd;
+        }
         for (int col = 0; col < width; ++col) {
             VTermScreenCell& c = cells[col];
             if (c.chars[0] != screen_detail::continuation) continue;

@@ -105,9 +105,12 @@ void TerminalModes::feed(std::string_view bytes) {
                     }
                 } else if (b == esc) {
                     state_ = State::escape;
-                } else if (aborts(b) || b >= 0x80) {
+                } else if (aborts(b)) {
                     state_ = State::ground;
                 }
+                // Bytes from 0x80 are ignored inside a sequence, as libvterm does in UTF-8 mode:
+                // aborting there left the modes out of step with the screen, so a late joiner
+                // got the alt screen without its modes (found by the terminal_snapshot target).
                 break;
             }
             case State::other_string: {
@@ -136,6 +139,10 @@ void TerminalModes::finish_sequence(std::size_t offset_after) {
     const std::string_view seq = params_;  // parameters, intermediates, final byte
     const char final_byte = seq.back();
     const std::string_view body = seq.substr(0, seq.size() - 1);
+    // The screen (libvterm) never sees a CSI with more than 16 arguments (screen_state.cpp).
+    std::size_t separators = 0;
+    for (char ch : body) separators += ch == ';' || ch == ':';
+    if (separators > 15) return;
     if (csi_private_) {
         if (final_byte == 'h' || final_byte == 'l') {
             finish_private_modes(final_byte == 'h', offset_after);

@@ -1,5 +1,7 @@
 #include "tandem/screen_state.hpp"
 
+#include "tandem/terminal_modes.hpp"
+
 #include <gtest/gtest.h>
 
 #include <random>
@@ -147,6 +149,48 @@ TEST(ScreenState, SnapshotOfATopLikeFullRedraw) {
     for (int n = 0; n < 4; ++n) s += frame(n);
     expect_round_trip(s);
     expect_round_trip(s, 30, 100);
+}
+
+// Found by the terminal_snapshot fuzz target: vterm decodes a 4-byte sequence with an F5-F7
+// lead byte to a code point past U+10FFFF; the snapshot dropped that cell and shifted the row.
+TEST(ScreenState, CodePointsPastUnicodeReadAndRepaintAsReplacementCharacter) {
+    ScreenState source(6, 20);
+    source.feed(
+        "a\xf6\x93\x96\x87"
+        "b");
+    EXPECT_EQ(source.cell(0, 1).chars, U"\ufffd");
+    EXPECT_EQ(source.row_text(0),
+              "a\xef\xbf\xbd"
+              "b");
+    expect_round_trip(
+        "line\r\n\xf6\x93\x96\x87"
+        "e 27\r\nnext",
+        6, 20);
+}
+
+// Found by the terminal_snapshot fuzz target: libvterm wrote past its 16 CSI arguments and
+// corrupted the heap (a SEGV in vterm_free under ASan). Such a sequence is dropped; the same
+// sequence with few arguments still works (the control).
+TEST(ScreenState, CsiWithMoreThanSixteenArgumentsIsDropped) {
+    for (int separators : {16, 17, 40, 90}) {
+        ScreenState screen(6, 20);
+        screen.feed("kept\x1b[" + std::string(static_cast<std::size_t>(separators), ';') +
+                    "2Jnext");
+        EXPECT_EQ(screen.row_text(0), "keptnext") << separators;
+        // The same, cut short by ESC: vterm has parsed the arguments by then.
+        ScreenState aborted(6, 20);
+        aborted.feed("kept\x1b[" + std::string(static_cast<std::size_t>(separators), ';') +
+                     "\x1b[4 qnext");
+        EXPECT_EQ(aborted.row_text(0), "keptnext") << separators;
+    }
+    ScreenState screen(6, 20);
+    screen.feed("gone\x1b[2" + std::string(15, ';') + "J");
+    EXPECT_EQ(screen.row_text(0), "");
+    TerminalModes modes;
+    modes.feed("\x1b[?1049" + std::string(16, ';') + "h");
+    EXPECT_FALSE(modes.alt_screen());
+    modes.feed("\x1b[?1049" + std::string(15, ';') + "h");
+    EXPECT_TRUE(modes.alt_screen());
 }
 
 TEST(ScreenState, SnapshotAfterScrollingAndDoubleWidthLines) {

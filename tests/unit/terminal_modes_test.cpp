@@ -1,5 +1,7 @@
 #include "tandem/terminal_modes.hpp"
 
+#include "tandem/screen_state.hpp"
+
 #include <gtest/gtest.h>
 
 #include <random>
@@ -139,6 +141,21 @@ TEST(TerminalModes, CancelAndEscapeAbortSequences) {
     // ESC ( = designates a character set; it is not ESC =.
     EXPECT_FALSE(fed("\x1b(=").app_keypad());
     EXPECT_TRUE(fed("\x1b(B\x1b=").app_keypad());
+}
+
+// Found by the terminal_snapshot fuzz target: a byte from 0x80 inside a CSI aborted it here
+// while libvterm (the late joiner's screen) ignores it and switches: the joiner's modes and
+// screen disagreed. Both must take the switch; the plain sequence is the control.
+TEST(TerminalModes, HighBytesInsideASequenceAreIgnoredAsLibvtermDoes) {
+    for (const char* high : {"\x80", "\x9b", "\xa0", "\xc3", "\xff"}) {
+        const std::string seq = std::string("\x1b[?1049") + high + "h";
+        EXPECT_TRUE(fed(seq).alt_screen()) << seq;
+        ScreenState screen(24, 80);
+        screen.feed(seq);
+        EXPECT_TRUE(screen.alt_screen()) << seq;
+    }
+    EXPECT_TRUE(fed("\x1b[?1049h").alt_screen());
+    EXPECT_TRUE(fed("\x1b[?2004\xffh").bracketed_paste());
 }
 
 TEST(TerminalModes, OverlongParametersDropTheSequenceAndRecover) {

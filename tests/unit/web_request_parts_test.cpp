@@ -24,9 +24,9 @@ TEST(PublicOrigin, NormalisesLikeABrowser) {
 }
 
 TEST(PublicOrigin, RefusesWhatIsNoOrigin) {
-    for (const char* bad :
-         {"", "ftp://x", "https://", "https://:8443", "https://a:0", "https://a:99999",
-          "https://a:", "https://user@a", "https://a b", "https://[::1", "https://a:8x"})
+    for (const char* bad : {"", "http", "https", "HTTP:/", "ftp://x", "https://", "https://:8443",
+                            "https://a:0", "https://a:99999", "https://a:", "https://user@a",
+                            "https://a b", "https://[::1", "https://a:8x"})
         EXPECT_FALSE(parse_public_origin(bad)) << bad;
 }
 
