@@ -22,14 +22,6 @@ bool likely_wide(std::uint32_t cp) {
            (cp >= 0x1f900 && cp < 0x1fa00) || (cp >= 0x20000 && cp < 0x3fffe);
 }
 
-// Common combining marks. One stored without a base character is drawn on a space, so that a
-// terminal cannot attach it to the cell before.
-bool combining_mark(std::uint32_t cp) {
-    return (cp >= 0x300 && cp < 0x370) || (cp >= 0x1ab0 && cp < 0x1b00) ||
-           (cp >= 0x1dc0 && cp < 0x1e00) || (cp >= 0x20d0 && cp < 0x2100) ||
-           (cp >= 0xfe20 && cp < 0xfe30);
-}
-
 void append_color(std::string& codes, const ScreenState::Color& c, bool is_fg) {
     using Kind = ScreenState::Color::Kind;
     if (!codes.empty()) codes += ';';

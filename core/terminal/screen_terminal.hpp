@@ -40,6 +40,15 @@ inline bool surely_narrow(std::uint32_t cp) {
     return cp < 0x1100 || (cp >= 0x2500 && cp < 0x25a0);
 }
 
+// Common combining marks. One stored without a base character is drawn on a space, so that a
+// terminal cannot attach it to the cell before (the one deliberate difference of a repainted
+// screen, which the terminal_snapshot fuzz target allows).
+inline bool combining_mark(std::uint32_t cp) {
+    return (cp >= 0x300 && cp < 0x370) || (cp >= 0x1ab0 && cp < 0x1b00) ||
+           (cp >= 0x1dc0 && cp < 0x1e00) || (cp >= 0x20d0 && cp < 0x2100) ||
+           (cp >= 0xfe20 && cp < 0xfe30);
+}
+
 }  // namespace tandem::screen_detail
 
 namespace tandem {
