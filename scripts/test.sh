@@ -88,14 +88,6 @@ run_ctest() {
         while [ "$1" != "--" ]; do args+=("$1"); shift; done
         shift
     fi
-    # Longest first, so no minute-long browser test starts last beside idle slots: ctest orders
-    # by the times of its previous run, seeded on a fresh tree from a committed copy (refresh it
-    # with `sed '/^---/,$d' build/Testing/Temporary/CTestCostData.txt >scripts/ctest-costs.txt`;
-    # a test it does not list just runs in its default place).
-    if [ ! -f "$tree/Testing/Temporary/CTestCostData.txt" ]; then
-        mkdir -p "$tree/Testing/Temporary"
-        cp scripts/ctest-costs.txt "$tree/Testing/Temporary/CTestCostData.txt"
-    fi
     # Four at a time on two cores: the integration and browser tests spend two thirds of their
     # time waiting (handshakes, a host's answer, a timer), measured at ~30 % CPU each under ASan.
     env "$@" ctest --test-dir "$tree" --output-on-failure -j"${TANDEM_TEST_JOBS:-4}" --timeout 300 \

@@ -218,13 +218,14 @@ test('web viewer with a real SSH creator', { timeout: 600000 }, async (t) => {
     });
 
     await step('an invitation that expires while open says so', async () => {
-      const short = await alice.share('5s');
+      // Long enough for the page to open on a busy machine, short enough to watch it expire.
+      const short = await alice.share('8s');
       secrets.push(short.token);
       const page = await bobContext.newPage();
       await page.goto(short.url);
       await visible(page, '#invitation', 'the short invitation');
       assert.match(await text(page, '#inv-countdown'), /^\(in \d s\)$/);
-      await visible(page, '#problem', 'the expiry', 15000);
+      await visible(page, '#problem', 'the expiry', 20000);
       assert.match(await text(page, '#problem-text'), /\(code: T_703\): This invitation has expired/);
       await page.close();
     });
