@@ -12,10 +12,6 @@ namespace {
 
 constexpr double kBoundSeconds = 5.0;  // the contract: within the re-check period, at most 5 s
 
-double seconds_since(Clock::time_point t0) {
-    return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
 // The newest .cast file whose name carries `user` (names are TIME-USER-ACCOUNT-UUID.cast).
 std::string recording_of(const std::string& dir, const std::string& user) {
     std::string found;

@@ -12,10 +12,6 @@ namespace {
 
 using SharingEnding = SharingTest;
 
-double seconds_since(Clock::time_point t0) {
-    return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
 // alice's session shared, with bob and carol watching.
 struct SharedScene {
     std::unique_ptr<PtySession> alice;

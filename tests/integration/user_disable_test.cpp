@@ -12,10 +12,6 @@
 namespace tandem::test {
 namespace {
 
-double seconds_since(Clock::time_point t0) {
-    return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
 // A fresh SSH login as `user` that must be refused with T_209 (OpenSSH shows the banner at
 // LogLevel INFO).
 void expect_ssh_refused_with_t209(BastionInstance& bastion, const std::string& user,

@@ -14,6 +14,11 @@ namespace tandem::test {
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
+// How long ago t0 was, in seconds (tests report how fast something happened).
+inline double seconds_since(Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
 struct CommandResult {
     int exit_code = -1;  // 128+signal when killed by a signal, -1 when it timed out
     std::string out;
