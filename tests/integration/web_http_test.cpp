@@ -79,7 +79,10 @@ TEST_F(WebTest, LoginSetsAStrictServerSideSessionCookie) {
     EXPECT_TRUE(std::regex_match(cookie, std::regex("[A-Za-z0-9_-]{43}"))) << cookie;
 
     auto me = c.get("/api/me", with_cookie(cookie));
-    EXPECT_EQ(me.json(), (nlohmann::json{{"ok", true}, {"user", "alice"}})) << me.describe();
+    EXPECT_EQ(me.json(), (nlohmann::json{{"ok", true},
+                                         {"user", "alice"},
+                                         {"roles", {{"admin", false}, {"auditor", false}}}}))
+        << me.describe();
     auto join = c.get("/join", with_cookie(cookie));
     EXPECT_EQ(join.status, 200);
     EXPECT_EQ(join.body, kJoinPage);

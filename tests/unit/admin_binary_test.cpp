@@ -193,13 +193,17 @@ TEST_F(AdminBinaryTest, ListingsShowAndJson) {
 
     Result r = admin("user list");
     ASSERT_EQ(r.code, 0) << r.err;
-    EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(^USER +ADMIN +DISABLED +WEB PASSWORD)")));
-    EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(\nalice +yes +no +set +1 +1 )"))) << r.out;
-    EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(\nbob +no +no +not set +0 +2 )"))) << r.out;
+    EXPECT_TRUE(
+        std::regex_search(r.out, std::regex(R"(^USER +ADMIN +AUDITOR +DISABLED +WEB PASSWORD)")));
+    EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(\nalice +yes +no +no +set +1 +1 )")))
+        << r.out;
+    EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(\nbob +no +no +no +not set +0 +2 )")))
+        << r.out;
     auto j = nlohmann::json::parse(admin("user list --json").out);
     ASSERT_EQ(j.size(), 2u);
     EXPECT_EQ(j[0]["name"], "alice");
     EXPECT_EQ(j[0]["admin"], true);
+    EXPECT_EQ(j[0]["auditor"], false);
     EXPECT_EQ(j[0]["disabled"], false);
     EXPECT_EQ(j[0]["web_password"], true);
     EXPECT_EQ(j[0]["keys"], 1);

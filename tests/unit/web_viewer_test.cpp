@@ -1,4 +1,6 @@
 // The web viewer (WebSocketViewer) over real WebSockets: what a browser sees and may do.
+#include <atomic>
+
 #include "web_viewer_fixture.hpp"
 
 namespace tandem::broker {
@@ -170,19 +172,34 @@ TEST_F(WebViewerTest, StalledBrowserIsResyncedAndNeverSlowsOthers) {
     const std::string chunk(60000, 'x');
     const int chunks = 200;  // 12 MB, far past the 1 MiB bound and every socket buffer
     const std::string last = "\x1b[2J\x1b[Hend of flood";
+    // The writer stays at most 256 KB ahead of the fast browser: a browser that keeps up, however
+    // busy the machine, whereas the broker itself may take output faster than any one reader.
+    std::atomic<std::size_t> received = 0;
+    std::atomic<bool> reading = true;
     std::thread writer([&] {
-        for (int i = 0; i < chunks; ++i) session->send(FrameType::output, chunk);
+        for (int i = 0; i < chunks; ++i) {
+            while (reading && i * chunk.size() > received + 256 * 1024)
+                std::this_thread::sleep_for(1ms);
+            session->send(FrameType::output, chunk);
+        }
         session->send(FrameType::output, last);
     });
-    std::size_t received = 0;
     const std::size_t total = chunk.size() * chunks + last.size();
+    int fast_snapshots = 0;
     while (received < total) {
         auto m = fast->next(10s);
-        ASSERT_TRUE(m) << "fast browser starved after " << received << " bytes";
+        if (!m) {
+            reading = false;
+            writer.join();
+            FAIL() << "fast browser starved after " << received << " bytes";
+        }
         if (m->binary && m->tag() == 0x01) received += m->data.size() - 1;
+        if (m->binary && m->tag() == 0x02) ++fast_snapshots;
     }
     writer.join();
     EXPECT_EQ(received, total);
+    // Its join snapshot only: a resync would mean it lost output.
+    EXPECT_EQ(fast_snapshots, 1) << "the fast browser was resynced";
 
     // The stalled browser reads again: it gets what its bounded queue held, then one fresh
     // snapshot that brings it to the current screen.
