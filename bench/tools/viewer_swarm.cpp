@@ -90,7 +90,7 @@ class Viewer : public std::enable_shared_from_this<Viewer> {
                                 [self](beast::error_code ec) { self->on_connect(ec); });
     }
     bool ready() const { return ready_; }
-    bool over() const { return over_; }
+    bool is_over() const { return over_; }
     void close() {
         beast::error_code ec;
         beast::get_lowest_layer(ws_).socket().close(ec);
@@ -262,8 +262,10 @@ void run_joins(net::io_context& io, ssl::context& tls, const Options& o, Tally& 
         viewer->start([&](Viewer&) { done = true; }, [&](Viewer&) { done = true; });
         while (!done && !io.stopped()) io.run_one();
         viewer->close();
+        // Until its last handler ran: the callbacks point at this iteration's `done`.
         io.restart();
-        io.poll();
+        while (!viewer->is_over() && io.run_one_for(std::chrono::seconds(1)) > 0) {
+        }
     }
 }
 
