@@ -336,8 +336,9 @@ class Bench:
         self.joins = (web, ssh)
         self.out += ["## Join to full screen (%d joins each, one after another)" % a.joins, "",
                      "| how | p50 ms | p99 ms |", "|---|---:|---:|",
-                     "| WebSocket (TCP + TLS + upgrade + join → first snapshot; %d joined) | "
-                     "%.1f | %.1f |" % (web["joined"], web["join_p50_ms"], web["join_p99_ms"]),
+                     "| WebSocket (TCP + TLS + upgrade + join → first snapshot; %d of %d joined, "
+                     "%d refused) | %.1f | %.1f |" % (web["joined"], a.joins, web["refused"],
+                                                      web["join_p50_ms"], web["join_p99_ms"]),
                      "| SSH `join@` (ssh process start → screen drawn) | %.1f | %.1f |"
                      % (quantile(ssh, .5), quantile(ssh, .99)),
                      "| tmux attach, peer (process start → screen drawn) | %.1f | %.1f |"

@@ -258,11 +258,11 @@ bool parse_options(int argc, char** argv, Options& o) {
 void run_joins(net::io_context& io, ssl::context& tls, const Options& o, Tally& tally) {
     for (int i = 0; i < o.joins; ++i) {
         auto viewer = std::make_shared<Viewer>(io, tls, o, tally, false);
-        bool done = false;
-        viewer->start([&](Viewer&) { done = true; }, [&](Viewer&) { done = true; });
-        while (!done && !io.stopped()) io.run_one();
+        // Each join's own flag: a closed viewer's last handler may still run during the next.
+        auto done = std::make_shared<bool>(false);
+        viewer->start([done](Viewer&) { *done = true; }, [done](Viewer&) { *done = true; });
+        while (!*done && !io.stopped()) io.run_one();
         viewer->close();
-        // Until its last handler ran: the callbacks point at this iteration's `done`.
         io.restart();
         while (!viewer->is_over() && io.run_one_for(std::chrono::seconds(1)) > 0) {
         }
