@@ -13,8 +13,8 @@
 #     (tandem-viewer-swarm): lag p50/p99, dropped, broker CPU and RSS; tmux with N attached
 #     clients fed the same output as the peer;
 #   - join to full screen over 50 joins: WebSocket, SSH join@, tmux attach;
-#   - --idle N idle shared sessions (default 100; the issue asks 500): broker RSS per session, tandem-shell RSS,
-#     tandem-sshd RSS per connection.
+#   - --idle N idle shared sessions (default 100; the issue asks 500): broker RSS per session,
+#     tandem-shell RSS, tandem-sshd RSS per connection.
 # The table goes to stdout and bench/results/fanout-latest.md (--smoke: every path with tiny
 # counts in well under a minute, bench/results/fanout-smoke.md). Figures are reported, never
 # asserted; exits non-zero only if a path does not work. See docs/benchmarks.md.
@@ -32,7 +32,7 @@ while [ $# -gt 0 ]; do
     --size-mb) size_mb=$2; shift ;;
     --seconds) seconds=$2; shift ;;
     --phases) phases=$2; shift ;;
-    -h | --help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "bench/fanout.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
