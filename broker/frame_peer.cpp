@@ -53,8 +53,8 @@ bool FramePeer::handle_buffered_frames() {
 
 void FramePeer::send(FrameType type, std::shared_ptr<const std::string> payload, bool droppable) {
     if (closed_) return;
-    auto pushed =
-        outbox_.push({static_cast<int>(type), std::move(payload), droppable, kFrameHeaderBytes});
+    auto pushed = outbox_.push({static_cast<int>(type), std::move(payload), droppable,
+                                type == FrameType::output, kFrameHeaderBytes});
     if (pushed == ViewerOutbox::Push::overflowed) return shut("peer does not read");
     if (pushed == ViewerOutbox::Push::queued) write_next();
 }

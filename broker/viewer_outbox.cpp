@@ -30,6 +30,23 @@ const OutboxMessage* ViewerOutbox::start_write() {
     if (in_flight_ || queue_.empty()) return nullptr;
     in_flight_ = std::move(queue_.front());
     queue_.pop_front();
+    auto mergeable_next = [this](std::size_t so_far) {
+        return !queue_.empty() && queue_.front().mergeable &&
+               queue_.front().kind == in_flight_->kind &&
+               so_far + queue_.front().payload->size() <= kMaxMergedBytes;
+    };
+    if (in_flight_->mergeable && mergeable_next(in_flight_->payload->size())) {
+        // Payloads are shared by every peer of a session: the merge is this peer's own copy.
+        auto merged = std::make_shared<std::string>(*in_flight_->payload);
+        queued_bytes_ -= in_flight_->size();
+        while (mergeable_next(merged->size())) {
+            queued_bytes_ -= queue_.front().size();
+            merged->append(*queue_.front().payload);
+            queue_.pop_front();
+        }
+        in_flight_->payload = std::move(merged);
+        queued_bytes_ += in_flight_->size();
+    }
     return &*in_flight_;
 }
 

@@ -9,6 +9,10 @@
 // owner sends one fresh snapshot. A non-droppable message past the hard limit means the peer
 // does not read at all: the owner closes it. The message being written is pinned: nothing
 // that happens to the queue moves or frees it while the transport holds pointers into it.
+//
+// A peer that is behind gets its queued terminal output in one message rather than one per
+// chunk the host sent: with a thousand browsers, a frame, a TLS record and a send per chunk per
+// browser was what bounded fan-out (docs/benchmarks.md).
 #pragma once
 
 #include <cstddef>
@@ -24,6 +28,8 @@ struct OutboxMessage {
     int kind = 0;  // the transport's tag (a frame type, a WebSocket message kind)
     std::shared_ptr<const std::string> payload;
     bool droppable = false;
+    // Terminal output: consecutive queued ones of the same kind may go out as one message.
+    bool mergeable = false;
     std::size_t overhead = 0;  // bytes the transport adds (a frame header); counted in limits
     std::size_t size() const { return payload->size() + overhead; }
 };
@@ -49,8 +55,11 @@ class ViewerOutbox {
 
     Push push(OutboxMessage message);
 
+    // Most bytes one merged message carries (below every transport's frame limit).
+    static constexpr std::size_t kMaxMergedBytes = 64 * 1024;
+
     // The next message to write, pinned until write_done(); null when one is already being
-    // written or nothing is queued.
+    // written or nothing is queued. Queued mergeable messages behind it are merged into it.
     const OutboxMessage* start_write();
     void write_done();
     bool writing() const { return in_flight_.has_value(); }

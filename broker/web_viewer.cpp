@@ -404,7 +404,8 @@ template <class NextLayer>
 void WebSocketViewer<NextLayer>::enqueue(int kind, std::shared_ptr<const std::string> payload,
                                          bool droppable) {
     if (closing_ || close_after_flush_) return;
-    auto pushed = outbox_.push({kind, std::move(payload), droppable, kind == kText ? 0u : 1u});
+    auto pushed = outbox_.push(
+        {kind, std::move(payload), droppable, kind == kOutput, kind == kText ? 0u : 1u});
     if (pushed == ViewerOutbox::Push::overflowed) return shut("browser does not read");
     if (pushed == ViewerOutbox::Push::queued) write_next();
 }

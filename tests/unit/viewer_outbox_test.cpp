@@ -43,7 +43,9 @@ std::string name_of(Push p) {
 }
 
 OutboxMessage message(std::size_t bytes, bool droppable) {
-    return {0, std::make_shared<const std::string>(bytes, 'x'), droppable, 0};
+    return {.kind = 0,
+            .payload = std::make_shared<const std::string>(bytes, 'x'),
+            .droppable = droppable};
 }
 
 const std::vector<Row> kRows = {
@@ -165,10 +167,58 @@ TEST(ViewerOutbox, ThePinnedMessageNeverMoves) {
 
 TEST(ViewerOutbox, TransportOverheadCountsTowardTheLimits) {
     ViewerOutbox box(100, 100);
-    ASSERT_EQ(box.push({0, std::make_shared<const std::string>(90, 'x'), false, 5}), Push::queued);
-    EXPECT_EQ(box.push({0, std::make_shared<const std::string>(1, 'x'), false, 5}),
+    ASSERT_EQ(box.push({.payload = std::make_shared<const std::string>(90, 'x'), .overhead = 5}),
+              Push::queued);
+    EXPECT_EQ(box.push({.payload = std::make_shared<const std::string>(1, 'x'), .overhead = 5}),
               Push::overflowed);
     EXPECT_EQ(box.queued_bytes(), 95u);
+}
+
+// A peer that is behind gets its queued output in one message: the payloads in order, each
+// message's transport overhead counted once, never past kMaxMergedBytes, never across a message
+// of another kind, and the shared payloads (other peers hold them) left untouched.
+TEST(ViewerOutbox, QueuedOutputGoesOutAsOneMessage) {
+    ViewerOutbox box(1 << 20, 1 << 20);
+    auto output = [](std::string text, int kind = 1) {
+        return OutboxMessage{.kind = kind,
+                             .payload = std::make_shared<const std::string>(std::move(text)),
+                             .droppable = true,
+                             .mergeable = kind == 1,
+                             .overhead = 1};
+    };
+    auto shared = output("a");
+    const auto shared_payload = shared.payload;
+    ASSERT_EQ(box.push(output("first")), Push::queued);
+    ASSERT_EQ(box.start_write()->payload->size(), 5u);  // alone in the queue: as it came
+    for (auto m : {shared, output("b"), output("c")}) ASSERT_EQ(box.push(m), Push::queued);
+    ASSERT_EQ(box.push(output("{snapshot}", 2)), Push::queued);
+    ASSERT_EQ(box.push(output("d")), Push::queued);
+    EXPECT_EQ(box.queued_bytes(), 6u + 3 * 2 + 11 + 2);
+    box.write_done();
+
+    const OutboxMessage* merged = box.start_write();
+    ASSERT_NE(merged, nullptr);
+    EXPECT_EQ(*merged->payload, "abc");
+    EXPECT_EQ(*shared_payload, "a");
+    EXPECT_EQ(box.queued_bytes(), 4u + 11 + 2);  // one overhead for the three
+    box.write_done();
+    EXPECT_EQ(*box.start_write()->payload, "{snapshot}");  // not merged across it
+    box.write_done();
+    EXPECT_EQ(*box.start_write()->payload, "d");
+    box.write_done();
+    EXPECT_EQ(box.queued_bytes(), 0u);
+
+    // Never more than kMaxMergedBytes in one message.
+    const std::string chunk(ViewerOutbox::kMaxMergedBytes / 4, 'x');
+    ASSERT_EQ(box.push(output("pinned")), Push::queued);
+    ASSERT_NE(box.start_write(), nullptr);
+    for (int i = 0; i < 6; ++i) ASSERT_EQ(box.push(output(chunk)), Push::queued);
+    box.write_done();
+    EXPECT_EQ(box.start_write()->payload->size(), ViewerOutbox::kMaxMergedBytes);
+    box.write_done();
+    EXPECT_EQ(box.start_write()->payload->size(), 2 * chunk.size());
+    box.write_done();
+    EXPECT_EQ(box.queued_bytes(), 0u);
 }
 
 // What /metrics reports: one drop per episode (not per refused message), one resync when the
