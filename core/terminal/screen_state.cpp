@@ -113,6 +113,13 @@ void ScreenState::Terminal::feed(std::string_view in) {
                     held += '[';
                     scan = Scan::csi;
                     ++p;
+                } else if (b == 0 || b >= 0x7f) {
+                    // vterm ignores these after an ESC and stays there: ESC 0xff [ is a CSI to
+                    // it, which must not get past this filter unchecked (terminal_snapshot).
+                    ++p;
+                } else if (b < 0x20 && b != esc && b != 0x18 && b != 0x1a) {
+                    write(p, 1);  // executed, and the escape goes on (as inside a CSI)
+                    ++p;
                 } else {
                     write(held.data(), held.size());  // not a CSI: vterm takes it from here
                     scan = Scan::ground;

@@ -73,17 +73,19 @@ void TerminalModes::feed(std::string_view bytes) {
                     state_ = State::escape_intermediate;  // ESC ( B, ESC # 8, ...
                 } else if (b == esc) {
                     // ESC ESC: the second one starts afresh.
-                } else if (aborts(b) || b >= 0x30) {
-                    state_ = State::ground;  // a two-byte sequence (ESC 7, ESC M, ...) or garbage
+                } else if (aborts(b) || (b >= 0x30 && b < 0x7f)) {
+                    state_ = State::ground;  // a two-byte sequence (ESC 7, ESC M, ...)
                 }
                 // Other C0 controls are executed by terminals mid-sequence: nothing to track.
+                // DEL and bytes from 0x80 are ignored there, as libvterm does: ESC 0xff [ is a
+                // CSI to the screen, so it must be one here too (found by terminal_snapshot).
                 break;
             }
             case State::escape_intermediate: {
                 const unsigned char b = *p++;
                 if (b == esc) {
                     state_ = State::escape;
-                } else if (aborts(b) || b >= 0x30) {
+                } else if (aborts(b) || (b >= 0x30 && b < 0x7f)) {
                     state_ = State::ground;
                 }
                 break;

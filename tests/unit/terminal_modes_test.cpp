@@ -158,6 +158,28 @@ TEST(TerminalModes, HighBytesInsideASequenceAreIgnoredAsLibvtermDoes) {
     EXPECT_TRUE(fed("\x1b[?2004\xffh").bracketed_paste());
 }
 
+// Found by the terminal_snapshot fuzz target: libvterm ignores DEL and bytes from 0x80 right
+// after an ESC (and executes C0 controls there) and stays in the escape, so ESC 0xff [ starts
+// a CSI. The modes tracker ended the escape instead, and the screen's filter let that CSI through
+// unchecked: with 40 arguments it overran libvterm's array (a crash). The plain sequences are
+// the control.
+TEST(TerminalModes, IgnoredBytesAfterAnEscapeKeepItGoingAsLibvtermDoes) {
+    for (const char* between : {"", "\x7f", "\x80", "\xff\xff\xff", "\r"}) {
+        const std::string seq = std::string("\x1b") + between + "[?1049h";
+        EXPECT_TRUE(fed(seq).alt_screen()) << seq;
+        ScreenState screen(24, 80);
+        screen.feed(seq);
+        EXPECT_TRUE(screen.alt_screen()) << seq;
+        EXPECT_TRUE(fed(std::string("\x1b") + between + "=").app_keypad()) << between;
+    }
+    const std::string overlong = "\x1b\xff[" + std::string(40, ';') + "Oafter";
+    ScreenState screen(24, 80);
+    screen.feed(overlong);
+    EXPECT_EQ(screen.row_text(0), "after");
+    TerminalModes modes = fed(overlong + "\x1b[?2004h");
+    EXPECT_TRUE(modes.bracketed_paste());
+}
+
 TEST(TerminalModes, OverlongParametersDropTheSequenceAndRecover) {
     std::string huge = "\x1b[?";
     for (int i = 0; i < 5000; ++i) huge += "1;";
