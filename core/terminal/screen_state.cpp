@@ -19,6 +19,12 @@ int clamp_dimension(int n) {
     return std::clamp(n, 1, max_dimension);
 }
 
+// libvterm crashes writing a wide character on a 1-column screen (a terminal_snapshot finding):
+// the model is never narrower than 2 columns, so a 1-column terminal is followed as 2.
+int clamp_columns(int n) {
+    return std::clamp(n, 2, max_dimension);
+}
+
 ScreenState::Color to_color(const VTermColor& c, bool is_fg) {
     ScreenState::Color out;
     if (is_fg ? VTERM_COLOR_IS_DEFAULT_FG(&c) : VTERM_COLOR_IS_DEFAULT_BG(&c)) return out;
@@ -190,7 +196,7 @@ void ScreenState::Terminal::repeat_preceding(int count) {
 }
 
 ScreenState::ScreenState(int rows, int cols)
-    : rows_(clamp_dimension(rows)), cols_(clamp_dimension(cols)), term_(new Terminal) {
+    : rows_(clamp_dimension(rows)), cols_(clamp_columns(cols)), term_(new Terminal) {
     term_->vt = vterm_new(rows_, cols_);
     if (term_->vt == nullptr) throw std::bad_alloc();
     vterm_set_utf8(term_->vt, 1);
@@ -210,7 +216,7 @@ void ScreenState::feed(std::string_view bytes) {
 
 void ScreenState::resize(int rows, int cols) {
     rows_ = clamp_dimension(rows);
-    cols_ = clamp_dimension(cols);
+    cols_ = clamp_columns(cols);
     vterm_set_size(term_->vt, rows_, cols_);
 }
 

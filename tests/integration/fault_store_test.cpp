@@ -1,7 +1,8 @@
-// A busy or broken store: another process holding the write lock for 10 s, then a corrupt store
-// file. Every binary answers with T_102 (or, at login, refuses the key and logs why), none
-// crashes, and work resumes as soon as the store does.
+// A busy or broken store: another process holding the write lock for 10 s, a corrupt store
+// file, a store file on a read-only mount. Every binary answers with T_102 (or, at login, refuses
+// the key and logs why), none crashes, and work resumes as soon as the store does.
 #include <fcntl.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -98,6 +99,40 @@ TEST_F(FaultStore, ACorruptStoreFileGetsT102EverywhereAndWorkResumesWhenRepaired
     ::close(fd);
     EXPECT_NE(bastion->admin_ok({"user", "list"}).out.find("alice"), std::string::npos);
     expect_working_session("after-the-repair");
+    expect_servers_alive();
+}
+
+TEST_F(FaultStore, AReadOnlyStoreGetsT102ForEveryChangeAndWorkResumesWhenWritable) {
+    // The store file alone, remounted read-only (a filesystem gone read-only after an error, or
+    // a mistaken mount): processes that open it now can read it but not write it.
+    const std::string file = store();
+    if (::mount(file.c_str(), file.c_str(), nullptr, MS_BIND, nullptr) != 0)
+        GTEST_SKIP() << "cannot bind-mount here (needs root)";
+    struct Unmount {
+        std::string path;
+        ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
+    } unmount{file};
+    ASSERT_EQ(::mount(nullptr, file.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr),
+              0);
+
+    auto add = bastion->admin({"user", "add", "dave"});
+    EXPECT_EQ(add.exit_code, 1) << add.describe();
+    EXPECT_NE(add.err.find("T_102"), std::string::npos) << add.describe();
+    // A new session must write its row: refused with the code, and the log says why.
+    auto session = alice(account);
+    EXPECT_TRUE(session->expect(seen(ErrorCode::T_102_store_unavailable), 30s)) << session->tail();
+    const auto status = session->read_all_until_exit(30s);
+    EXPECT_TRUE(status && *status != 0) << session->tail();
+    EXPECT_EQ(session->transcript().find("$ "), std::string::npos) << session->tail();
+    std::this_thread::sleep_for(2500ms);  // the broker's store pass runs every 2 s
+    expect_servers_alive();
+
+    // Writable again: the same actions work at once, and nothing written before was lost.
+    ASSERT_EQ(::umount2(file.c_str(), 0), 0);
+    unmount.path.clear();
+    bastion->admin_ok({"user", "add", "dave"});
+    EXPECT_NE(bastion->admin_ok({"user", "list"}).out.find("alice"), std::string::npos);
+    expect_working_session("after-read-only");
     expect_servers_alive();
 }
 

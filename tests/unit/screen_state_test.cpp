@@ -302,5 +302,23 @@ TEST(ScreenState, ResizeKeepsContent) {
     EXPECT_GE(huge.cols(), 1);
 }
 
+// Found by the terminal_snapshot fuzz target: a wide character written on a 1-column libvterm
+// screen crashed it (SEGV in vterm_input_write), and a creator's terminal may report 1 column.
+// The model follows such a terminal as 2 columns; at any other width nothing changes.
+TEST(ScreenState, AWideCharacterOnAOneColumnTerminalIsFollowedAsTwoColumns) {
+    ScreenState narrow(4, 1);
+    EXPECT_EQ(narrow.cols(), 2);
+    narrow.feed("\xe6\x97\xa5\xe6\x9c\xac x");  // 日本 x
+    EXPECT_EQ(narrow.row_text(0), "\xe6\x97\xa5");
+    EXPECT_EQ(narrow.row_text(1), "\xe6\x9c\xac");
+    narrow.resize(4, 1);
+    EXPECT_EQ(narrow.cols(), 2);
+    narrow.feed("\xe6\x97\xa5");
+    ScreenState wide(4, 3);  // the control: a width libvterm always handled
+    wide.feed("\xe6\x97\xa5\xe6\x9c\xac");
+    EXPECT_EQ(wide.cols(), 3);
+    EXPECT_EQ(wide.row_text(0), "\xe6\x97\xa5");
+}
+
 }  // namespace
 }  // namespace tandem
