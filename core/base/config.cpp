@@ -60,6 +60,14 @@ std::string read_config_text(const std::string& path) {
     }
 }
 
+// At most 80 bytes of a config's text for a message, control bytes and non-ASCII as '?'.
+std::string printable_excerpt(const std::string& text) {
+    std::string out = text.substr(0, 80);
+    for (char& c : out)
+        if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) c = '?';
+    return text.size() > out.size() ? out + "..." : out;
+}
+
 // The file is parsed with program_options (INI sections, comments, duplicate keys refused);
 // command-line overrides are laid over it, the last one for a key winning.
 Config load(const std::optional<std::string>& path,
@@ -75,6 +83,22 @@ Config load(const std::optional<std::string>& path,
             throw TandemError(
                 ErrorCode::T_101_bad_config,
                 "unknown key '" + strip_dashes(e.get_option_name()) + "' in " + *path);
+        } catch (const po::invalid_config_file_syntax& e) {
+            // Never e.what() for errors that carry the file's text: Boost fills "%name%"
+            // placeholders in a loop that never ends when the text itself holds one (a line
+            // "%invalid_line%" hung every binary; a config_fuzz finding).
+            throw TandemError(ErrorCode::T_101_bad_config,
+                              "a line that is not 'key = value' or '[section]' (" +
+                                  printable_excerpt(e.tokens()) + ") in " + *path);
+        } catch (const po::multiple_occurrences& e) {
+            throw TandemError(ErrorCode::T_101_bad_config,
+                              "key '" + printable_excerpt(strip_dashes(e.get_option_name())) +
+                                  "' given more than once in " + *path);
+        } catch (const po::error_with_option_name& e) {
+            throw TandemError(ErrorCode::T_101_bad_config,
+                              "bad entry for '" +
+                                  printable_excerpt(strip_dashes(e.get_option_name())) + "' in " +
+                                  *path);
         } catch (const po::error& e) {
             throw TandemError(ErrorCode::T_101_bad_config, std::string(e.what()) + " in " + *path);
         }
