@@ -167,6 +167,27 @@ void ScreenState::Terminal::feed(std::string_view in) {
 void ScreenState::Terminal::finish_csi() {
     const std::string_view body = std::string_view(held).substr(2, held.size() - 3);
     if (too_many_arguments(body)) return;
+    if (held.back() == 'h' || held.back() == 'l') {
+        // libvterm 0.1.4 sets or resets only the first mode of CSI [?] Pm h/l (CSI ? 1 ; 1049 h);
+        // terminals, xterm.js and TerminalModes take each one: so one sequence per mode here.
+        const bool dec = !body.empty() && body[0] == '?';
+        const std::string_view modes = body.substr(dec ? 1 : 0);
+        if (modes.find(';') != std::string_view::npos &&
+            modes.find_first_not_of("0123456789;") == std::string_view::npos) {
+            std::size_t at = 0;
+            while (at <= modes.size()) {
+                const std::size_t end = std::min(modes.find(';', at), modes.size());
+                if (end > at) {
+                    std::string one = dec ? "\x1b[?" : "\x1b[";
+                    one.append(modes.substr(at, end - at));
+                    one += held.back();
+                    write(one.data(), one.size());
+                }
+                at = end + 1;
+            }
+            return;
+        }
+    }
     if (held.back() != 'b' || body.find_first_not_of("0123456789;") != std::string_view::npos) {
         write(held.data(), held.size());
         return;

@@ -302,6 +302,27 @@ TEST(ScreenState, ResizeKeepsContent) {
     EXPECT_GE(huge.cols(), 1);
 }
 
+// Found by the terminal_snapshot fuzz target: libvterm 0.1.4 takes only the first mode of
+// CSI ? Pm h/l and CSI Pm h/l, where terminals (and TerminalModes) take each: after
+// CSI ? ; 1049 h the host's terminal was on the alternate screen and the model was not.
+TEST(ScreenState, EveryModeOfOneSetOrResetSequenceIsTaken) {
+    for (const char* seq : {"\x1b[?1049h", "\x1b[?;1049h", "\x1b[?1;1049h", "\x1b[?25;1049;1h"}) {
+        ScreenState s(4, 20);
+        s.feed(seq);
+        EXPECT_TRUE(s.alt_screen()) << seq;
+        s.feed("\x1b[?1;1049l");
+        EXPECT_FALSE(s.alt_screen()) << seq;
+    }
+    for (const char* insert : {"\x1b[4h", "\x1b[;4h", "\x1b[20;4h"}) {
+        ScreenState s(4, 20);
+        s.feed(std::string("abc\r") + insert + "X");
+        EXPECT_EQ(s.row_text(0), "Xabc") << insert;
+    }
+    ScreenState replace(4, 20);  // the control: no insert mode, X replaces a
+    replace.feed("abc\rX");
+    EXPECT_EQ(replace.row_text(0), "Xbc");
+}
+
 // Found by the terminal_snapshot fuzz target: a wide character written on a 1-column libvterm
 // screen crashed it (SEGV in vterm_input_write), and a creator's terminal may report 1 column.
 // The model follows such a terminal as 2 columns; at any other width nothing changes.
