@@ -254,18 +254,20 @@ bool parse_options(int argc, char** argv, Options& o) {
     return argc % 2 == 1 && o.port != 0 && !o.token.empty() && !o.cookie.empty();
 }
 
-// One join after another: connect, join, first snapshot, close.
-void run_joins(net::io_context& io, ssl::context& tls, const Options& o, Tally& tally) {
+// One join after another: connect, join, first snapshot, close. Each join on an io_context
+// of its own, run until the closed viewer has nothing left pending: sharing one, every second
+// join's connect completed as cancelled (the previous viewer's teardown reached it).
+void run_joins(ssl::context& tls, const Options& o, Tally& tally) {
     for (int i = 0; i < o.joins; ++i) {
+        net::io_context io;
         auto viewer = std::make_shared<Viewer>(io, tls, o, tally, false);
-        // Each join's own flag: a closed viewer's last handler may still run during the next.
-        auto done = std::make_shared<bool>(false);
-        viewer->start([done](Viewer&) { *done = true; }, [done](Viewer&) { *done = true; });
-        while (!*done && !io.stopped()) io.run_one();
-        viewer->close();
-        io.restart();
-        while (!viewer->is_over() && io.run_one_for(std::chrono::seconds(1)) > 0) {
+        bool done = false;
+        viewer->start([&done](Viewer&) { done = true; }, [&done](Viewer&) { done = true; });
+        while (!done && io.run_one() > 0) {
         }
+        viewer->close();
+        viewer.reset();
+        io.run_for(std::chrono::seconds(2));
     }
 }
 
@@ -312,7 +314,7 @@ int main(int argc, char** argv) {
         tls.load_verify_file(o.ca_file);
         Tally tally;
         if (o.joins > 0)
-            run_joins(io, tls, o, tally);
+            run_joins(tls, o, tally);
         else
             run_swarm(io, tls, o, tally);
         const int readers = o.joins > 0 ? o.joins : o.viewers;
