@@ -14,7 +14,10 @@
 #   5. tests (./build-asan): the unit and integration tests under the sanitizers (the browser
 #      tests drive the same broker code the integration tests reach over HTTPS/WebSocket; under
 #      ASan they would add minutes of Chromium time and no coverage of ours)
-#   6. bench smoke (bench/run.sh --smoke: every relay path works, tiny sizes)
+#   6. bench smoke (bench/run.sh --smoke: every relay path works, tiny sizes), then the fan-out
+#      smoke (bench/fanout.sh --smoke: WebSocket and SSH viewers, tmux, joins, idle sessions)
+#   6b. fuzz targets: a clang tree of the libFuzzer targets, each run 20 s on its seed corpus
+#      (tests/fuzz/run.sh, docs/fuzzing.md); any crash, hang or differential mismatch fails
 #   7. packages (./build): the .deb and .rpm from the built tree, their metadata and contents,
 #      lintian, rpmlint, systemd-analyze verify (tests/packaging/check_packages.sh)
 #   8. package install: install, use, upgrade and purge the .deb in a clean Debian 12 root
@@ -143,8 +146,12 @@ fi
 if [ "$build_ok" = 0 ]; then
     run_phase "bench smoke (bench/run.sh --smoke)" bench/run.sh --smoke --no-build --build-dir build
     count $?
+    run_phase "fan-out smoke (bench/fanout.sh --smoke)" \
+        bench/fanout.sh --smoke --no-build --build-dir build
+    count $?
 else
     skip_phase "bench smoke (bench/run.sh --smoke)" "the build failed"
+    skip_phase "fan-out smoke (bench/fanout.sh --smoke)" "the build failed"
 fi
 run_phase "fuzz targets (./build-fuzz, clang, 20 s each)" tests/fuzz/run.sh --build build-fuzz
 count $?
@@ -214,8 +221,8 @@ for i in "${!names[@]}"; do
     [ "${results[$i]}" = ok ] || [ "${results[$i]}" = skipped ] || status=1
 done
 printf '%-45s %-8s %4dm%02ds\n' "total" "" $((total / 60)) $((total % 60))
-echo "(counted: every test in both trees, plus the two builds, the format check, the bench smoke"
-echo " and the two package phases)"
+echo "(counted: every test in both trees, plus the two builds, the format check, the two bench"
+echo " smokes, the fuzz targets and the two package phases)"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ] || status=1
 exit "$status"
