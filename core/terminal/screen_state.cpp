@@ -116,8 +116,15 @@ void ScreenState::Terminal::feed(std::string_view in) {
             }
             case Scan::escape:
                 if (b == '[') {
-                    held += '[';
+                    // vterm opens a CSI here even after intermediates (ESC ( [), and drops them
+                    // when the CSI ends: so must this filter, or ESC ( [ 5 b hangs vterm.
+                    held.assign("\x1b[");
                     scan = Scan::csi;
+                    ++p;
+                } else if (b >= 0x20 && b <= 0x2f) {
+                    // An intermediate (ESC ( B, ESC # 8): held, the escape goes on. vterm keeps
+                    // at most 15 and ignores the rest; so does this.
+                    if (held.size() < 16) held += static_cast<char>(b);
                     ++p;
                 } else if (b == 0 || b >= 0x7f) {
                     // vterm ignores these after an ESC and stays there: ESC 0xff [ is a CSI to
@@ -241,22 +248,39 @@ void ScreenState::resize(int rows, int cols) {
     vterm_set_size(term_->vt, rows_, cols_);
 }
 
-ScreenState::Cell ScreenState::cell(int row, int col) const {
-    Cell out;
-    if (row < 0 || row >= rows_ || col < 0 || col >= cols_) return out;
-    // The right half of a double-width line's cells cannot be seen: they read as blank.
-    const VTermLineInfo* info = vterm_state_get_lineinfo(term_->state, row);
-    const bool double_line = info != nullptr && (info->doubleheight != 0 || info->doublewidth);
-    if (double_line && col >= cols_ / 2) return out;
-    std::vector<VTermScreenCell> cells(static_cast<std::size_t>(cols_));
-    term_->read_row(row, cols_, cells);
-    const VTermScreenCell& c = cells[col];
+namespace {
+
+ScreenState::Cell to_cell(const VTermScreenCell& c) {
+    ScreenState::Cell out;
     for (int i = 0; i < VTERM_MAX_CHARS_PER_CELL && c.chars[i] != 0; ++i) {
         out.chars += static_cast<char32_t>(c.chars[i]);
         if (c.chars[i] == continuation) break;
     }
     out.width = c.width;
-    out.pen = to_pen(c);
+    out.pen = screen_detail::to_pen(c);
+    return out;
+}
+
+}  // namespace
+
+ScreenState::Cell ScreenState::cell(int row, int col) const {
+    if (row < 0 || row >= rows_ || col < 0 || col >= cols_) return Cell{};
+    return row_cells(row)[static_cast<std::size_t>(col)];
+}
+
+std::vector<ScreenState::Cell> ScreenState::row_cells(int row) const {
+    std::vector<Cell> out;
+    if (row < 0 || row >= rows_) return out;
+    std::vector<VTermScreenCell> cells(static_cast<std::size_t>(cols_));
+    term_->read_row(row, cols_, cells);
+    // The right half of a double-width line's cells cannot be seen: they read as blank.
+    const VTermLineInfo* info = vterm_state_get_lineinfo(term_->state, row);
+    const bool double_line = info != nullptr && (info->doubleheight != 0 || info->doublewidth);
+    const int shown = double_line ? cols_ / 2 : cols_;
+    out.reserve(cells.size());
+    for (int col = 0; col < cols_; ++col) {
+        out.push_back(col < shown ? to_cell(cells[static_cast<std::size_t>(col)]) : Cell{});
+    }
     return out;
 }
 

@@ -54,10 +54,7 @@ void TerminalModes::feed(std::string_view bytes) {
             case State::escape: {
                 const unsigned char b = *p++;
                 if (b == '[') {
-                    state_ = State::csi;
-                    params_.clear();
-                    csi_private_ = false;
-                    params_overflow_ = false;
+                    start_csi();
                 } else if (b == ']' || b == 'P' || b == '_' || b == '^' || b == 'X') {
                     state_ = State::other_string;
                 } else if (b == '=') {
@@ -83,7 +80,13 @@ void TerminalModes::feed(std::string_view bytes) {
             }
             case State::escape_intermediate: {
                 const unsigned char b = *p++;
-                if (b == esc) {
+                // libvterm still opens a CSI, OSC or DCS after intermediates: ESC ( [ ?25l hides
+                // the cursor on the screen, so it must count here (found by terminal_snapshot).
+                if (b == '[') {
+                    start_csi();
+                } else if (b == ']' || b == 'P') {
+                    state_ = State::other_string;
+                } else if (b == esc) {
                     state_ = State::escape;
                 } else if (aborts(b) || (b >= 0x30 && b < 0x7f)) {
                     state_ = State::ground;
@@ -135,6 +138,13 @@ void TerminalModes::feed(std::string_view bytes) {
             }
         }
     }
+}
+
+void TerminalModes::start_csi() {
+    state_ = State::csi;
+    params_.clear();
+    csi_private_ = false;
+    params_overflow_ = false;
 }
 
 void TerminalModes::finish_sequence(std::size_t offset_after) {

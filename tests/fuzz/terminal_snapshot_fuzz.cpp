@@ -36,12 +36,14 @@ bool same_cell(const tandem::ScreenState::Cell& host, const tandem::ScreenState:
 bool same_screen(const tandem::ScreenState& a, const tandem::ScreenState& b) {
     if (a.rows() != b.rows() || a.cols() != b.cols()) return false;
     for (int r = 0; r < a.rows(); ++r) {
-        for (int c = 0; c < a.cols(); ++c) {
-            if (same_cell(a.cell(r, c), b.cell(r, c))) continue;
-            std::fprintf(stderr, "cell %d,%d: row '%s' vs '%s'\n", r, c, a.row_text(r).c_str(),
+        const auto host = a.row_cells(r);  // a row at a time: cell() reads the whole row
+        const auto copy = b.row_cells(r);
+        for (std::size_t c = 0; c < host.size(); ++c) {
+            if (same_cell(host[c], copy[c])) continue;
+            std::fprintf(stderr, "cell %d,%zu: row '%s' vs '%s'\n", r, c, a.row_text(r).c_str(),
                          b.row_text(r).c_str());
-            print_cell("host", a.cell(r, c));
-            print_cell("copy", b.cell(r, c));
+            print_cell("host", host[c]);
+            print_cell("copy", copy[c]);
             return false;
         }
     }

@@ -6,9 +6,16 @@
 
 #include <random>
 #include <string>
+#include <vector>
 
 namespace tandem {
 namespace {
+
+TerminalModes fed_modes(const std::string& bytes) {
+    TerminalModes modes;
+    modes.feed(bytes);
+    return modes;
+}
 
 // Every cell, the cursor, its visibility, the pen and the title: what a viewer would see.
 void expect_same_screen(const ScreenState& want, const ScreenState& got) {
@@ -278,6 +285,44 @@ TEST(ScreenState, RepeatNeverHangsAndRepeatsThePrecedingCharacter) {
     ScreenState flood(5, 20);
     flood.feed("a\x1b[99999999b");
     EXPECT_EQ(flood.row_text(3), std::string(20, 'a'));
+}
+
+// Found by the terminal_snapshot fuzz target: libvterm opens a CSI after an escape's
+// intermediates too (ESC ( [), which slipped past the filter in front of it: ESC ( [ 5 b hung
+// it and ESC ( [ with 40 arguments overran it. Each is a host's few bytes; each must return,
+// and act as the same CSI would. The intermediates' own escapes (ESC ( B, ESC # 8) still work.
+TEST(ScreenState, ACsiOpenedAfterIntermediatesIsFilteredLikeAnyOther) {
+    for (const std::string& intermediates :
+         std::vector<std::string>{"(", " ", "#", std::string(20, '(')}) {
+        ScreenState fresh(5, 20);
+        fresh.feed("\x1b" + intermediates + "[5bafter");
+        EXPECT_EQ(fresh.row_text(0), "after") << intermediates;
+        ScreenState repeated(5, 20);
+        repeated.feed("x\x1b" + intermediates + "[3by");
+        EXPECT_EQ(repeated.row_text(0), "xxxxy") << intermediates;
+        ScreenState overlong(5, 20);
+        overlong.feed("\x1b" + intermediates + "[" + std::string(40, ';') + "Oafter");
+        EXPECT_EQ(overlong.row_text(0), "after") << intermediates;
+        ScreenState hidden(5, 20);
+        hidden.feed("\x1b" + intermediates + "[?25l");
+        EXPECT_FALSE(hidden.cursor_visible()) << intermediates;
+        EXPECT_FALSE(fed_modes("\x1b" + intermediates + "[?25l").cursor_visible()) << intermediates;
+    }
+    ScreenState split(5, 20);
+    split.feed("\x1b(");
+    split.feed("[5");
+    split.feed("bafter");
+    EXPECT_EQ(split.row_text(0), "after");
+    // The controls: a plain CSI, and escapes that end with their intermediates.
+    ScreenState plain(5, 20);
+    plain.feed("x\x1b[3by");
+    EXPECT_EQ(plain.row_text(0), "xxxxy");
+    ScreenState designated(5, 20);
+    designated.feed("\x1b(0q\x1b(Bq");  // DEC line drawing, then ASCII again
+    EXPECT_EQ(designated.row_text(0), "\xe2\x94\x80q");
+    ScreenState aligned(3, 4);
+    aligned.feed("\x1b#8");  // DECALN fills the screen with E
+    EXPECT_EQ(aligned.row_text(2), "EEEE");
 }
 
 TEST(ScreenState, OverlongSequencesAreDropped) {

@@ -226,6 +226,23 @@ TEST(TerminalModes, RandomSplitsOfRandomEscapesAgree) {
     }
 }
 
+// Found by the terminal_snapshot fuzz target: after an escape's intermediates libvterm still
+// opens a CSI (ESC ( [ ?25l hides its cursor); the tracker ended the escape there,
+// so a late joiner's screen had a hidden cursor its modes said was shown. Both must agree.
+TEST(TerminalModes, ACsiAfterIntermediatesIsTakenAsLibvtermDoes) {
+    for (const std::string& intermediates :
+         std::vector<std::string>{"(", " ", "#", std::string(20, '(')}) {
+        const std::string seq = "\x1b" + intermediates + "[?25l";
+        EXPECT_FALSE(fed(seq).cursor_visible()) << seq;
+        ScreenState screen(24, 80);
+        screen.feed(seq);
+        EXPECT_FALSE(screen.cursor_visible()) << seq;
+    }
+    // The control: an escape that ends with its intermediates leaves what follows as text.
+    EXPECT_TRUE(fed("\x1b(B[?25l").cursor_visible());
+    EXPECT_FALSE(fed("\x1b[?25l").cursor_visible());
+}
+
 TEST(TerminalModes, ListenerGetsOffsetJustPastTheSwitch) {
     RecordingListener rec;
     TerminalModes m;

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tandem {
 
@@ -55,7 +56,8 @@ class ScreenState {
     // The right half of a wide character reads as chars {0xffffffff}, width 1, the left half's pen.
     // Cells past the middle of a double-width line are not shown and read as blank.
     Cell cell(int row, int col) const;
-    std::string row_text(int row) const;  // UTF-8, erased cells as spaces, right-trimmed
+    std::vector<Cell> row_cells(int row) const;  // every cell of a row, as cell() reads them
+    std::string row_text(int row) const;         // UTF-8, erased cells as spaces, right-trimmed
     int cursor_row() const;
     int cursor_col() const;
     bool cursor_visible() const;

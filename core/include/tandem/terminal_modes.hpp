@@ -49,6 +49,7 @@ class TerminalModes {
 
   private:
     void apply_private_mode(int mode, bool set, std::size_t offset_after);
+    void start_csi();
     void finish_sequence(std::size_t offset_after);
     void finish_private_modes(bool set, std::size_t offset_after);
     void set_alt_screen(bool active, std::size_t offset_after);
