@@ -134,6 +134,9 @@ void ScreenState::Terminal::feed(std::string_view in) {
                     write(p, 1);  // executed, and the escape goes on (as inside a CSI)
                     ++p;
                 } else {
+                    // RIS (ESC c) puts terminals back on the main screen; libvterm 0.1.4 resets
+                    // but stays on the alternate one, and a late joiner would be put there.
+                    if (b == 'c' && held.size() == 1) write("\x1b[?1049l", 8);
                     write(held.data(), held.size());  // not a CSI: vterm takes it from here
                     scan = Scan::ground;
                 }

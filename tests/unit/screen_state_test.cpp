@@ -325,6 +325,35 @@ TEST(ScreenState, ACsiOpenedAfterIntermediatesIsFilteredLikeAnyOther) {
     EXPECT_EQ(aligned.row_text(2), "EEEE");
 }
 
+// Found by the terminal_snapshot fuzz target: a full reset (ESC c) puts terminals back on the
+// main screen, cleared, and TerminalModes says so; libvterm 0.1.4 stayed on the alternate one,
+// so a late joiner was put on the alternate screen the creator had left.
+TEST(ScreenState, AFullResetLeavesTheAlternateScreen) {
+    ScreenState screen(5, 20);
+    screen.feed("main\x1b[?1049halt");
+    ASSERT_TRUE(screen.alt_screen());
+    screen.feed("\x1b");
+    screen.feed("cafter");
+    EXPECT_FALSE(screen.alt_screen());
+    EXPECT_FALSE(fed_modes("main\x1b[?1049halt\x1b"
+                           "cafter")
+                     .alt_screen());
+    EXPECT_EQ(screen.row_text(0), "after");
+    // The controls: without the reset the alternate screen stays, and a reset on the main
+    // screen clears it and stays there.
+    ScreenState stays(5, 20);
+    stays.feed(
+        "main\x1b[?1049halt\x1b"
+        "7after");
+    EXPECT_TRUE(stays.alt_screen());
+    ScreenState main_reset(5, 20);
+    main_reset.feed(
+        "main\x1b"
+        "cafter");
+    EXPECT_FALSE(main_reset.alt_screen());
+    EXPECT_EQ(main_reset.row_text(0), "after");
+}
+
 TEST(ScreenState, OverlongSequencesAreDropped) {
     ScreenState s(5, 20);
     s.feed("a\x1b[" + std::string(100000, '1') + "mb\x1b[31mc");
