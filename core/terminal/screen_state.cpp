@@ -137,7 +137,15 @@ void ScreenState::Terminal::feed(std::string_view in) {
                     // RIS (ESC c) puts terminals back on the main screen; libvterm 0.1.4 resets
                     // but stays on the alternate one, and a late joiner would be put there.
                     if (b == 'c' && held.size() == 1) write("\x1b[?1049l", 8);
-                    write(held.data(), held.size());  // not a CSI: vterm takes it from here
+                    if (b == '8' && held.size() == 1) {
+                        write_keeping_visibility(
+                            "\x1b"
+                            "8",
+                            2);  // DECRC
+                        ++p;
+                    } else {
+                        write(held.data(), held.size());  // not a CSI: vterm takes it from here
+                    }
                     scan = Scan::ground;
                 }
                 pass = p;
@@ -174,6 +182,20 @@ void ScreenState::Terminal::feed(std::string_view in) {
     if (scan == Scan::ground) write(pass, static_cast<std::size_t>(end - pass));
 }
 
+void ScreenState::Terminal::write_csi(std::string_view sequence) {
+    // CSI ? 1048 l and CSI ? 1049 l restore the cursor (leading zeros allowed, as vterm reads).
+    const std::string_view body = sequence.substr(2, sequence.size() - 3);
+    const bool dec_reset = sequence.back() == 'l' && body.size() > 1 && body[0] == '?' &&
+                           body.find_first_not_of("0123456789", 1) == std::string_view::npos;
+    if (dec_reset) {
+        const std::string_view digits =
+            body.substr(std::min(body.find_first_not_of('0', 1), body.size()));
+        if (digits == "1048" || digits == "1049")
+            return write_keeping_visibility(sequence.data(), sequence.size());
+    }
+    write(sequence.data(), sequence.size());
+}
+
 void ScreenState::Terminal::finish_csi() {
     const std::string_view body = std::string_view(held).substr(2, held.size() - 3);
     if (too_many_arguments(body)) return;
@@ -191,7 +213,7 @@ void ScreenState::Terminal::finish_csi() {
                     std::string one = dec ? "\x1b[?" : "\x1b[";
                     one.append(modes.substr(at, end - at));
                     one += held.back();
-                    write(one.data(), one.size());
+                    write_csi(one);
                 }
                 at = end + 1;
             }
@@ -199,7 +221,7 @@ void ScreenState::Terminal::finish_csi() {
         }
     }
     if (held.back() != 'b' || body.find_first_not_of("0123456789;") != std::string_view::npos) {
-        write(held.data(), held.size());
+        write_csi(held);
         return;
     }
     int count = 0;

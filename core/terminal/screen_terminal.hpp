@@ -71,6 +71,14 @@ struct ScreenState::Terminal {
     void write(const char* bytes, std::size_t len) {
         if (len != 0) vterm_input_write(vt, bytes, len);
     }
+    // vterm restores the cursor's visibility with the cursor (ESC 8, CSI ? 1048/1049 l), and
+    // hides it when nothing was saved; terminals and TerminalModes leave it as it was.
+    void write_keeping_visibility(const char* bytes, std::size_t len) {
+        const bool visible = cursor_visible;
+        write(bytes, len);
+        if (cursor_visible != visible) write(visible ? "\x1b[?25h" : "\x1b[?25l", 6);
+    }
+    void write_csi(std::string_view sequence);
     void feed(std::string_view in);
     void finish_csi();
     void repeat_preceding(int count);

@@ -354,6 +354,39 @@ TEST(ScreenState, AFullResetLeavesTheAlternateScreen) {
     EXPECT_EQ(main_reset.row_text(0), "after");
 }
 
+// Found by the terminal_snapshot fuzz target: libvterm restores the cursor's visibility with
+// the cursor (DECRC, leaving the alternate screen) and hides it when nothing was saved, so a
+// lone ESC 8 or CSI ? 1049 l hid the cursor of every late joiner. Terminals and TerminalModes
+// leave the visibility alone; so must the screen model.
+TEST(ScreenState, RestoringTheCursorLeavesItsVisibility) {
+    const std::vector<std::pair<std::string, std::string>> saves{
+        {"\x1b"
+         "7",
+         "\x1b"
+         "8"},
+        {"\x1b[?1048h", "\x1b[?1048l"},
+        {"\x1b[?1049h", "\x1b[?1049l"},
+        {"\x1b[?1049h", "\x1b[?25;01049l"}};
+    for (const auto& [save, restore] : saves) {
+        for (const bool hidden_when_saved : {false, true}) {
+            const std::string seq = (hidden_when_saved ? "\x1b[?25l" : "") + save +
+                                    (hidden_when_saved ? "\x1b[?25h" : "\x1b[?25l") + restore;
+            ScreenState screen(5, 20);
+            screen.feed(seq);
+            const bool want = hidden_when_saved && restore.find("25;") == std::string::npos;
+            EXPECT_EQ(screen.cursor_visible(), want) << restore;
+            EXPECT_EQ(fed_modes(seq).cursor_visible(), want) << restore;
+        }
+        ScreenState fresh(5, 20);
+        fresh.feed(restore.find("25;") == std::string::npos ? restore : "\x1b[?1049l");
+        EXPECT_TRUE(fresh.cursor_visible()) << restore;
+    }
+    // The control: hiding the cursor hides it.
+    ScreenState hidden(5, 20);
+    hidden.feed("\x1b[?25l");
+    EXPECT_FALSE(hidden.cursor_visible());
+}
+
 TEST(ScreenState, OverlongSequencesAreDropped) {
     ScreenState s(5, 20);
     s.feed("a\x1b[" + std::string(100000, '1') + "mb\x1b[31mc");
