@@ -175,11 +175,13 @@ void TerminalModes::finish_sequence(std::size_t offset_after) {
             if (index == 1) bottom = v;
             ++index;
         });
-        // Like a terminal: a region of less than two lines is ignored, CSI r resets.
-        if (body.empty() || (top <= 1 && bottom == 0)) {
+        // Like a terminal: a region of less than two lines is ignored, CSI r resets. A top of
+        // 0 is line 1, so CSI ; 1 r is a one-line region (found by terminal_snapshot).
+        const int first = top < 1 ? 1 : top;
+        if (body.empty() || (first == 1 && bottom == 0)) {
             scroll_top_ = scroll_bottom_ = 0;
-        } else if (bottom == 0 || bottom > top) {
-            scroll_top_ = top < 1 ? 1 : top;
+        } else if (bottom == 0 || bottom > first) {
+            scroll_top_ = first;
             scroll_bottom_ = bottom;
         }
     } else if (final_byte == 'q' && !body.empty() && body.back() == ' ') {

@@ -291,6 +291,12 @@ TEST(TerminalModes, ScrollRegion) {
     EXPECT_EQ(m.scroll_bottom(), 20);
     EXPECT_EQ(fed("\x1b[3;20r\x1b[r").scroll_top(), 0);
     EXPECT_EQ(fed("\x1b[3;20r\x1b[5;5r").scroll_top(), 3);  // under two lines: ignored
+    // Found by terminal_snapshot: a top of 0 is line 1, so ; 01 is one line and ignored too
+    // (it was kept, and a late joiner's snapshot said 1;1, which is ignored: modes differed).
+    EXPECT_EQ(fed("\x1b[3;20r\x1b[;01r").scroll_top(), 3);
+    EXPECT_EQ(fed("\x1b[3;20r\x1b[0;1r").scroll_bottom(), 20);
+    EXPECT_EQ(fed("\x1b[;2r").scroll_top(), 1);  // the control: two lines from line 1
+    EXPECT_EQ(fed("\x1b[;2r").scroll_bottom(), 2);
     TerminalModes resized = fed("\x1b[3;20r");
     resized.screen_resized();
     EXPECT_EQ(resized.scroll_top(), 0);
