@@ -2,19 +2,25 @@
 # Runs every fuzz target of a TANDEM_FUZZ build for a bounded time against its committed seed
 # corpus, two at a time; fails on any crash, leak, timeout or out-of-memory (docs/fuzzing.md).
 #
-#   tests/fuzz/run.sh [--build] BUILD_DIR [SECONDS]
+#   tests/fuzz/run.sh [--build] [--seed N] BUILD_DIR [SECONDS]
 #
 # SECONDS per target, default 20. Prints each target's execution count. New inputs found go to
 # a scratch directory, never into the committed corpus. --build first configures and builds
 # BUILD_DIR as a fuzz-only tree with clang (only the targets and the libraries they link).
+# --seed N makes the run repeatable (CI: 1): the same mutations in the same order, a slower
+# machine running a prefix of them; without it each run explores anew.
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-build_first=0
-if [ "${1:-}" = --build ]; then
-    build_first=1
+build_first=0 seed_args=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --build) build_first=1 ;;
+    --seed) seed_args=(-seed="$2"); shift ;;
+    *) break ;;
+    esac
     shift
-fi
+done
 build=${1:?usage: tests/fuzz/run.sh [--build] BUILD_DIR [SECONDS]}
 seconds=${2:-20}
 if [ $build_first = 1 ]; then
@@ -36,7 +42,7 @@ run_one() {
     mkdir -p "$corpus" "$work/$1.artifacts"
     [ -d "$here/corpus/$name" ] && cp -r "$here/corpus/$name/." "$corpus/"
     # -timeout: one input taking over 10 s is a hang; -rss_limit_mb: a finding, not a swap storm.
-    "$bin/fuzz_$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    "$bin/fuzz_$name" "${seed_args[@]}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
         -max_len=65536 -print_final_stats=1 -artifact_prefix="$work/$name.artifacts/" \
         "$corpus" >"$work/$name.log" 2>&1
 }
@@ -66,7 +72,7 @@ report() { # NAME STATUS
     fi
 }
 
-echo "fuzzing ${#targets[@]} targets, ${seconds} s each, 2 at a time"
+echo "fuzzing ${#targets[@]} targets, ${seconds} s each, 2 at a time${seed_args:+, ${seed_args[0]}}"
 i=0
 while [ $i -lt ${#targets[@]} ]; do
     a=${targets[$i]} b=${targets[$((i + 1))]:-}
