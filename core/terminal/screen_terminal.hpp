@@ -35,9 +35,10 @@ void append_utf8(std::string& out, std::uint32_t cp);
 
 // Characters every terminal draws one cell wide. Past these, a cell's width is the emulator's
 // opinion (and a wide character whose right half was overwritten sits in a one-cell cell), so the
-// next cell gets an absolute column.
+// next cell gets an absolute column. U+FFFD too: it stands for code points vterm decoded past
+// Unicode, some of which it took as wide (found by terminal_snapshot); drawn, it is one cell.
 inline bool surely_narrow(std::uint32_t cp) {
-    return cp < 0x1100 || (cp >= 0x2500 && cp < 0x25a0);
+    return cp < 0x1100 || (cp >= 0x2500 && cp < 0x25a0) || cp == 0xfffd;
 }
 
 // Common combining marks. One stored without a base character is drawn on a space, so that a

@@ -173,6 +173,18 @@ TEST(ScreenState, CodePointsPastUnicodeReadAndRepaintAsReplacementCharacter) {
         "line\r\n\xf6\x93\x96\x87"
         "e 27\r\nnext",
         6, 20);
+    // Found by terminal_snapshot: one written over the left half of a wide character (whose
+    // right half vterm leaves) read as a wide U+FFFD, which a repaint draws one cell wide.
+    ScreenState over_wide(6, 20);
+    over_wide.feed("\xe6\x97\xa5\r\xf6\x93\x96\x87");
+    EXPECT_EQ(over_wide.cell(0, 0).chars, U"\ufffd");
+    EXPECT_EQ(over_wide.cell(0, 0).width, 1);
+    EXPECT_TRUE(over_wide.cell(0, 1).chars.empty());
+    expect_round_trip("\xe6\x97\xa5\r\xf6\x93\x96\x87x\r\n\xe6\x97\xa5\r\xef\xbf\xbd", 6, 20);
+    // The control: an ASCII letter over it reads the same way.
+    ScreenState letter(6, 20);
+    letter.feed("\xe6\x97\xa5\rx");
+    EXPECT_EQ(letter.cell(0, 0).width, 1);
 }
 
 // Found by the terminal_snapshot fuzz target: libvterm wrote past its 16 CSI arguments and
