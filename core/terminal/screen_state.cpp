@@ -183,14 +183,20 @@ void ScreenState::Terminal::feed(std::string_view in) {
 }
 
 void ScreenState::Terminal::write_csi(std::string_view sequence) {
-    // CSI ? 1048 l and CSI ? 1049 l restore the cursor (leading zeros allowed, as vterm reads).
+    // One DEC private mode set or reset (CSI ? Pm h/l; leading zeros allowed, as vterm reads).
     const std::string_view body = sequence.substr(2, sequence.size() - 3);
-    const bool dec_reset = sequence.back() == 'l' && body.size() > 1 && body[0] == '?' &&
-                           body.find_first_not_of("0123456789", 1) == std::string_view::npos;
-    if (dec_reset) {
-        const std::string_view digits =
+    const char final_byte = sequence.back();
+    if ((final_byte == 'h' || final_byte == 'l') && body.size() > 1 && body[0] == '?' &&
+        body.find_first_not_of("0123456789", 1) == std::string_view::npos) {
+        const std::string_view mode =
             body.substr(std::min(body.find_first_not_of('0', 1), body.size()));
-        if (digits == "1048" || digits == "1049")
+        // Terminals take 47 as the alternate screen too; libvterm 0.1.4 ignores it.
+        if (mode == "47") {
+            const std::string alt = std::string("\x1b[?1047") + final_byte;
+            return write(alt.data(), alt.size());
+        }
+        // CSI ? 1048 l and CSI ? 1049 l restore the cursor.
+        if (final_byte == 'l' && (mode == "1048" || mode == "1049"))
             return write_keeping_visibility(sequence.data(), sequence.size());
     }
     write(sequence.data(), sequence.size());

@@ -399,6 +399,27 @@ TEST(ScreenState, RestoringTheCursorLeavesItsVisibility) {
     EXPECT_FALSE(hidden.cursor_visible());
 }
 
+// Found by the terminal_snapshot fuzz target: terminals (xterm, xterm.js) and TerminalModes
+// take CSI ? 47 h as the alternate screen; libvterm 0.1.4 ignores it, so a late joiner got the
+// main screen while the creator's terminal showed the alternate one.
+TEST(ScreenState, Mode47IsTheAlternateScreenAsInTerminals) {
+    for (const char* enter : {"\x1b[?47h", "\x1b[?0047h", "\x1b[?1;47h"}) {
+        ScreenState screen(5, 20);
+        screen.feed(std::string("main") + enter + "alt");
+        EXPECT_TRUE(screen.alt_screen()) << enter;
+        EXPECT_TRUE(fed_modes(std::string("main") + enter).alt_screen()) << enter;
+        EXPECT_EQ(screen.row_text(0), "    alt") << enter;
+        screen.feed("\x1b[?47l");
+        EXPECT_FALSE(screen.alt_screen());
+        EXPECT_EQ(screen.row_text(0), "main");
+    }
+    // The control: 1047, which libvterm knows, does the same.
+    ScreenState known(5, 20);
+    known.feed("main\x1b[?1047halt");
+    EXPECT_TRUE(known.alt_screen());
+    EXPECT_EQ(known.row_text(0), "    alt");
+}
+
 TEST(ScreenState, OverlongSequencesAreDropped) {
     ScreenState s(5, 20);
     s.feed("a\x1b[" + std::string(100000, '1') + "mb\x1b[31mc");
