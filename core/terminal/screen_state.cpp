@@ -207,17 +207,20 @@ void ScreenState::Terminal::finish_csi() {
     if (too_many_arguments(body)) return;
     if (held.back() == 'h' || held.back() == 'l') {
         // libvterm 0.1.4 sets or resets only the first mode of CSI [?] Pm h/l (CSI ? 1 ; 1049 h);
-        // terminals, xterm.js and TerminalModes take each one: so one sequence per mode here.
+        // terminals, xterm.js and TerminalModes take each one, each without its sub-parameters
+        // (CSI ? : ; 47 h sets 47): so one plain sequence per mode here.
         const bool dec = !body.empty() && body[0] == '?';
         const std::string_view modes = body.substr(dec ? 1 : 0);
-        if (modes.find(';') != std::string_view::npos &&
-            modes.find_first_not_of("0123456789;") == std::string_view::npos) {
+        if (modes.find_first_of(";:") != std::string_view::npos &&
+            modes.find_first_not_of("0123456789;:") == std::string_view::npos) {
             std::size_t at = 0;
             while (at <= modes.size()) {
                 const std::size_t end = std::min(modes.find(';', at), modes.size());
-                if (end > at) {
+                const std::string_view param = modes.substr(at, end - at);
+                const std::string_view mode = param.substr(0, param.find(':'));
+                if (!mode.empty()) {
                     std::string one = dec ? "\x1b[?" : "\x1b[";
-                    one.append(modes.substr(at, end - at));
+                    one.append(mode);
                     one += held.back();
                     write_csi(one);
                 }

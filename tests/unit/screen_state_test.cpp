@@ -446,10 +446,13 @@ TEST(ScreenState, ResizeKeepsContent) {
 // CSI ? Pm h/l and CSI Pm h/l, where terminals (and TerminalModes) take each: after
 // CSI ? ; 1049 h the host's terminal was on the alternate screen and the model was not.
 TEST(ScreenState, EveryModeOfOneSetOrResetSequenceIsTaken) {
-    for (const char* seq : {"\x1b[?1049h", "\x1b[?;1049h", "\x1b[?1;1049h", "\x1b[?25;1049;1h"}) {
+    // With sub-parameters too, which each mode drops (terminal_snapshot: CSI ? : ; 47 h).
+    for (const char* seq : {"\x1b[?1049h", "\x1b[?;1049h", "\x1b[?1;1049h", "\x1b[?25;1049;1h",
+                            "\x1b[?:;1049h", "\x1b[?1:2;1049h", "\x1b[?1049:5h", "\x1b[?:;47h"}) {
         ScreenState s(4, 20);
         s.feed(seq);
         EXPECT_TRUE(s.alt_screen()) << seq;
+        EXPECT_TRUE(fed_modes(seq).alt_screen()) << seq;
         s.feed("\x1b[?1;1049l");
         EXPECT_FALSE(s.alt_screen()) << seq;
     }
