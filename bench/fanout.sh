@@ -2,7 +2,7 @@
 # Fan-out benchmark: one shared session watched by many, tmux as the peer (issue 11).
 #
 #   bench/fanout.sh [--smoke] [--build-dir DIR] [--no-build] [--swarm-bin FILE] [--idle N]
-#                   [--size-mb N] [--seconds S] [--phases bulk,lag,join,idle]
+#                   [--size-mb N] [--seconds S] [--phases bulk,lag,join,idle] [--lag-counts N,N]
 #
 # Starts the demo instance as bench/run.sh does (scripts/lib/instance.sh) with tandem-broker's web
 # face on a random 127.0.0.1 port, opens a creator session through tandem-sshd with the real ssh
@@ -22,6 +22,7 @@ set -euo pipefail
 
 TANDEM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 smoke=0 build_dir=build build=1 swarm_bin="" idle="" size_mb="" seconds="" phases=bulk,lag,join,idle
+lag_counts=""
 while [ $# -gt 0 ]; do
     case "$1" in
     --smoke) smoke=1 ;;
@@ -32,6 +33,7 @@ while [ $# -gt 0 ]; do
     --size-mb) size_mb=$2; shift ;;
     --seconds) seconds=$2; shift ;;
     --phases) phases=$2; shift ;;
+    --lag-counts) lag_counts=$2; shift ;;
     -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "bench/fanout.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -140,13 +142,15 @@ with open(path, "wb") as f:
 PY
 
 smoke_flag=$([ "$smoke" = 1 ] && echo --smoke || true)
-command="bench/fanout.sh${smoke_flag:+ $smoke_flag} --idle $idle --size-mb $size_mb --seconds $seconds --phases $phases"
+command="bench/fanout.sh${smoke_flag:+ $smoke_flag} --idle $idle --size-mb $size_mb --seconds $seconds --phases $phases${lag_counts:+ --lag-counts $lag_counts}"
 status=0
 python3 "$TANDEM_ROOT/bench/fanout.py" --ssh-config "$work/ssh_config" \
     --account "$(tandem_demo_account)" --payload "$work/payload" --workdir "$work" \
     --swarm "$swarm" --ca "$ca" --cookie "$cookie" --origin "$origin" --web-port "$web_port" \
     --broker-pid "$TANDEM_BROKER_PID" --sshd-pid "$TANDEM_SSHD_PID" --idle "$idle" \
-    --rate 1000000 --seconds "$seconds" "${counts[@]}" --out "$out" --command "$command" \
+    --rate 1000000 --seconds "$seconds" "${counts[@]}" \
+    ${lag_counts:+--lag-counts "$lag_counts" --tmux-counts "$lag_counts"} \
+    --out "$out" --command "$command" \
     --phases "$phases" \
     ${smoke_flag:+"$smoke_flag"} || status=$?
 if [ "$status" != 0 ]; then

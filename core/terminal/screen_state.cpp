@@ -143,6 +143,13 @@ void ScreenState::Terminal::feed(std::string_view in) {
                             "8",
                             2);  // DECRC
                         ++p;
+                    } else if (held == "\x1b#" && (b == '3' || b == '4' || b == '6')) {
+                        // A line made double width keeps the cursor within its half, as in
+                        // xterm; libvterm left it past it, where no repaint can put it back.
+                        held += static_cast<char>(b);
+                        write(held.data(), held.size());
+                        ++p;
+                        keep_cursor_on_half_line();
                     } else {
                         write(held.data(), held.size());  // not a CSI: vterm takes it from here
                     }
@@ -180,6 +187,17 @@ void ScreenState::Terminal::feed(std::string_view in) {
         }
     }
     if (scan == Scan::ground) write(pass, static_cast<std::size_t>(end - pass));
+}
+
+void ScreenState::Terminal::keep_cursor_on_half_line() {
+    VTermPos pos;
+    vterm_state_get_cursorpos(state, &pos);
+    int rows = 0;
+    int cols = 0;
+    vterm_get_size(vt, &rows, &cols);
+    if (pos.col < cols / 2) return;
+    const std::string column = "\x1b[" + std::to_string(cols / 2) + "G";  // CHA, 1-based
+    write(column.data(), column.size());
 }
 
 void ScreenState::Terminal::write_csi(std::string_view sequence) {

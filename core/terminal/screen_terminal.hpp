@@ -80,6 +80,7 @@ struct ScreenState::Terminal {
         if (cursor_visible != visible) write(visible ? "\x1b[?25h" : "\x1b[?25l", 6);
     }
     void write_csi(std::string_view sequence);
+    void keep_cursor_on_half_line();
     void feed(std::string_view in);
     void finish_csi();
     void repeat_preceding(int count);

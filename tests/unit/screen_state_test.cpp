@@ -420,6 +420,24 @@ TEST(ScreenState, Mode47IsTheAlternateScreenAsInTerminals) {
     EXPECT_EQ(known.row_text(0), "    alt");
 }
 
+// Found by the terminal_snapshot fuzz target: a line made double width (ESC # 3/4/6) while the
+// cursor was past its half left libvterm's cursor there, a column no repaint can reach (libvterm
+// itself keeps any later move within the half): a late joiner's cursor was elsewhere. As in
+// xterm, the cursor moves to the half's last column.
+TEST(ScreenState, ALineMadeDoubleWidthKeepsTheCursorWithinItsHalf) {
+    for (const char* line : {"\x1b#3", "\x1b#4", "\x1b#6"}) {
+        ScreenState screen(5, 20);
+        screen.feed(std::string("abcdefghijklmno") + line);
+        EXPECT_EQ(screen.cursor_col(), 9) << line + 1;
+        expect_round_trip(std::string("abcdefghijklmno") + line, 5, 20);
+        expect_round_trip(std::string("\r\nabcdefghijklmnopqrst") + line, 5, 20);  // wrap pending
+        // The control: a cursor within the half stays where it is.
+        ScreenState within(5, 20);
+        within.feed(std::string("abc") + line);
+        EXPECT_EQ(within.cursor_col(), 3) << line + 1;
+    }
+}
+
 TEST(ScreenState, OverlongSequencesAreDropped) {
     ScreenState s(5, 20);
     s.feed("a\x1b[" + std::string(100000, '1') + "mb\x1b[31mc");
