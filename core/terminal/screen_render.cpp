@@ -10,18 +10,6 @@ using namespace screen_detail;
 
 namespace {
 
-// East Asian wide and emoji ranges (after Markus Kuhn's wcwidth): characters a terminal draws
-// two cells wide. Such a character stranded in the last column (vterm allows that after inserts)
-// would wrap, and on the bottom row scroll, the viewer's screen: it is drawn as a space instead.
-bool likely_wide(std::uint32_t cp) {
-    return (cp >= 0x1100 && cp < 0x1160) || cp == 0x2329 || cp == 0x232a ||
-           (cp >= 0x2e80 && cp < 0xa4d0 && cp != 0x303f) || (cp >= 0xac00 && cp < 0xd7a4) ||
-           (cp >= 0xf900 && cp < 0xfb00) || (cp >= 0xfe10 && cp < 0xfe1a) ||
-           (cp >= 0xfe30 && cp < 0xfe70) || (cp >= 0xff00 && cp < 0xff61) ||
-           (cp >= 0xffe0 && cp < 0xffe7) || (cp >= 0x1f300 && cp < 0x1f650) ||
-           (cp >= 0x1f900 && cp < 0x1fa00) || (cp >= 0x20000 && cp < 0x3fffe);
-}
-
 void append_color(std::string& codes, const ScreenState::Color& c, bool is_fg) {
     using Kind = ScreenState::Color::Kind;
     if (!codes.empty()) codes += ';';

@@ -323,16 +323,19 @@ ScreenState::Cell ScreenState::cell(int row, int col) const {
 std::vector<ScreenState::Cell> ScreenState::row_cells(int row) const {
     std::vector<Cell> out;
     if (row < 0 || row >= rows_) return out;
-    std::vector<VTermScreenCell> cells(static_cast<std::size_t>(cols_));
-    term_->read_row(row, cols_, cells);
     // The right half of a double-width line's cells cannot be seen: they read as blank.
     const VTermLineInfo* info = vterm_state_get_lineinfo(term_->state, row);
     const bool double_line = info != nullptr && (info->doubleheight != 0 || info->doublewidth);
     const int shown = double_line ? cols_ / 2 : cols_;
+    std::vector<VTermScreenCell> cells(static_cast<std::size_t>(cols_));
+    term_->read_row(row, shown, cells);
     out.reserve(cells.size());
     for (int col = 0; col < cols_; ++col) {
         out.push_back(col < shown ? to_cell(cells[static_cast<std::size_t>(col)]) : Cell{});
     }
+    // A wide character the row's end cuts in half reads as the space it is repainted as.
+    Cell& last = out[static_cast<std::size_t>(shown - 1)];
+    if (!last.chars.empty() && screen_detail::likely_wide(last.chars[0])) last.chars = U" ";
     return out;
 }
 

@@ -41,6 +41,19 @@ inline bool surely_narrow(std::uint32_t cp) {
     return cp < 0x1100 || (cp >= 0x2500 && cp < 0x25a0) || cp == 0xfffd;
 }
 
+// East Asian wide and emoji ranges (after Markus Kuhn's wcwidth): characters a terminal draws
+// two cells wide. Such a character stranded in the last column (vterm allows that after inserts,
+// a resize, or a line made double width) would wrap, and on the bottom row scroll, the viewer's
+// screen: it is repainted, and read, as a space instead.
+inline bool likely_wide(std::uint32_t cp) {
+    return (cp >= 0x1100 && cp < 0x1160) || cp == 0x2329 || cp == 0x232a ||
+           (cp >= 0x2e80 && cp < 0xa4d0 && cp != 0x303f) || (cp >= 0xac00 && cp < 0xd7a4) ||
+           (cp >= 0xf900 && cp < 0xfb00) || (cp >= 0xfe10 && cp < 0xfe1a) ||
+           (cp >= 0xfe30 && cp < 0xfe70) || (cp >= 0xff00 && cp < 0xff61) ||
+           (cp >= 0xffe0 && cp < 0xffe7) || (cp >= 0x1f300 && cp < 0x1f650) ||
+           (cp >= 0x1f900 && cp < 0x1fa00) || (cp >= 0x20000 && cp < 0x3fffe);
+}
+
 // Common combining marks. One stored without a base character is drawn on a space, so that a
 // terminal cannot attach it to the cell before (the one deliberate difference of a repainted
 // screen, which the terminal_snapshot fuzz target allows).

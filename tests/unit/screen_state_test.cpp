@@ -431,6 +431,15 @@ TEST(ScreenState, ALineMadeDoubleWidthKeepsTheCursorWithinItsHalf) {
         EXPECT_EQ(screen.cursor_col(), 9) << line + 1;
         expect_round_trip(std::string("abcdefghijklmno") + line, 5, 20);
         expect_round_trip(std::string("\r\nabcdefghijklmnopqrst") + line, 5, 20);  // wrap pending
+        // Found by terminal_snapshot: a wide character the half cuts reads as the space it is
+        // repainted as (it read as itself, wide, and the late joiner's row differed).
+        ScreenState cut(5, 4);
+        cut.feed(std::string("a\xe6\x97\xa5") + line);
+        EXPECT_EQ(cut.cell(0, 1).chars, U" ") << line + 1;
+        expect_round_trip(std::string("a\xe6\x97\xa5") + line, 5, 4);
+        ScreenState whole(5, 4);
+        whole.feed("a\xe6\x97\xa5");
+        EXPECT_EQ(whole.cell(0, 1).chars, U"\u65e5");
         // The control: a cursor within the half stays where it is.
         ScreenState within(5, 20);
         within.feed(std::string("abc") + line);
