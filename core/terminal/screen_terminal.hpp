@@ -29,6 +29,11 @@ constexpr std::uint32_t continuation = 0xffffffff;  // right half of a wide char
 constexpr bool is_scalar_value(std::uint32_t cp) {
     return cp < 0xd800 || (cp > 0xdfff && cp < 0x110000);
 }
+// What a repaint can write as a character: C1 controls (vterm stores a stray 0x9e byte as
+// U+009E) would act, e.g. U+009E opens a string that swallows the rest of the row.
+constexpr bool is_drawable(std::uint32_t cp) {
+    return is_scalar_value(cp) && !(cp >= 0x7f && cp < 0xa0);
+}
 
 ScreenState::Pen to_pen(const VTermScreenCell& c);
 void append_utf8(std::string& out, std::uint32_t cp);
@@ -117,10 +122,10 @@ struct ScreenState::Terminal {
             cells[col] = raw_cell(row, col);
             // vterm decodes overlong 4-byte sequences (F5-F7 lead bytes) to code points past
             // U+10FFFF that UTF-8 cannot carry; a repaint would silently lose the cell and shift
-            // the row (found by the terminal_snapshot fuzz target). They read as U+FFFD, as a
-            // terminal shows invalid UTF-8.
+            // the row (found by the terminal_snapshot fuzz target). They, and C1 controls, read
+            // as U+FFFD, as a terminal shows invalid UTF-8.
             for (auto& ch : cells[col].chars)
-                if (ch != screen_detail::continuation && !screen_detail::is_scalar_value(ch))
+                if (ch != screen_detail::continuation && !screen_detail::is_drawable(ch))
                     ch = 0xfffd;
         }
         for (int col = 0; col < width; ++col) {

@@ -181,6 +181,13 @@ TEST(ScreenState, CodePointsPastUnicodeReadAndRepaintAsReplacementCharacter) {
     EXPECT_EQ(over_wide.cell(0, 0).width, 1);
     EXPECT_TRUE(over_wide.cell(0, 1).chars.empty());
     expect_round_trip("\xe6\x97\xa5\r\xf6\x93\x96\x87x\r\n\xe6\x97\xa5\r\xef\xbf\xbd", 6, 20);
+    // Found by terminal_snapshot (seed 1): vterm stored a stray 0x9e byte as U+009E, a C1
+    // control a repaint would send as PM, which swallowed the rest of the joiner's row.
+    ScreenState stray(6, 20);
+    stray.feed(std::string("\x9e\x00\x00h", 4));
+    EXPECT_EQ(stray.cell(0, 0).chars, U"\ufffd");
+    EXPECT_EQ(stray.row_text(0), "\xef\xbf\xbdh");
+    expect_round_trip(std::string("x\bx\x9e\x00\x00\x00h\r\n\x85y", 10), 6, 20);
     // The control: an ASCII letter over it reads the same way.
     ScreenState letter(6, 20);
     letter.feed("\xe6\x97\xa5\rx");
