@@ -90,7 +90,14 @@ struct ScreenState::Terminal {
     bool held_overflow = false;
 
     void write(const char* bytes, std::size_t len) {
-        if (len != 0) vterm_input_write(vt, bytes, len);
+        if (len == 0) return;
+        vterm_input_write(vt, bytes, len);
+        // vterm gives a C1 control reached through UTF-8 (C2 ESC h 9E) a width of -1 and moves
+        // the cursor back, off the screen's left edge: a place no terminal and no repaint has
+        // (found by terminal_snapshot). Terminals give it no width; the cursor stays on screen.
+        VTermPos pos;
+        vterm_state_get_cursorpos(state, &pos);
+        if (pos.col < 0) vterm_input_write(vt, "\x1b[1G", 4);
     }
     // vterm restores the cursor's visibility with the cursor (ESC 8, CSI ? 1048/1049 l), and
     // hides it when nothing was saved; terminals and TerminalModes leave it as it was.

@@ -199,6 +199,16 @@ TEST(ScreenState, CodePointsPastUnicodeReadAndRepaintAsReplacementCharacter) {
     EXPECT_EQ(stray.cell(0, 0).chars, U"\ufffd");
     EXPECT_EQ(stray.row_text(0), "\xef\xbf\xbdh");
     expect_round_trip(std::string("x\bx\x9e\x00\x00\x00h\r\n\x85y", 10), 6, 20);
+    // Found by terminal_snapshot (seed 1): vterm gives a C1 control reached through UTF-8 split
+    // by an escape (C2 ESC h 9E) a width of -1, and its cursor left the screen (column -1).
+    for (const int cols : {2, 20}) {
+        ScreenState back(6, cols);
+        back.feed("\xc2\x1bh\x9e");
+        EXPECT_EQ(back.cursor_col(), 0) << cols;
+        back.feed("X");
+        EXPECT_EQ(back.cell(0, 0).chars, U"X") << cols;
+        expect_round_trip("\xc2\x1bh\x9e", 6, cols);
+    }
     // The control: an ASCII letter over it reads the same way.
     ScreenState letter(6, 20);
     letter.feed("\xe6\x97\xa5\rx");
