@@ -10,8 +10,6 @@
 namespace tandem::broker {
 namespace {
 
-const ParticipantId kCreator = "c";
-
 nlohmann::json refusal(ErrorCode code) {
     return {
         {"ok", false}, {"code", std::string(error_info(code).id)}, {"text", user_message(code)}};

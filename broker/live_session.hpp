@@ -49,6 +49,12 @@ class LiveSession : public std::enable_shared_from_this<LiveSession> {
     nlohmann::json on_command(const nlohmann::json& command);
     // The session is over (hook ended or vanished): the share ends, everyone is told why.
     void end(const std::string& reason, std::optional<ErrorCode> code);
+    // The broker stops but the session goes on (its hook re-registers with the next broker):
+    // viewers and watchers are told to reconnect; the share stays in the store as it is.
+    void suspend();
+    // The share a previous broker made for this session (read from the store at start): the
+    // same invite links work again; the creator controls and is told.
+    void resume_share(const std::string& share_id);
     // An administrator ends the session (tandem-admin terminate): the hook is told to end it,
     // and every participant is removed with T_320 and the reason.
     void terminate(const std::string& actor, const std::string& reason);
@@ -85,6 +91,8 @@ class LiveSession : public std::enable_shared_from_this<LiveSession> {
     nlohmann::json console_state() const;
 
   private:
+    static inline const ParticipantId kCreator = "c";
+
     struct Participant {
         std::string user;
         std::string via;

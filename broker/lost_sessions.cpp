@@ -26,12 +26,12 @@ int end_lost_sessions(Store& store) {
     return ended;
 }
 
-void forget_shares(Store& store) {
+std::vector<LiveShare> shares_to_resume(Store& store) {
     try {
-        for (const auto& hook : store.live_session_hooks())
-            store.set_session_sharing(hook.uuid, SessionSharing{});
+        return store.reset_live_shares();
     } catch (const std::exception& e) {
-        log::error(std::string("clearing the shares of a previous broker failed: ") + e.what());
+        log::error(std::string("reading the shares of a previous broker failed: ") + e.what());
+        return {};
     }
 }
 

@@ -10,8 +10,9 @@ namespace tandem::broker {
 // Returns how many sessions it ended; a failing store is logged and retried on the next call.
 int end_lost_sessions(Store& store);
 
-// Shares live in the broker's memory, so a broker that starts knows of none: no live row may
-// still show one (shared, controller, participants) from a broker that was killed.
-void forget_shares(Store& store);
+// A starting broker takes over the shares of the previous one (killed or restarted): they stay
+// in the store, their participants do not (their connections died), the creators type again.
+// Returns the shares, resumed as their hooks re-register; a failing store is logged (none).
+std::vector<LiveShare> shares_to_resume(Store& store);
 
 }  // namespace tandem::broker

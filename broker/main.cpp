@@ -76,13 +76,14 @@ int main(int argc, char** argv) {
         // Revoking a grant ejects the person from live shares within seconds; a session whose
         // hook was killed before it could end it is ended in the store as soon (and at start).
         broker::end_lost_sessions(store);
-        broker::forget_shares(store);
+        registry.expect_shares(broker::shares_to_resume(store));
         boost::asio::steady_timer grant_timer(io);
         std::function<void()> schedule_grant_check = [&] {
             grant_timer.expires_after(std::chrono::seconds(2));
             grant_timer.async_wait([&](const boost::system::error_code& ec) {
                 if (ec) return;
                 registry.recheck_grants();
+                registry.drop_unclaimed_shares();
                 broker::end_lost_sessions(store);
                 schedule_grant_check();
             });
@@ -97,7 +98,9 @@ int main(int argc, char** argv) {
             if (metrics) metrics->stop();
             grant_timer.cancel();
             om_sessions.end_all("broker stopping");
-            registry.end_all("broker stopping");
+            // The shares outlive this process: viewers are told to reconnect, the store keeps
+            // the shares for the next broker (a web creator's session ends with its PTY).
+            registry.suspend_all();
             // Let the final frames flush, then stop.
             boost::asio::post(io, [&] { io.stop(); });
         });

@@ -16,6 +16,12 @@ std::shared_ptr<LiveSession> SessionRegistry::open(const SessionInfo& info,
     sessions_[info.id] = session;
     ++ctx_.metrics.sessions_registered;
     ctx_.audit(info.creator, "session.register", info.account, "session=" + info.id);
+    if (auto expected = expected_.find(info.id); expected != expected_.end()) {
+        // Only the session's own creator gets its share back (the hook proved who it is).
+        if (expected->second.creator == info.creator)
+            session->resume_share(expected->second.share_id);
+        expected_.erase(expected);
+    }
     if (on_open_) on_open_(session);
     return session;
 }
@@ -57,6 +63,8 @@ std::variant<SessionRegistry::Found, ErrorCode> SessionRegistry::find_for(
     for (const auto& [id, s] : sessions_)
         if (s->share_id() == claims.share_id) session = s;
     if (!session) {
+        for (const auto& [uuid, expected] : expected_)
+            if (expected.share_id == claims.share_id) return ErrorCode::T_717_share_resuming;
         auto ended = ended_shares_.find(claims.share_id);
         return ended != ended_shares_.end() ? ended->second : ErrorCode::T_704_share_cancelled;
     }
@@ -119,10 +127,39 @@ void SessionRegistry::recheck_grants() {
     for (auto& [id, session] : sessions_) session->recheck_grants();
 }
 
-void SessionRegistry::end_all(const std::string& reason) {
+void SessionRegistry::suspend_all() {
     auto sessions = std::move(sessions_);
     sessions_.clear();
-    for (auto& [id, session] : sessions) session->end(reason, ErrorCode::T_705_session_ended);
+    for (auto& [id, session] : sessions) session->suspend();
+}
+
+void SessionRegistry::expect_shares(const std::vector<LiveShare>& shares) {
+    const UnixTime until = ctx_.clock() + kResumeWindow;
+    for (const auto& share : shares) {
+        expected_[share.session_uuid] = {share.share_id, share.creator, until};
+        log::info("share of session " + share.session_uuid + " resumes when its hook returns");
+    }
+}
+
+void SessionRegistry::drop_unclaimed_shares() {
+    const UnixTime now = ctx_.clock();
+    for (auto it = expected_.begin(); it != expected_.end();) {
+        if (it->second.until > now) {
+            ++it;
+            continue;
+        }
+        try {
+            ctx_.store.set_session_sharing(it->first, SessionSharing{});
+        } catch (const std::exception& e) {
+            log::warn("cannot end the unclaimed share of session " + it->first + ": " + e.what());
+            ++it;
+            continue;  // tried again on the next tick
+        }
+        ctx_.audit(it->second.creator, "share.end", it->second.share_id,
+                   "hook did not return after a broker restart");
+        remember_ended_share(it->second.share_id, ErrorCode::T_705_session_ended);
+        it = expected_.erase(it);
+    }
 }
 
 }  // namespace tandem::broker

@@ -45,7 +45,15 @@ class SessionRegistry {
                    const std::string& reason);
 
     void recheck_grants();
-    void end_all(const std::string& reason);
+    // The broker stops; the sessions do not (docs/sharing.md, "Broker restarts").
+    void suspend_all();
+
+    // Shares a previous broker left in the store: each resumes when its session's hook
+    // re-registers (within seconds: hooks retry every 2 s); until then joiners hear T_717.
+    void expect_shares(const std::vector<LiveShare>& shares);
+    // Shares whose hook did not come back within kResumeWindow end (store and audit).
+    void drop_unclaimed_shares();
+    static constexpr UnixTime kResumeWindow = 30;
     std::size_t size() const { return sessions_.size(); }
     const std::map<std::string, std::shared_ptr<LiveSession>>& sessions() const {
         return sessions_;
@@ -62,6 +70,12 @@ class SessionRegistry {
 
     BrokerContext& ctx_;
     std::map<std::string, std::shared_ptr<LiveSession>> sessions_;
+    struct ExpectedShare {
+        std::string share_id;
+        std::string creator;
+        UnixTime until = 0;
+    };
+    std::map<std::string, ExpectedShare> expected_;  // by session uuid
     std::function<void(const std::shared_ptr<LiveSession>&)> on_open_;
     // Shares that ended recently, so a late joiner hears "session ended" rather than "cancelled".
     std::map<std::string, ErrorCode> ended_shares_;

@@ -67,7 +67,7 @@ WebListener::WebListener(BrokerContext& ctx, SessionRegistry& registry, WebOmSes
       proxies_(proxies_from(ctx.config)),
       headers_(origin_, !ctx.config.web_plain_http),
       assets_(ctx.config.web_assets),
-      logins_(ctx.config.web_login_ttl, ctx.config.web_login_max_age),
+      logins_(ctx.config.web_login_ttl, ctx.config.web_login_max_age, 10000, &ctx.store),
       sockets_(ctx.config.web_max_websockets_per_user),
       login_(ctx, logins_, sockets_, origin_.tls),
       routes_(ctx, registry, om, origin_, assets_, login_),

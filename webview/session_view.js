@@ -11,6 +11,11 @@ const MAX_FONT = 15;
 const MIN_FONT = 9;
 const INPUT_CHUNK = 8192; // characters per input message, far below the 64 KiB message bound
 const MAX_NOTICES = 60;
+// A broker that went away (killed or restarting) gets this long to come back; the page tries
+// the same invitation every RECONNECT_EVERY_MS meanwhile (the login survives the restart).
+const RECONNECT_WINDOW_MS = 60000;
+const RECONNECT_EVERY_MS = 1000;
+const SHARE_RESUMING = 'T_717';
 
 const $ = (id) => document.getElementById(id);
 
@@ -31,6 +36,7 @@ export class SessionView {
     this.finished = false;
     this.exitRequested = false;
     this.end = null;
+    this.reconnectUntil = 0; // while reconnecting: when to give up
     this.timing = { enteredAt: performance.now(), welcomeAt: 0, firstScreenAt: 0 };
     this.onResize = () => this.fitFont();
     this.buttons = [
@@ -47,13 +53,43 @@ export class SessionView {
   }
 
   start() {
-    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    this.socket = new WebSocket(`${scheme}//${location.host}/ws`);
-    this.socket.binaryType = 'arraybuffer';
-    this.socket.addEventListener('open', () => this.send({ type: 'join', token: this.token }));
-    this.socket.addEventListener('message', (event) => this.receive(event.data));
-    this.socket.addEventListener('close', (event) => this.closed(event));
+    this.openSocket();
     window.tandemSession = this.testView();
+  }
+
+  openSocket() {
+    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    const socket = new WebSocket(`${scheme}//${location.host}/ws`);
+    this.socket = socket;
+    socket.binaryType = 'arraybuffer';
+    socket.addEventListener('open', () => this.send({ type: 'join', token: this.token }));
+    socket.addEventListener('message', (event) => { if (this.socket === socket) this.receive(event.data); });
+    socket.addEventListener('close', (event) => { if (this.socket === socket) this.closed(event); });
+  }
+
+  get reconnecting() {
+    return this.reconnectUntil !== 0;
+  }
+
+  // The broker went away without ending the share: the screen stays, the page says so and
+  // tries again until the share is back, is refused for good, or the window passes.
+  startReconnect() {
+    if (!this.reconnecting) {
+      this.reconnectUntil = performance.now() + RECONNECT_WINDOW_MS;
+      this.controlling = false;
+      this.pending = false;
+      this.updateControls();
+      this.addNotice('The connection to the bastion was lost; reconnecting…', 'bad');
+    }
+    this.end = null;
+    this.setStatus('Reconnecting to the bastion…', 'problem');
+    if (performance.now() > this.reconnectUntil) {
+      this.reconnectUntil = 0;
+      this.finish();
+      this.callbacks.lost('The connection to the bastion was lost and did not come back.');
+      return;
+    }
+    setTimeout(() => { if (!this.finished) this.openSocket(); }, RECONNECT_EVERY_MS);
   }
 
   send(message) {
@@ -89,7 +125,12 @@ export class SessionView {
     }
     switch (msg.type) {
       case 'welcome': return this.welcome(msg);
-      case 'refused': this.finish(); return this.callbacks.refused(msg);
+      case 'refused':
+        // The broker is back but the creator's session has not re-registered yet.
+        if (this.reconnecting && msg.code === SHARE_RESUMING) return undefined;
+        this.reconnectUntil = 0;
+        this.finish();
+        return this.callbacks.refused(msg);
       case 'resize': return this.resize(msg.cols, msg.rows);
       case 'notice': return this.notice(msg);
       case 'reply': return this.reply(msg);
@@ -103,6 +144,10 @@ export class SessionView {
     this.you = msg.you || '';
     this.controller = msg.controller || msg.creator || '';
     this.people = (msg.participants || []).map((p) => ({ user: p.user, via: p.via, from: p.from }));
+    if (this.terminal) {
+      this.reconnected(msg);
+      return;
+    }
     $('ses-title').textContent = `${msg.account} — shared by ${msg.creator}`;
     $('notices').replaceChildren();
     $('request').hidden = true;
@@ -130,6 +175,18 @@ export class SessionView {
     this.renderPeople();
     this.updateControls();
     this.addNotice(`You entered the session as ${this.you}. You are watching; apply for control to type.`);
+  }
+
+  // Back in the same share on the same terminal: the snapshot that follows repaints it.
+  reconnected(msg) {
+    this.reconnectUntil = 0;
+    this.controlling = false;
+    this.pending = false;
+    $('request').hidden = true;
+    this.resize(msg.cols, msg.rows);
+    this.renderPeople();
+    this.updateControls();
+    this.addNotice('Reconnected: you are back in the live session.', 'good');
   }
 
   terminalBytes(bytes) {
@@ -269,6 +326,14 @@ export class SessionView {
 
   closed(event) {
     if (this.finished) return;
+    // Lost without an end (killed broker), or ended by a broker that restarts: come back.
+    const resumable = this.reconnecting || (this.end ? this.end.reconnect === true
+      : !this.exitRequested && event.code !== 1008);
+    if (resumable && this.terminal) {
+      this.startReconnect();
+      return;
+    }
+    this.reconnectUntil = 0;
     this.finish();
     if (this.end) {
       const leftByChoice = this.end.reason === 'exit' && !this.end.code;

@@ -123,6 +123,9 @@ const std::vector<ErrorInfo>& error_catalogue() {
         {ErrorCode::T_716_join_unavailable, "T_716", "service",
          "The bastion's broker is not running, so shared sessions cannot be joined now; try again "
          "later."},
+        {ErrorCode::T_717_share_resuming, "T_717", "service",
+         "The shared session is reconnecting after the bastion's broker restarted; it will be "
+         "back within seconds."},
     };
     return catalogue;
 }

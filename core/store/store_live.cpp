@@ -44,8 +44,13 @@ void Store::set_session_sharing(const std::string& uuid, const SessionSharing& s
     find.bind(1, uuid);
     if (!find.step()) return;
     const Id id = find.int64(0);
-    Statement update(db_, "UPDATE sessions SET shared = ?, controller = ? WHERE id = ?");
-    update.bind(1, std::int64_t{sharing.shared}).bind(2, sharing.controller).bind(3, id);
+    Statement update(db_,
+                     "UPDATE sessions SET shared = ?, controller = ?, share_id = NULLIF(?, '') "
+                     "WHERE id = ?");
+    update.bind(1, std::int64_t{sharing.shared})
+        .bind(2, sharing.controller)
+        .bind(3, sharing.shared ? sharing.share_id : std::string())
+        .bind(4, id);
     update.run();
     Statement clear(db_, "DELETE FROM session_participants WHERE session_id = ?");
     clear.bind(1, id);
@@ -62,15 +67,18 @@ void Store::set_session_sharing(const std::string& uuid, const SessionSharing& s
 }
 
 std::vector<LiveSessionRecord> Store::list_live_sessions() const {
-    Statement st(db_, std::string("SELECT ") + sqlite::kSessionColumns +
-                          ", shared, controller FROM sessions WHERE ended_at IS NULL "
-                          "ORDER BY started_at, id");
+    Statement st(
+        db_,
+        std::string("SELECT ") + sqlite::kSessionColumns +
+            ", shared, controller, COALESCE(share_id, '') FROM sessions WHERE ended_at IS NULL "
+            "ORDER BY started_at, id");
     std::vector<LiveSessionRecord> live;
     while (st.step()) {
         LiveSessionRecord r;
         r.session = sqlite::read_session(st);
         r.sharing.shared = st.int64(15) != 0;
         r.sharing.controller = st.text(16);
+        r.sharing.share_id = st.text(17);
         live.push_back(std::move(r));
     }
     for (auto& r : live) r.sharing.participants = participants_of(db_, r.session.id);

@@ -41,4 +41,28 @@ bool Store::end_lost_session(const LiveSessionHook& hook, const std::string& rea
     return true;
 }
 
+std::vector<LiveShare> Store::reset_live_shares() {
+    StoreTransaction tx(*this);
+    Statement gone(db_,
+                   "DELETE FROM session_participants WHERE session_id IN "
+                   "(SELECT id FROM sessions WHERE ended_at IS NULL)");
+    gone.run();
+    // Not shared without a share id (written before migration 6): nothing to resume.
+    Statement stale(db_,
+                    "UPDATE sessions SET shared = 0, controller = '' "
+                    "WHERE ended_at IS NULL AND shared = 1 AND share_id IS NULL");
+    stale.run();
+    Statement creators(db_,
+                       "UPDATE sessions SET controller = user_name "
+                       "WHERE ended_at IS NULL AND shared = 1");
+    creators.run();
+    Statement st(db_,
+                 "SELECT uuid, share_id, user_name FROM sessions "
+                 "WHERE ended_at IS NULL AND shared = 1 ORDER BY started_at, id");
+    std::vector<LiveShare> shares;
+    while (st.step()) shares.push_back({st.text(0), st.text(1), st.text(2)});
+    tx.commit();
+    return shares;
+}
+
 }  // namespace tandem

@@ -120,6 +120,19 @@ ALTER TABLE users ADD COLUMN is_auditor INTEGER NOT NULL DEFAULT 0;
         R"sql(
 ALTER TABLE sessions ADD COLUMN hook_pid INTEGER;
 )sql",
+        // 6: what survives a broker restart. A live session's share id, so the same invite
+        // links keep working once its hook re-registers; and the web login sessions, keyed by
+        // a digest of the cookie (the cookie itself is never stored).
+        R"sql(
+ALTER TABLE sessions ADD COLUMN share_id TEXT;
+CREATE TABLE web_logins (
+    id TEXT PRIMARY KEY,
+    user_name TEXT NOT NULL,
+    credential_tag TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_used_at INTEGER NOT NULL
+);
+)sql",
     };
     return steps;
 }

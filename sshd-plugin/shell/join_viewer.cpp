@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <vector>
@@ -32,6 +33,9 @@ using nlohmann::json;
 
 constexpr std::size_t kHeldFrames = 256;  // then the socket waits (the broker resyncs us)
 constexpr std::size_t kOutputLimit = 4 * 1024 * 1024;
+// How long an invitee waits for a broker that went away (killed or restarted) to come back.
+constexpr auto kReconnectWindow = std::chrono::seconds(60);
+constexpr auto kReconnectEvery = std::chrono::seconds(1);
 
 std::string trim(std::string s) {
     const auto first = s.find_first_not_of(" \t\r\n");
@@ -64,11 +68,15 @@ std::optional<json> await_welcome(BrokerLink& link, std::chrono::milliseconds li
     return std::nullopt;
 }
 
+// Sends the viewer's hello (with the invite) on a freshly connected link.
+using SendHello = std::function<void(BrokerLink&)>;
+
 class ViewerLoop {
   public:
-    ViewerLoop(ShellContext& ctx, BrokerLink& link, const json& welcome)
+    ViewerLoop(ShellContext& ctx, BrokerLink& link, const json& welcome, SendHello hello)
         : ctx_(ctx),
           link_(link),
+          hello_(std::move(hello)),
           size_(window_size(STDIN_FILENO)),
           mirror_(welcome.value("rows", 24), welcome.value("cols", 80), true),
           ui_(mirror_),
@@ -96,6 +104,8 @@ class ViewerLoop {
             if (revents & POLLOUT) link_.on_writable();
             if (revents & (POLLIN | POLLHUP | POLLERR)) link_.on_readable();
         });
+        reconnect_timer_ = loop.add_timer([this] { try_rejoin(); });
+        loop_ = &loop;
         const auto notice_timer = loop.add_timer([this] {
             // Over the prompt the notice's lines are the prompt's messages: they stay.
             if (parser_.prompt_open())
@@ -141,8 +151,8 @@ class ViewerLoop {
                 if (!frame) break;
                 handle(*frame);
             }
-            if (!link_.connected() && !done_ && !link_.pending_frames())
-                finish(user_message(ErrorCode::T_716_join_unavailable), 1);
+            if (!link_.connected() && !done_ && !link_.pending_frames() && !reconnecting_)
+                start_reconnect();
             if (!to_user_.empty() && !to_user_.write_to(STDOUT_FILENO)) break;
         }
         // Leave the user's terminal as it was: main screen, cursor on, default modes.
@@ -198,6 +208,11 @@ class ViewerLoop {
             }
             case FrameType::end: {
                 auto j = parse_json_object(frame.payload).value_or(json::object());
+                if (j.value("reconnect", false)) {  // the broker restarts; the session goes on
+                    link_.close();
+                    start_reconnect();
+                    return;
+                }
                 // Leaving by one's own `exit` carries no code; any end with a code removed us.
                 const bool left = j.value("reason", "") == "exit" && !j.contains("code");
                 finish(j.value("text", "The shared session has ended."), left ? 0 : 1);
@@ -301,6 +316,49 @@ class ViewerLoop {
         }
     }
 
+    // The broker went away without ending the share (killed, or restarting): the screen stays as
+    // it was and the invitee is told; every second the same invite is tried again, until the
+    // share is back, is refused for good, or kReconnectWindow passes.
+    void start_reconnect() {
+        reconnecting_ = true;
+        controlling_ = false;
+        held_.clear();
+        reconnect_until_ = Clock::now() + kReconnectWindow;
+        notice("The bastion's broker went away; reconnecting...");
+        loop_->set_timer(reconnect_timer_, Clock::now() + kReconnectEvery);
+    }
+
+    void try_rejoin() {
+        if (done_) return;
+        link_.close();
+        if (link_.connect()) {
+            hello_(link_);
+            if (auto welcome = await_welcome(link_, std::chrono::seconds(3))) {
+                if (welcome->value("ok", false)) return rejoined(*welcome);
+                // T_717: the broker is back but the creator's hook is not yet; anything else
+                // (cancelled, ended, revoked) is final.
+                const std::string code = welcome->value("code", "");
+                if (code != error_info(ErrorCode::T_717_share_resuming).id)
+                    return finish(
+                        welcome->value("text", user_message(ErrorCode::T_705_session_ended)), 1);
+            }
+            link_.close();
+        }
+        if (Clock::now() >= reconnect_until_)
+            return finish(user_message(ErrorCode::T_716_join_unavailable), 1);
+        loop_->set_timer(reconnect_timer_, Clock::now() + kReconnectEvery);
+    }
+
+    void rejoined(const json& welcome) {
+        reconnecting_ = false;
+        log::info(ctx_.user.name + " rejoined the shared session after a broker restart");
+        session_cols_ = welcome.value("cols", session_cols_);
+        session_rows_ = welcome.value("rows", session_rows_);
+        mirror_.resize(session_rows_, session_cols_);
+        close_overlay();  // the snapshot that follows repaints the whole screen
+        welcome_ = "Reconnected to " + creator_ + "'s session (read-only).";
+    }
+
     void finish(const std::string& text, int status) {
         farewell_ = text;
         status_ = status;
@@ -309,6 +367,11 @@ class ViewerLoop {
 
     ShellContext& ctx_;
     BrokerLink& link_;
+    SendHello hello_;
+    EventLoop* loop_ = nullptr;
+    EventLoop::Id reconnect_timer_{};
+    bool reconnecting_ = false;
+    Clock::time_point reconnect_until_{};
     TerminalSize size_;
     AltScreenMirror mirror_;
     TerminalUi ui_;
@@ -341,19 +404,22 @@ int JoinViewer::run() {
         print_error(ErrorCode::T_716_join_unavailable);
         return 1;
     }
-    const auto size = window_size(STDIN_FILENO);
-    link.send(
-        FrameType::hello,
-        json{{"v", kWireProtocolVersion},
-             {"role", "viewer"},
-             {"user", ctx_.user.name},
-             {"token", token},
-             {"via", "ssh"},
-             // The broker says "via ssh from ADDRESS" itself.
-             {"from", ctx_.client.rfind("ssh ", 0) == 0 ? ctx_.client.substr(4) : ctx_.client},
-             {"cols", size.cols},
-             {"rows", size.rows}}
-            .dump());
+    const SendHello hello = [this, token](BrokerLink& link) {
+        const auto size = window_size(STDIN_FILENO);
+        link.send(
+            FrameType::hello,
+            json{{"v", kWireProtocolVersion},
+                 {"role", "viewer"},
+                 {"user", ctx_.user.name},
+                 {"token", token},
+                 {"via", "ssh"},
+                 // The broker says "via ssh from ADDRESS" itself.
+                 {"from", ctx_.client.rfind("ssh ", 0) == 0 ? ctx_.client.substr(4) : ctx_.client},
+                 {"cols", size.cols},
+                 {"rows", size.rows}}
+                .dump());
+    };
+    hello(link);
     auto welcome = await_welcome(link, std::chrono::seconds(10));
     if (!welcome) {
         print_error(ErrorCode::T_716_join_unavailable);
@@ -366,7 +432,7 @@ int JoinViewer::run() {
         return 1;
     }
     log::info(ctx_.user.name + " joined a shared session on " + welcome->value("account", "?"));
-    return ViewerLoop(ctx_, link, *welcome).run();
+    return ViewerLoop(ctx_, link, *welcome, hello).run();
 }
 
 }  // namespace tandem

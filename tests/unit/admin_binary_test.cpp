@@ -312,7 +312,7 @@ TEST_F(AdminBinaryTest, LiveSessionsFromTheStore) {
         rec.via = "drop-in";
         const Id id = store.begin_session(rec);
         store.set_session_bytes(id, 42, 4096);
-        store.set_session_sharing(rec.uuid, {true, "bob", {{"bob", "web", "127.0.0.9"}}});
+        store.set_session_sharing(rec.uuid, {true, "shr-1", "bob", {{"bob", "web", "127.0.0.9"}}});
         rec.uuid = "ended";
         store.end_session(store.begin_session(rec), 0, "exit");
     }

@@ -61,7 +61,7 @@ TEST_F(StoreAdminTest, MigratesASchemaOneStoreKeepingItsRows) {
         sqlite3_close(db);
     }
     Store s = Store::open(path_);
-    EXPECT_EQ(s.schema_version(), 5);
+    EXPECT_EQ(s.schema_version(), 6);
     const auto alice = s.find_user("alice");
     ASSERT_TRUE(alice);
     EXPECT_FALSE(alice->disabled);
@@ -180,8 +180,8 @@ TEST_F(StoreAdminTest, LiveSessionsCarryViaBytesShareAndParticipants) {
     s.end_session(over, 0, "exit");
 
     s.set_session_bytes(live, 12, 3400);
-    s.set_session_sharing("live-1",
-                          {true, "bob", {{"bob", "web", "127.0.0.1"}, {"carol", "ssh", "x"}}});
+    s.set_session_sharing(
+        "live-1", {true, "shr-1", "bob", {{"bob", "web", "127.0.0.1"}, {"carol", "ssh", "x"}}});
     auto rows = s.list_live_sessions();
     ASSERT_EQ(rows.size(), 1u);
     EXPECT_EQ(rows[0].session.uuid, "live-1");
@@ -192,6 +192,7 @@ TEST_F(StoreAdminTest, LiveSessionsCarryViaBytesShareAndParticipants) {
     EXPECT_EQ(rows[0].session.bytes_out, 3400);
     EXPECT_TRUE(rows[0].sharing.shared);
     EXPECT_EQ(rows[0].sharing.controller, "bob");
+    EXPECT_EQ(rows[0].sharing.share_id, "shr-1");
     ASSERT_EQ(rows[0].sharing.participants.size(), 2u);
     EXPECT_EQ(rows[0].sharing.participants[1].user_name, "carol");
     EXPECT_EQ(rows[0].sharing.participants[1].via, "ssh");
@@ -203,8 +204,8 @@ TEST_F(StoreAdminTest, LiveSessionsCarryViaBytesShareAndParticipants) {
     rows = s.list_live_sessions();
     EXPECT_FALSE(rows[0].sharing.shared);
     EXPECT_TRUE(rows[0].sharing.participants.empty());
-    s.set_session_sharing("over-1", {true, "x", {}});
-    s.set_session_sharing("no-such", {true, "x", {}});
+    s.set_session_sharing("over-1", {true, "shr-x", "x", {}});
+    s.set_session_sharing("no-such", {true, "shr-x", "x", {}});
     EXPECT_EQ(s.list_live_sessions().size(), 1u);
 }
 

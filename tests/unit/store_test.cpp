@@ -60,7 +60,7 @@ class StoreTest : public ::testing::Test {
 
 TEST_F(StoreTest, CreatesPrivateWalDatabaseAtLatestSchema) {
     Store s = Store::open(path_);
-    EXPECT_EQ(s.schema_version(), 5);
+    EXPECT_EQ(s.schema_version(), 6);
     struct stat st {};
     ASSERT_EQ(::stat(path_.c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0600u);
@@ -80,11 +80,11 @@ TEST_F(StoreTest, MigratesAnEmptyDatabaseAndReopensWithoutChange) {
         // An empty file, as left by a crash right after creation, is a version-0 database.
         std::ofstream(path_).flush();
         Store s = Store::open(path_);
-        EXPECT_EQ(s.schema_version(), 5);
+        EXPECT_EQ(s.schema_version(), 6);
         s.add_user("alice", false, "");
     }
     Store again = Store::open_existing(path_);
-    EXPECT_EQ(again.schema_version(), 5);
+    EXPECT_EQ(again.schema_version(), 6);
     ASSERT_TRUE(again.find_user("alice"));
 }
 
@@ -329,7 +329,7 @@ TEST_F(StoreTest, ConcurrentFirstOpenMigratesOnce) {
         threads.emplace_back([&] {
             try {
                 Store s = Store::open(path_);
-                if (s.schema_version() != 5) ++failures;
+                if (s.schema_version() != 6) ++failures;
             } catch (...) {
                 ++failures;
             }

@@ -70,6 +70,7 @@ enum class ErrorCode {
     T_714_no_request,
     T_715_not_controller,
     T_716_join_unavailable,
+    T_717_share_resuming,
 };
 
 struct ErrorInfo {

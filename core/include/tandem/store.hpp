@@ -105,8 +105,25 @@ struct SessionParticipant {
 // A live session's share as the broker last wrote it.
 struct SessionSharing {
     bool shared = false;
+    std::string share_id;    // what invites name ("" = not shared); kept across broker restarts
     std::string controller;  // user name of who types now ("" = not shared)
     std::vector<SessionParticipant> participants;
+};
+
+// A share the store holds for a live session (what a restarted broker resumes).
+struct LiveShare {
+    std::string session_uuid;
+    std::string share_id;
+    std::string creator;  // user name
+};
+
+// A web login session as persisted: id is a digest of the browser's cookie, never the cookie.
+struct WebLoginRecord {
+    std::string id;
+    std::string user_name;
+    std::string credential_tag;  // which password it was made with
+    UnixTime created_at = 0;
+    UnixTime last_used_at = 0;
 };
 
 struct LiveSessionRecord {
@@ -218,6 +235,17 @@ class Store {
     // Ends a live session whose hook is gone, with a `session.lost` audit event, in one
     // transaction; false when the session had ended meanwhile.
     bool end_lost_session(const LiveSessionHook& hook, const std::string& reason);
+    // A starting broker: every participant of the previous one is gone (their connections
+    // died with it) and the creators type again; the shares stay. Returns them.
+    std::vector<LiveShare> reset_live_shares();
+
+    // Web login sessions (store_web_logins.cpp).
+    void save_web_login(const WebLoginRecord& login);  // replaces one with the same id
+    std::optional<WebLoginRecord> find_web_login(const std::string& id) const;
+    void touch_web_login(const std::string& id, UnixTime at);
+    void delete_web_login(const std::string& id);
+    // Forgets logins idle since before idle_before or made before created_before; the count.
+    int delete_stale_web_logins(UnixTime idle_before, UnixTime created_before);
 
     // Audit.
     void audit(const std::string& actor, const std::string& action, const std::string& subject,

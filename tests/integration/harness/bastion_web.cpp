@@ -9,27 +9,6 @@
 #include "harness/paths.hpp"
 
 namespace tandem::test {
-namespace {
-
-// A port the kernel just handed out and released. Another process could take it before the
-// broker binds it: start_broker_with_web then tries another.
-std::uint16_t free_loopback_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) throw std::runtime_error("socket() failed");
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-        ::close(fd);
-        throw std::runtime_error("cannot find a free port");
-    }
-    ::close(fd);
-    return ntohs(addr.sin_port);
-}
-
-}  // namespace
 
 std::string built_webview_dir() {
     return binary("") + "../webview";

@@ -22,22 +22,6 @@ std::string replace_all(std::string text, const std::string& from, const std::st
     return text;
 }
 
-// A port nobody listens on right now (sshd cannot be told to pick one itself).
-std::uint16_t free_loopback_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-        if (fd >= 0) ::close(fd);
-        throw std::runtime_error("cannot find a free loopback port");
-    }
-    ::close(fd);
-    return ntohs(addr.sin_port);
-}
-
 void run_ok(const std::vector<std::string>& argv) {
     const auto r = run_command(argv);
     if (r.exit_code != 0) throw std::runtime_error(r.describe());

@@ -1,5 +1,9 @@
 #include "harness/process.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -310,6 +314,21 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::strin
     }
     result.exit_code = status;
     return result;
+}
+
+std::uint16_t free_loopback_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+        if (fd >= 0) ::close(fd);
+        throw std::runtime_error("cannot find a free loopback port");
+    }
+    ::close(fd);
+    return ntohs(addr.sin_port);
 }
 
 }  // namespace tandem::test

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -65,5 +66,9 @@ std::vector<std::string> await_line_in_file(const std::string& path, const std::
 // Makes this process the reaper of orphaned descendants (so a test can find and end any
 // process its children left behind). Idempotent.
 void become_subreaper();
+
+// A loopback port the kernel just handed out and released (for servers that cannot pick one
+// themselves). Another process could take it first: callers retry on "in use".
+std::uint16_t free_loopback_port();
 
 }  // namespace tandem::test
