@@ -169,11 +169,19 @@ struct ScreenState::Terminal {
             case VTERM_PROP_ALTSCREEN:
                 self->alt_screen = val->boolean != 0;
                 break;
-            case VTERM_PROP_TITLE:
-                self->title.assign(val->string != nullptr ? val->string : "");
-                if (self->title.size() > screen_detail::max_title)
-                    self->title.resize(screen_detail::max_title);
+            case VTERM_PROP_TITLE: {
+                // Control bytes are left out: a terminal ends the OSC at ESC, BEL, CAN or SUB,
+                // so it never holds them, and a snapshot could not carry them (libvterm keeps
+                // some when an escape inside the string does not end it).
+                self->title.clear();
+                for (const char* c = val->string; c != nullptr && *c != '\0'; ++c) {
+                    const auto b = static_cast<unsigned char>(*c);
+                    if (b < 0x20 || b == 0x7f) continue;
+                    if (self->title.size() == screen_detail::max_title) break;
+                    self->title += *c;
+                }
                 break;
+            }
             default:
                 break;
         }

@@ -76,6 +76,21 @@ TEST(ScreenState, TracksCursorVisibilityTitleAndAltScreen) {
     EXPECT_FALSE(s.alt_screen());
 }
 
+// Fuzz finding: libvterm keeps a line feed inside an OSC title, which no terminal would and a
+// snapshot cannot carry, so a late joiner's title differed. Control bytes are not kept.
+TEST(ScreenState, ATitleHoldsNoControlBytes) {
+    ScreenState s(5, 20);
+    s.feed("\x1b]2;bu\nild\x07");
+    EXPECT_EQ(s.title(), "build");
+    // The fuzzer's case: libvterm kept the line feed, the joiner's title did not.
+    s.feed("\x1b]2;bu\nild\x1b\\\n");
+    for (unsigned char c : s.title()) EXPECT_TRUE(c >= 0x20 && c != 0x7f) << s.title();
+    expect_round_trip("\x1b]2;bu\nild\x1b\\\n");
+    // The control: an ordinary title, non-ASCII too, is kept whole.
+    s.feed("\x1b]2;d\xc3\xa9ploy \xe2\x9c\x93\x07");
+    EXPECT_EQ(s.title(), "d\xc3\xa9ploy \xe2\x9c\x93");
+}
+
 TEST(ScreenState, TerminalRepliesAreDiscarded) {
     ScreenState s(5, 20);
     s.feed("\x1b[c\x1b[6n\x1b[>c");  // device attributes and cursor position queries
