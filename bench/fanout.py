@@ -258,6 +258,13 @@ class Bench:
             drain(c, 0.2)
             self.lag_row("tandem WebSocket", n, r["lag_p50_ms"], r["lag_p99_ms"], r["lag_max_ms"],
                          r["dropped"] + r["unfinished"], r["resynced"], cpu, rss)
+            series = r.get("lag_series") or {}
+            if series.get("max_ms"):
+                # Where in the run the lag builds (worst per second, resyncs per second).
+                print("  worst lag per second (ms): %s" % " ".join(
+                    "%.0f" % x for x in series["max_ms"]), flush=True)
+                print("  resyncs per second: %s" % " ".join(
+                    str(x) for x in series["resyncs"]), flush=True)
             self.lag[n] = r
         for n in a.tmux_counts:
             self.tmux_lag(n, cmd)

@@ -53,6 +53,8 @@ std::int64_t now_ns() {
 // What all viewers found, for the one result line.
 struct Tally {
     std::vector<std::int64_t> lags_ns, joins_ns;
+    // When each lag was seen and each resync came (ns since epoch): where in the run lag builds.
+    std::vector<std::int64_t> lag_seen_ns, resync_ns;
     int ready = 0, refused = 0, dropped = 0, resynced = 0, finished = 0;
     std::uint64_t bytes = 0;
 };
@@ -154,9 +156,10 @@ class Viewer : public std::enable_shared_from_this<Viewer> {
         if (n == 0) return;
         tally_.bytes += n - 1;
         if (p[0] == 0x02) {
-            if (ready_)
+            if (ready_) {
                 ++tally_.resynced;
-            else
+                tally_.resync_ns.push_back(now_ns());
+            } else
                 mark_ready();
         }
         if (ready_ && !stalled_) scan(std::string_view(p + 1, n - 1), p[0] == 0x01);
@@ -165,7 +168,10 @@ class Viewer : public std::enable_shared_from_this<Viewer> {
     // (a resynced viewer may see it only in a snapshot).
     void scan(std::string_view s, bool output) {
         auto on_time = [&](std::int64_t t) {
-            if (output) tally_.lags_ns.push_back(now_ns() - t);
+            if (!output) return;
+            const auto now = now_ns();
+            tally_.lags_ns.push_back(now - t);
+            tally_.lag_seen_ns.push_back(now);
         };
         if (!carry_.empty()) {  // a marker cut between two frames
             std::string edge = carry_;
@@ -217,6 +223,29 @@ class Viewer : public std::enable_shared_from_this<Viewer> {
     Done on_ready_, on_over_;
     bool ready_ = false, refused_ = false, ended_ = false, saw_end_ = false, over_ = false;
 };
+
+// The worst lag in each second of the run and the resyncs in it, from the first marker seen:
+// {"max_ms": [...], "resyncs": [...]}.
+json lag_series(const Tally& t) {
+    if (t.lag_seen_ns.empty()) return json::object();
+    const std::int64_t t0 = *std::min_element(t.lag_seen_ns.begin(), t.lag_seen_ns.end());
+    std::vector<double> max_ms;
+    std::vector<int> resyncs;
+    auto second_of = [&](std::int64_t at) {
+        const auto s = static_cast<std::size_t>(std::max<std::int64_t>(0, at - t0) / 1'000'000'000);
+        if (s >= max_ms.size()) {
+            max_ms.resize(s + 1, 0);
+            resyncs.resize(s + 1, 0);
+        }
+        return s;
+    };
+    for (std::size_t i = 0; i < t.lag_seen_ns.size(); ++i) {
+        const auto s = second_of(t.lag_seen_ns[i]);
+        max_ms[s] = std::max(max_ms[s], static_cast<double>(t.lags_ns[i] / 1000) / 1000.0);
+    }
+    for (auto at : t.resync_ns) ++resyncs[second_of(at)];
+    return json{{"max_ms", max_ms}, {"resyncs", resyncs}};
+}
 
 double percentile_ms(std::vector<std::int64_t> v, double q) {
     if (v.empty()) return -1;
@@ -332,7 +361,8 @@ int main(int argc, char** argv) {
                  {"lag_p99_ms", percentile_ms(tally.lags_ns, 0.99)},
                  {"lag_max_ms", percentile_ms(tally.lags_ns, 1.0)},
                  {"join_p50_ms", percentile_ms(tally.joins_ns, 0.50)},
-                 {"join_p99_ms", percentile_ms(tally.joins_ns, 0.99)}};
+                 {"join_p99_ms", percentile_ms(tally.joins_ns, 0.99)},
+                 {"lag_series", lag_series(tally)}};
         std::cout << out.dump() << std::endl;
         return 0;
     } catch (const std::exception& e) {
