@@ -66,7 +66,15 @@ std::variant<SessionRegistry::Found, ErrorCode> SessionRegistry::find_for(
         for (const auto& [uuid, expected] : expected_)
             if (expected.share_id == claims.share_id) return ErrorCode::T_717_share_resuming;
         auto ended = ended_shares_.find(claims.share_id);
-        return ended != ended_shares_.end() ? ended->second : ErrorCode::T_704_share_cancelled;
+        if (ended != ended_shares_.end()) return ended->second;
+        // Not in memory (a restarted broker): the store knows whether its session ended.
+        try {
+            if (ctx_.store.share_session_ended(claims.share_id))
+                return ErrorCode::T_705_session_ended;
+        } catch (const std::exception& e) {
+            log::warn(std::string("cannot look up an ended share: ") + e.what());
+        }
+        return ErrorCode::T_704_share_cancelled;
     }
     // Rule 1: only holders of a grant on the session's account may join.
     const std::string& account = session->info().account;

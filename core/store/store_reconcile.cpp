@@ -41,6 +41,12 @@ bool Store::end_lost_session(const LiveSessionHook& hook, const std::string& rea
     return true;
 }
 
+bool Store::share_session_ended(const std::string& share_id) const {
+    Statement st(db_, "SELECT 1 FROM sessions WHERE share_id = ? AND ended_at IS NOT NULL");
+    st.bind(1, share_id);
+    return st.step();
+}
+
 std::vector<LiveShare> Store::reset_live_shares() {
     StoreTransaction tx(*this);
     Statement gone(db_,

@@ -125,6 +125,7 @@ ALTER TABLE sessions ADD COLUMN hook_pid INTEGER;
         // a digest of the cookie (the cookie itself is never stored).
         R"sql(
 ALTER TABLE sessions ADD COLUMN share_id TEXT;
+CREATE INDEX sessions_share_id ON sessions(share_id);
 CREATE TABLE web_logins (
     id TEXT PRIMARY KEY,
     user_name TEXT NOT NULL,

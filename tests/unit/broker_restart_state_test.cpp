@@ -77,6 +77,8 @@ TEST_F(BrokerRestartState, ASharedSessionKeepsItsShareButNotItsParticipants) {
     s.set_session_sharing("over-1", {true, "shr-over", "alice", {}});
     s.end_session(over, 0, "exit");
 
+    EXPECT_TRUE(s.share_session_ended("shr-over")) << "a joiner hears T_705, not T_704";
+    EXPECT_FALSE(s.share_session_ended("shr-1"));
     const auto shares = s.reset_live_shares();
     ASSERT_EQ(shares.size(), 1u) << "only the live session's share resumes";
     EXPECT_EQ(shares[0].session_uuid, "live-1");

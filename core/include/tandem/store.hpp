@@ -238,6 +238,8 @@ class Store {
     // A starting broker: every participant of the previous one is gone (their connections
     // died with it) and the creators type again; the shares stay. Returns them.
     std::vector<LiveShare> reset_live_shares();
+    // Whether the share was its session's when that session ended (its id stays in the row).
+    bool share_session_ended(const std::string& share_id) const;
 
     // Web login sessions (store_web_logins.cpp).
     void save_web_login(const WebLoginRecord& login);  // replaces one with the same id
