@@ -1,8 +1,8 @@
 // LiveSession's record in the store: what `tandem-admin sessions --live` shows of a share, and
 // what lets the share outlive a broker restart (suspended by one broker, resumed by the next).
 #include <boost/asio/post.hpp>
-#include "live_session.hpp"
 
+#include "live_session.hpp"
 #include "tandem/log.hpp"
 
 namespace tandem::broker {
