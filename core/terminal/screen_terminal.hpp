@@ -4,6 +4,7 @@
 #include <vterm.h>
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -89,9 +90,48 @@ struct ScreenState::Terminal {
     std::string held;
     bool held_overflow = false;
 
+    bool c2_pending = false;  // a UTF-8 lead byte C2 held back until its next byte is known
+
     void write(const char* bytes, std::size_t len) {
         if (len == 0) return;
-        vterm_input_write(vt, bytes, len);
+        // vterm decodes C2 80-9F to a C1 control and prints it as a glyph of width -1: in
+        // insert mode the next character then made it move memory by a negative length (a
+        // crash from five bytes of host output, found by terminal_snapshot). Terminals never
+        // print C1 controls; the screen shows U+FFFD, which is what a repaint sends anyway.
+        if (c2_pending || std::memchr(bytes, 0xc2, len) != nullptr)
+            return write_text(replace_c1(bytes, len));
+        write_text(std::string_view(bytes, len));
+    }
+    // `bytes` with every C1 control in UTF-8 (C2 80-9F) as U+FFFD, and a C2 that is followed by
+    // no continuation byte too; a C2 at the end is held for the next write.
+    std::string replace_c1(const char* bytes, std::size_t len) {
+        std::string out;
+        out.reserve(len + 4);
+        for (std::size_t i = 0; i < len; ++i) {
+            const auto b = static_cast<unsigned char>(bytes[i]);
+            if (c2_pending) {
+                c2_pending = false;
+                if (b >= 0x80 && b <= 0x9f) {
+                    out += "\xef\xbf\xbd";
+                    continue;
+                }
+                if (b >= 0xa0 && b <= 0xbf) {
+                    out += static_cast<char>(0xc2);
+                    out += static_cast<char>(b);
+                    continue;
+                }
+                out += "\xef\xbf\xbd";  // a broken sequence, then this byte as itself
+            }
+            if (b == 0xc2)
+                c2_pending = true;
+            else
+                out += static_cast<char>(b);
+        }
+        return out;
+    }
+    void write_text(std::string_view text) {
+        if (text.empty()) return;
+        vterm_input_write(vt, text.data(), text.size());
         // vterm gives a C1 control reached through UTF-8 (C2 ESC h 9E) a width of -1 and moves
         // the cursor back, off the screen's left edge: a place no terminal and no repaint has
         // (found by terminal_snapshot). Terminals give it no width; the cursor stays on screen.
