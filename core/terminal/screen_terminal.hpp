@@ -200,6 +200,42 @@ struct ScreenState::Terminal {
         }
     }
 
+    // The title as a snapshot can carry it and a terminal would hold it: control bytes left
+    // out (a terminal ends the OSC at ESC, BEL, CAN or SUB; libvterm keeps some when an escape
+    // inside the string does not end it), and invalid UTF-8 and C1 controls as U+FFFD (the
+    // filter in front of libvterm turns those into U+FFFD on the joiner's side).
+    static std::string printable_title(std::string_view raw) {
+        std::string out;
+        std::size_t i = 0;
+        while (i < raw.size() && out.size() < screen_detail::max_title) {
+            const auto b = static_cast<unsigned char>(raw[i]);
+            if (b < 0x80) {
+                if (b >= 0x20 && b != 0x7f) out += raw[i];
+                ++i;
+                continue;
+            }
+            const std::size_t len = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+            std::uint32_t cp = len == 4 ? b & 0x07u : len == 3 ? b & 0x0fu : b & 0x1fu;
+            bool valid = len > 1 && b <= 0xf4 && i + len <= raw.size();
+            for (std::size_t k = 1; valid && k < len; ++k) {
+                const auto c = static_cast<unsigned char>(raw[i + k]);
+                valid = (c & 0xc0) == 0x80;
+                cp = (cp << 6) | (c & 0x3fu);
+            }
+            const std::uint32_t least = len == 2 ? 0x80 : len == 3 ? 0x800 : 0x10000;
+            valid =
+                valid && cp >= least && cp <= 0x10ffff && (cp < 0xd800 || cp > 0xdfff) && cp > 0x9f;
+            if (valid) {
+                out.append(raw.substr(i, len));
+                i += len;
+            } else {
+                out += "\xef\xbf\xbd";
+                ++i;
+            }
+        }
+        return out;
+    }
+
     static int settermprop(VTermProp prop, VTermValue* val, void* user) {
         auto* self = static_cast<Terminal*>(user);
         switch (prop) {
@@ -209,19 +245,9 @@ struct ScreenState::Terminal {
             case VTERM_PROP_ALTSCREEN:
                 self->alt_screen = val->boolean != 0;
                 break;
-            case VTERM_PROP_TITLE: {
-                // Control bytes are left out: a terminal ends the OSC at ESC, BEL, CAN or SUB,
-                // so it never holds them, and a snapshot could not carry them (libvterm keeps
-                // some when an escape inside the string does not end it).
-                self->title.clear();
-                for (const char* c = val->string; c != nullptr && *c != '\0'; ++c) {
-                    const auto b = static_cast<unsigned char>(*c);
-                    if (b < 0x20 || b == 0x7f) continue;
-                    if (self->title.size() == screen_detail::max_title) break;
-                    self->title += *c;
-                }
+            case VTERM_PROP_TITLE:
+                self->title = printable_title(val->string != nullptr ? val->string : "");
                 break;
-            }
             default:
                 break;
         }

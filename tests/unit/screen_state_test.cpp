@@ -86,6 +86,19 @@ TEST(ScreenState, ATitleHoldsNoControlBytes) {
     s.feed("\x1b]2;bu\nild\x1b\\\n");
     for (unsigned char c : s.title()) EXPECT_TRUE(c >= 0x20 && c != 0x7f) << s.title();
     expect_round_trip("\x1b]2;bu\nild\x1b\\\n");
+    // Found next (unseeded): after a NUL in the string libvterm's title held a stale byte (C2)
+    // the joiner's filter turns into U+FFFD. Invalid UTF-8 and C1 controls read as U+FFFD.
+    expect_round_trip(std::string("\x1b]2;\0\x1b\\\x1b\xc2", 9), 4, 53);
+    s.feed(
+        "\x1b]2;a\xff"
+        "b\xc2\x85"
+        "c\xe2\x9c"
+        "d\x07");
+    EXPECT_EQ(s.title(),
+              "a\xef\xbf\xbd"
+              "b\xef\xbf\xbd"
+              "c\xef\xbf\xbd\xef\xbf\xbd"
+              "d");
     // The control: an ordinary title, non-ASCII too, is kept whole.
     s.feed("\x1b]2;d\xc3\xa9ploy \xe2\x9c\x93\x07");
     EXPECT_EQ(s.title(), "d\xc3\xa9ploy \xe2\x9c\x93");
