@@ -1,0 +1,412 @@
+#!/usr/bin/env python3
+"""Soak driver (run by bench/soak.sh, which sets up the instance; see docs/benchmarks.md).
+
+N creators log in through tandem-sshd (the real ssh client on a PTY) and `share`; each share is
+joined by V viewers: WebSocket ones (tandem-viewer-swarm --sessions, every viewer's screen bytes
+to a file) and SSH ones (`ssh join@ TOKEN` on PTYs). Every creator then runs bench/soak_gen.py
+on the host (PTY raw) for --seconds at --rate. Every PTY's output goes to a file. At the end
+(every client showed its session's end marker, then a settle) the checks of soak_checks.py run:
+screens, recordings, RSS at warm-up end vs the end, processes alive, viewers not dropped.
+Exit 1 on any difference, drop, death or (full run) RSS growth past the allowance.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import select
+import shutil
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from relay_bench import ROWS, COLS, Client, PathFailed, machine_description  # noqa: E402
+from fanout import INVITE  # noqa: E402
+import soak_checks  # noqa: E402
+
+BATCH = 8  # logins in flight at once (under MaxStartups 10 of both sshds)
+TIMEOUT = 60.0
+SETTLE = 3.0  # quiet seconds after the last end marker before the screens are read
+
+
+class Tap(Client):
+    """A Client whose output also goes to a file; read() polls (fds past 1024 are fine)."""
+
+    def __init__(self, argv, path, end):
+        super().__init__(argv)
+        self.path, self.file, self.end = path, open(path, "wb"), end
+        self.carry, self.saw_end, self.eof = b"", False, False
+
+    def read(self, timeout):
+        p = select.poll()
+        p.register(self.fd, select.POLLIN)
+        if not p.poll(timeout * 1000):
+            raise PathFailed("no output for %.0f s; last output:\n%s" % (timeout, self.shown()))
+        try:
+            data = os.read(self.fd, 65536)
+        except OSError:
+            data = b""
+        self._remember(data)
+        self.file.write(data)
+        buf = self.carry + data
+        self.saw_end = self.saw_end or self.end in buf
+        self.carry = buf[-len(self.end):]
+        self.eof = self.eof or not data
+        return data
+
+
+def pump(taps, seconds, until=lambda: False):
+    """Reads every tap for up to `seconds` or until until() holds; a tap at EOF is kept out."""
+    deadline = time.monotonic() + seconds
+    p = select.poll()
+    by_fd = {t.fd: t for t in taps if not t.eof}
+    for fd in by_fd:
+        p.register(fd, select.POLLIN)
+    while not until():
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return
+        for fd, _ in p.poll(min(left, 0.5) * 1000):
+            t = by_fd[fd]
+            if not t.read(0):
+                p.unregister(fd)
+
+
+def until_shells(taps):
+    """Types a probe into each tap every 1.5 s until its host shell ran it."""
+    waiting = {t.fd: [t, b"", 0.0] for t in taps}
+    deadline = time.monotonic() + TIMEOUT
+    while waiting:
+        now = time.monotonic()
+        if now > deadline:
+            raise PathFailed("a host's shell never answered")
+        for entry in waiting.values():
+            if now >= entry[2]:
+                entry[0].write(b"echo PRO''BE-OK\r")
+                entry[2] = now + 1.5
+        p = select.poll()
+        for fd in waiting:
+            p.register(fd, select.POLLIN)
+        for fd, _ in p.poll(200):
+            entry = waiting[fd]
+            data = entry[0].read(0)
+            if not data:
+                raise PathFailed("a client ended during login:\n" + entry[0].shown())
+            entry[1] = (entry[1] + data)[-64:]
+            if b"PROBE-OK" in entry[1]:
+                del waiting[fd]
+
+
+class Soak:
+    def __init__(self, a):
+        self.a = a
+        self.ssh = ["ssh", "-F", a.ssh_config, "-tt"]
+        self.streams = os.path.join(a.workdir, "streams")
+        self.stats = os.path.join(a.workdir, "stats")
+        os.makedirs(self.streams)
+        os.makedirs(self.stats)
+        self.names = ["s%03d" % i for i in range(a.sessions)]
+        self.creators, self.ssh_viewers, self.tokens = {}, {}, {}
+        self.swarm = None
+        self.failures = []
+        self.out = []
+
+    def all_taps(self):
+        return list(self.creators.values()) + [v for vs in self.ssh_viewers.values() for v in vs]
+
+    def end_marker(self, name):
+        return b"SOAK-END:" + name.encode()
+
+    def open_creators(self):
+        for i in range(0, len(self.names), BATCH):
+            batch = self.names[i:i + BATCH]
+            taps = [Tap(self.ssh + ["bastion", self.a.account],
+                        os.path.join(self.streams, n + ".creator"), self.end_marker(n))
+                    for n in batch]
+            self.creators.update(zip(batch, taps))
+            until_shells(taps)
+            for t in taps:
+                t.write(b"\x1d")
+            for t in taps:
+                t.expect(b"[tandem]", TIMEOUT)
+                t.write(b"share\r")
+            for n, t in zip(batch, taps):
+                buf = t.expect(b"join@", TIMEOUT)
+                while not INVITE.match(buf):
+                    buf += t.read(TIMEOUT)
+                self.tokens[n] = INVITE.match(buf).group(1).decode()
+                t.write(b"\r")
+            print("  %d of %d creators logged in and shared" % (len(self.creators), len(self.names)),
+                  flush=True)
+
+    def open_web_viewers(self, per_session):
+        sessions = os.path.join(self.a.workdir, "sessions.txt")
+        with open(sessions, "w") as f:
+            for n in self.names:
+                f.write("%s %s SOAK-END:%s\n" % (n, self.tokens[n], n))
+        argv = [self.a.swarm, "--sessions", sessions, "--record", self.streams,
+                "--viewers", str(per_session), "--port", str(self.a.web_port), "--ca", self.a.ca,
+                "--cookie", self.a.cookie, "--origin", self.a.origin,
+                "--timeout", str(self.a.seconds * 3 + 600)]
+        self.swarm = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        # The creators are drained meanwhile: join notices are drawn on their screens.
+        ready = select.poll()
+        ready.register(self.swarm.stdout.fileno(), select.POLLIN)
+        pump(self.all_taps(), 300, lambda: ready.poll(0) != [])
+        line = self.swarm.stdout.readline().strip()
+        if line != b"ready":
+            raise PathFailed("the viewer swarm did not get ready: %r" % line)
+
+    def open_ssh_viewers(self, per_session):
+        todo = [(n, k) for n in self.names for k in range(per_session)]
+        for i in range(0, len(todo), BATCH):
+            batch = []
+            for n, k in todo[i:i + BATCH]:
+                t = Tap(self.ssh + ["join", self.tokens[n]],
+                        os.path.join(self.streams, "%s.ssh%d" % (n, k)), self.end_marker(n))
+                self.ssh_viewers.setdefault(n, []).append(t)
+                batch.append(t)
+            pump(self.all_taps(), TIMEOUT, lambda: all(t.carry for t in batch))
+        # Proof each is live: a marker typed in every creator's shell reaches its viewers.
+        for n, c in self.creators.items():
+            c.write(b"echo SOAK''-READY:%s\r" % n.encode())
+        wanted = {id(v): b"SOAK-READY:" + n.encode() for n, vs in self.ssh_viewers.items()
+                  for v in vs}
+        seen = set()
+
+        def live():
+            for vs in self.ssh_viewers.values():
+                for v in vs:
+                    if wanted[id(v)] in v.tail:
+                        seen.add(id(v))
+            return len(seen) == len(wanted)
+        pump(self.all_taps(), TIMEOUT, live)
+        if not live():
+            raise PathFailed("%d SSH viewers did not show the live marker" % (len(wanted) - len(seen)))
+
+    def stream(self):
+        a = self.a
+        total = int(a.rate * a.seconds)
+        for i, (n, c) in enumerate(self.creators.items()):
+            c.write(("stty raw -echo; python3 %s --id %s --seed %d --bytes %d --rate %d "
+                     "--stats %s; stty sane\r" % (a.gen, n, a.seed * 1000 + i, total, a.rate,
+                                                  os.path.join(self.stats, n + ".json"))).encode())
+        t0 = time.monotonic()
+        taps = self.all_taps()
+        pump(taps, a.warmup)
+        self.rss_warm = soak_checks.sample(a.broker_pid, a.sshd_pid)
+        self.warm_at = time.monotonic() - t0
+        pump(taps, a.seconds * 3 + 300, lambda: all(t.saw_end or t.eof for t in taps))
+        self.streamed_s = time.monotonic() - t0
+        pump(taps, SETTLE)
+        self.rss_end = soak_checks.sample(a.broker_pid, a.sshd_pid)
+        for t in taps:
+            t.file.flush()
+            if t.eof:
+                self.failures.append("%s ended (its ssh client saw EOF)" % os.path.basename(t.path))
+            elif not t.saw_end:
+                self.failures.append("%s never showed its end marker" % os.path.basename(t.path))
+
+    def stop_swarm(self):
+        if not self.swarm:
+            return {"viewers": 0, "joined": 0, "dropped": 0, "refused": 0, "resynced": 0,
+                    "finished": 0, "bytes": 0, "lost": []}
+        self.swarm.stdin.close()
+        out = self.swarm.stdout.read().decode()
+        self.swarm.wait()
+        lines = out.strip().splitlines()
+        if self.swarm.returncode != 0 or not lines or not lines[-1].startswith("{"):
+            raise PathFailed("the viewer swarm failed (status %d): %r" % (self.swarm.returncode, out))
+        return json.loads(lines[-1])
+
+    def end_sessions(self):
+        """SSH viewers killed, each creator's shell exited: hooks flush their recordings."""
+        for vs in self.ssh_viewers.values():
+            for v in vs:
+                os.kill(v.pid, 9)
+                v.close()
+        for c in self.creators.values():
+            c.write(b"exit\r")
+        pump(list(self.creators.values()), TIMEOUT, lambda: all(c.eof for c in self.creators.values()))
+        for c in self.creators.values():
+            c.close()
+        deadline = time.monotonic() + TIMEOUT
+        while soak_checks.sample(self.a.broker_pid, self.a.sshd_pid)["tandem-shell"]:
+            if time.monotonic() > deadline:
+                self.failures.append("tandem-shell processes still running 60 s after the end")
+                break
+            time.sleep(0.2)
+
+    # --- the checks -----------------------------------------------------------------------------
+    def compare_screens(self, web_per_session):
+        files = {}  # session name -> (creator file, [(kind, viewer file)])
+        for n in self.names:
+            viewers = [("ssh", v.path) for v in self.ssh_viewers.get(n, [])]
+            viewers += [("web", os.path.join(self.streams, "%s.w%d" % (n, k)))
+                        for k in range(web_per_session)]
+            files[n] = (self.creators[n].path, viewers)
+        paths = [p for c, vs in files.values() for p in [c] + [v for _, v in vs]]
+        got = soak_checks.screens(self.a.screen_bin, ROWS, COLS, paths)
+        counts = {"ssh": [0, 0], "web": [0, 0]}  # kind -> [compared, equal]
+        self.mismatched = set()
+        for n, (creator, viewers) in files.items():
+            # Screens that never got the final one would compare equal for nothing.
+            if not any("SOAK-END:" + n in row for row in got[creator].get("rows", [])):
+                self.mismatched.add(n)
+                self.failures.append("%s: the creator's screen does not show the end marker" % n)
+            for kind, path in viewers:
+                counts[kind][0] += 1
+                diff = soak_checks.screen_difference(got[creator], got[path])
+                if diff is None:
+                    counts[kind][1] += 1
+                else:
+                    self.mismatched.add(n)
+                    self.failures.append("screen of %s differs from its creator's: %s" % (
+                        os.path.basename(path), diff))
+        return counts
+
+    def compare_recordings(self):
+        outputs = soak_checks.recording_outputs(self.a.recordings)
+        compared = equal = host_bytes = 0
+        for n in self.names:
+            path = os.path.join(self.stats, n + ".json")
+            if not os.path.exists(path):
+                self.failures.append("%s: the generator wrote no stats (it did not finish)" % n)
+                continue
+            with open(path) as f:
+                stats = json.load(f)
+            host_bytes += stats["bytes"]
+            compared += 1
+            _, diff = soak_checks.check_recording(outputs, n, stats)
+            if diff is None:
+                equal += 1
+            else:
+                self.mismatched.add(n)
+                self.failures.append("recording of %s: %s" % (n, diff))
+        return compared, equal, host_bytes
+
+    def keep_failing_inputs(self):
+        """Every stream of a mismatched session and its generator's command, in --keep."""
+        for n in sorted(self.mismatched):
+            dest = os.path.join(self.a.keep, n)
+            os.makedirs(dest, exist_ok=True)
+            for name in os.listdir(self.streams):
+                if name.startswith(n + "."):
+                    shutil.copy(os.path.join(self.streams, name), dest)
+            i = self.names.index(n)
+            with open(os.path.join(dest, "README"), "w") as f:
+                f.write("host input: python3 bench/soak_gen.py --id %s --seed %d --bytes %d\n" % (
+                    n, self.a.seed * 1000 + i, int(self.a.rate * self.a.seconds)))
+                f.write("files: NAME.creator (creator's ssh output), NAME.sshK (SSH viewer K), "
+                        "NAME.wK (WebSocket viewer K since its last snapshot)\n")
+        if self.mismatched:
+            print("failing sessions' inputs kept in %s" % self.a.keep, flush=True)
+
+
+def file_bytes(paths):
+    return sum(os.path.getsize(p) for p in paths if os.path.exists(p))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    for name in ("ssh-config", "account", "workdir", "swarm", "screen-bin", "gen", "ca", "cookie",
+                 "origin", "recordings", "out", "keep"):
+        ap.add_argument("--" + name, required=True)
+    for name in ("web-port", "broker-pid", "sshd-pid", "sessions", "viewers", "ssh-viewers",
+                 "rate", "seed"):
+        ap.add_argument("--" + name, type=int, required=True)
+    ap.add_argument("--seconds", type=float, required=True)
+    ap.add_argument("--warmup", type=float, required=True)
+    ap.add_argument("--smoke", action="store_true")
+    ap.add_argument("--command", default="bench/soak.sh")
+    a = ap.parse_args()
+    web = a.viewers - a.ssh_viewers
+    s = Soak(a)
+    load0 = os.getloadavg()[0]
+    t0 = time.monotonic()
+    try:
+        s.open_creators()
+        if web > 0:
+            s.open_web_viewers(web)
+        s.open_ssh_viewers(a.ssh_viewers)
+        setup_s = time.monotonic() - t0
+        print("all %d viewers joined after %.0f s; streaming" % (a.sessions * a.viewers, setup_s),
+              flush=True)
+        s.stream()
+        print("streamed %.0f s; checking" % s.streamed_s, flush=True)
+        swarm = s.stop_swarm()
+        creator_bytes = file_bytes([c.path for c in s.creators.values()])
+        ssh_bytes = file_bytes([v.path for vs in s.ssh_viewers.values() for v in vs])
+        screen_counts = s.compare_screens(web)
+        s.end_sessions()
+        print("sessions ended %.0f s after the start; checking recordings" % (time.monotonic() - t0),
+              flush=True)
+        rec_compared, rec_equal, host_bytes = s.compare_recordings()
+    except (PathFailed, subprocess.SubprocessError, OSError, ValueError) as e:
+        print("soak: FAILED: %s" % e, file=sys.stderr)
+        return 1
+    finally:
+        for t in s.all_taps():
+            if t.status is None:
+                try:
+                    os.kill(t.pid, 9)
+                except OSError:
+                    pass
+                t.close()
+        if s.swarm and s.swarm.poll() is None:
+            s.swarm.kill()
+    for name in swarm["lost"]:
+        s.failures.append("WebSocket viewer %s was dropped or refused" % name)
+    if swarm["finished"] != swarm["viewers"]:
+        s.failures.append("%d of %d WebSocket viewers saw their end marker" % (
+            swarm["finished"], swarm["viewers"]))
+    mem_rows, grew, died = soak_checks.memory_rows(s.rss_warm, s.rss_end)
+    s.failures += ["died after warm-up: " + d for d in died]
+    if not a.smoke:
+        s.failures += ["RSS grew past 1 MiB + 10 %% after warm-up: %s" % g for g in grew]
+    s.keep_failing_inputs()
+
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    screens_total = sum(c for c, _ in screen_counts.values())
+    screens_equal = sum(e for _, e in screen_counts.values())
+    verdict = "PASSED" if not s.failures else "FAILED (%d problems)" % len(s.failures)
+    out = ["# Soak%s: %s" % (" (smoke)" if a.smoke else "", verdict), "",
+           "- Date: %s" % now, "- Machine: %s" % machine_description(),
+           "- Load average (1 min) before/after: %.2f / %.2f" % (load0, os.getloadavg()[0]),
+           "- Command: `%s`" % a.command, "",
+           "| what | figure |", "|---|---:|",
+           "| shared sessions | %d |" % a.sessions,
+           "| viewers | %d (%d WebSocket, %d SSH) |" % (
+               a.sessions * a.viewers, a.sessions * web, a.sessions * a.ssh_viewers),
+           "| set-up (logins, shares, joins) | %.0f s |" % setup_s,
+           "| streaming, first byte to the last end marker | %.0f s (rate %d B/s per session) |"
+           % (s.streamed_s, a.rate),
+           "| bytes the generators sent (payload, all sessions) | %d |" % host_bytes,
+           "| bytes read by the creators' ssh clients | %d |" % creator_bytes,
+           "| bytes read by the SSH viewers | %d |" % ssh_bytes,
+           "| bytes of terminal frames read by the WebSocket viewers | %d |" % swarm["bytes"],
+           "| WebSocket viewers resynced (snapshots after the first) | %d |" % swarm["resynced"],
+           "| WebSocket viewers dropped or refused | %d |" % len(swarm["lost"]),
+           "| screens compared / equal, SSH viewers | %d / %d |" % tuple(screen_counts["ssh"]),
+           "| screens compared / equal, WebSocket viewers | %d / %d |" % tuple(screen_counts["web"]),
+           "| recordings compared / equal (payload bytes and SHA-256) | %d / %d |" % (
+               rec_compared, rec_equal), "",
+           "RSS in kB at the end of warm-up (%.0f s into streaming) and at the end:" % s.warm_at, "",
+           "| process | count | sum at warm-up | max at warm-up | sum at end | max at end | "
+           "growth (sum) | growth (max of one) |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    out += mem_rows
+    out += ["", "Allowance per process: 1 MiB + 10 %% of its warm-up RSS (%s)." % (
+        "reported, not enforced, in the smoke" if a.smoke else "enforced"), ""]
+    if s.failures:
+        out += ["## Problems", ""] + ["- " + f for f in s.failures] + [""]
+    report = "\n".join(out) + "\n"
+    print(report, flush=True)
+    os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
+    with open(a.out, "w") as f:
+        f.write(report)
+    return 0 if not s.failures else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
