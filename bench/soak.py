@@ -196,11 +196,14 @@ class Soak:
         taps = self.all_taps()
         pump(taps, a.warmup)
         self.rss_warm = soak_checks.sample(a.broker_pid, a.sshd_pid)
+        self.cpu_warm = {k: soak_checks.cpu_seconds(v) for k, v in self.rss_warm.items()}
         self.warm_at = time.monotonic() - t0
         pump(taps, a.seconds * 3 + 300, lambda: all(t.saw_end or t.eof for t in taps))
         self.streamed_s = time.monotonic() - t0
         pump(taps, SETTLE)
         self.rss_end = soak_checks.sample(a.broker_pid, a.sshd_pid)
+        self.cpu = {k: soak_checks.cpu_seconds(self.rss_warm[k]) - self.cpu_warm[k]
+                    for k in self.rss_warm}
         for t in taps:
             t.file.flush()
             if t.eof:
@@ -277,6 +280,7 @@ class Soak:
             with open(path) as f:
                 stats = json.load(f)
             host_bytes += stats["bytes"]
+            self.gen_seconds = max(getattr(self, "gen_seconds", 0), stats["seconds"])
             compared += 1
             _, diff = soak_checks.check_recording(outputs, n, stats)
             if diff is None:
@@ -361,7 +365,7 @@ def main():
     if swarm["finished"] != swarm["viewers"]:
         s.failures.append("%d of %d WebSocket viewers saw their end marker" % (
             swarm["finished"], swarm["viewers"]))
-    mem_rows, grew, died = soak_checks.memory_rows(s.rss_warm, s.rss_end)
+    mem_rows, grew, died = soak_checks.memory_rows(s.rss_warm, s.rss_end, s.cpu)
     s.failures += ["died after warm-up: " + d for d in died]
     if not a.smoke:
         s.failures += ["RSS grew past 1 MiB + 10 %% after warm-up: %s" % g for g in grew]
@@ -382,6 +386,8 @@ def main():
            "| set-up (logins, shares, joins) | %.0f s |" % setup_s,
            "| streaming, first byte to the last end marker | %.0f s (rate %d B/s per session) |"
            % (s.streamed_s, a.rate),
+           "| the slowest generator's run (its pacing; the rest is delivery) | %.0f s |"
+           % getattr(s, "gen_seconds", 0),
            "| bytes the generators sent (payload, all sessions) | %d |" % host_bytes,
            "| bytes read by the creators' ssh clients | %d |" % creator_bytes,
            "| bytes read by the SSH viewers | %d |" % ssh_bytes,
@@ -392,9 +398,11 @@ def main():
            "| screens compared / equal, WebSocket viewers | %d / %d |" % tuple(screen_counts["web"]),
            "| recordings compared / equal (payload bytes and SHA-256) | %d / %d |" % (
                rec_compared, rec_equal), "",
-           "RSS in kB at the end of warm-up (%.0f s into streaming) and at the end:" % s.warm_at, "",
+           "RSS in kB at the end of warm-up (%.0f s into streaming) and at the end; CPU seconds "
+           "(user + system) between the two:" % s.warm_at, "",
            "| process | count | sum at warm-up | max at warm-up | sum at end | max at end | "
-           "growth (sum) | growth (max of one) |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+           "growth (sum) | growth (max of one) | CPU s |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     out += mem_rows
     out += ["", "Allowance per process: 1 MiB + 10 %% of its warm-up RSS (%s)." % (
         "reported, not enforced, in the smoke" if a.smoke else "enforced"), ""]

@@ -133,8 +133,22 @@ def _rss(pid):
     return None
 
 
+def cpu_seconds(pids):
+    """User + system CPU seconds of the pids still running."""
+    total = 0
+    for pid in pids:
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def sample(broker_pid, sshd_pid):
-    """{group: {pid: RSS kB}} for the groups broker, sshd (listener), sshd-conn, shell."""
+    """{group: {pid: RSS kB}} for tandem-broker, the tandem-sshd listener, its connection
+    processes and the tandem-shell hooks below it."""
     procs = _table()
     below = {sshd_pid}
     grew = True
@@ -163,8 +177,9 @@ def allowance(rss_kb):
     return 1024 + rss_kb // 10
 
 
-def memory_rows(warm, end):
-    """Table rows and the processes that grew past their allowance or died."""
+def memory_rows(warm, end, cpu):
+    """Table rows and the processes that grew past their allowance or died; cpu: {group: CPU
+    seconds between the two samples}."""
     rows, grew, died = [], [], []
     for name in warm:
         a, b = warm[name], end.get(name, {})
@@ -173,7 +188,7 @@ def memory_rows(warm, end):
         growth = [b[p] - a[p] for p in both]
         grew += ["%s pid %d: %d → %d kB" % (name, p, a[p], b[p]) for p in both
                  if b[p] - a[p] > allowance(a[p])]
-        rows.append("| %s | %d | %d | %d | %d | %d | %+d | %+d |" % (
+        rows.append("| %s | %d | %d | %d | %d | %d | %+d | %+d | %.1f |" % (
             name, len(a), sum(a.values()), max(a.values(), default=0), sum(b.values()),
-            max(b.values(), default=0), sum(growth), max(growth, default=0)))
+            max(b.values(), default=0), sum(growth), max(growth, default=0), cpu[name]))
     return rows, grew, died
