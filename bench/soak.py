@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from relay_bench import ROWS, COLS, PathFailed, machine_description  # noqa: E402
 from fanout import INVITE  # noqa: E402
 import soak_checks  # noqa: E402
-from soak_clients import TIMEOUT, Tap, pump, until_shells  # noqa: E402
+from soak_clients import TIMEOUT, Tap, pump, pump_until_quiet, until_shells  # noqa: E402
 
 BATCH = 8  # logins in flight at once (under MaxStartups 10 of both sshds)
 SETTLE = 3.0  # quiet seconds after the last end marker before the screens are read
@@ -122,7 +122,7 @@ class Soak:
         total = int(a.rate * a.seconds)
         for i, (n, c) in enumerate(self.creators.items()):
             c.write(("stty raw -echo; python3 %s --id %s --seed %d --bytes %d --rate %d "
-                     "--stats %s; stty sane\r" % (a.gen, n, a.seed * 1000 + i, total, a.rate,
+                     "--stats %s --hold; stty sane\r" % (a.gen, n, a.seed * 1000 + i, total, a.rate,
                                                   os.path.join(self.stats, n + ".json"))).encode())
         t0 = time.monotonic()
         taps = self.all_taps()
@@ -132,7 +132,11 @@ class Soak:
         self.warm_at = time.monotonic() - t0
         pump(taps, a.seconds * 3 + 300, lambda: all(t.saw_end or t.eof for t in taps))
         self.streamed_s = time.monotonic() - t0
-        pump(taps, SETTLE)
+        if self.swarm:  # every WebSocket viewer saw its end marker too ("ended")
+            ended = select.poll()
+            ended.register(self.swarm.stdout.fileno(), select.POLLIN)
+            pump(taps, TIMEOUT, lambda: ended.poll(0) != [])
+        pump_until_quiet(taps, SETTLE, TIMEOUT)
         self.rss_end = soak_checks.sample(a.broker_pid, a.sshd_pid)
         self.cpu = {k: soak_checks.cpu_seconds(self.rss_warm[k]) - self.cpu_warm[k]
                     for k in self.rss_warm}
@@ -161,6 +165,9 @@ class Soak:
             for v in vs:
                 os.kill(v.pid, 9)
                 v.close()
+        for c in self.creators.values():
+            c.write(b"q")  # the generator's --hold ends
+        pump(list(self.creators.values()), 1.0)
         for c in self.creators.values():
             c.write(b"exit\r")
         pump(list(self.creators.values()), TIMEOUT, lambda: all(c.eof for c in self.creators.values()))

@@ -53,6 +53,16 @@ def pump(taps, seconds, until=lambda: False):
                 p.unregister(fd)
 
 
+def pump_until_quiet(taps, quiet, limit):
+    """Reads every tap until none showed a byte for `quiet` seconds (at most `limit`)."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        sizes = [t.file.tell() for t in taps]
+        pump(taps, quiet)
+        if sizes == [t.file.tell() for t in taps]:
+            return
+
+
 def until_shells(taps):
     """Types a probe into each tap every 1.5 s until its host shell ran it."""
     waiting = {t.fd: [t, b"", 0.0] for t in taps}

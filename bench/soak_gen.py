@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The soak's host-side generator (bench/soak.sh): a deterministic mix of terminal output.
 
-    soak_gen.py --id NAME --seed S --bytes N [--rate BYTES_PER_S] [--stats FILE]
+    soak_gen.py --id NAME --seed S --bytes N [--rate BYTES_PER_S] [--stats FILE] [--hold]
 
 Writes, on stdout (the host's PTY, set raw by the caller so no byte is translated):
   SOAK-BEGIN:NAME\\r\\n, then the payload, then SOAK-END:NAME\\r\\n
@@ -12,6 +12,8 @@ combining marks, and bulk lines scrolling on the main screen. It ends on the mai
 final still screen (cleared, 20 rows drawn) and the end marker on row 22. The payload depends only
 on S and N, never on timing; --rate only paces it (token bucket, 50 ms ticks). --stats gets a
 JSON line {"bytes": payload bytes, "sha256", "pieces", "seconds"} once the end marker is out.
+--hold then waits for one byte on stdin before it exits, so the end marker stays the session's
+last output (no shell prompt after it racing the screen comparison).
 Without --rate the payload is written at once: `soak_gen.py --id 3 --seed 103 --bytes N >file`
 reproduces a session's input.
 """
@@ -19,6 +21,7 @@ reproduces a session's input.
 import argparse
 import hashlib
 import json
+import os
 import random
 import sys
 import time
@@ -141,6 +144,7 @@ def main():
     ap.add_argument("--bytes", type=int, required=True)
     ap.add_argument("--rate", type=float, default=0)
     ap.add_argument("--stats")
+    ap.add_argument("--hold", action="store_true")
     a = ap.parse_args()
     out = sys.stdout.buffer
     mix = Mix(a.seed)
@@ -171,6 +175,8 @@ def main():
             json.dump({"bytes": total, "sha256": h.hexdigest(), "pieces": pieces + 1,
                        "seconds": round(time.monotonic() - start, 3)}, f)
             f.write("\n")
+    if a.hold:
+        os.read(0, 1)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@
 // Soak mode (--sessions FILE, bench/soak.sh): --viewers readers for each session of FILE (lines
 // "NAME TOKEN END"), each writing what it would show to --record DIR/NAME.wK (a snapshot starts
 // the file afresh, output is appended); they read on after their end marker until stdin closes.
+// Prints "ready" once all have their first snapshot and "ended" once all saw their end marker.
 // Prints one JSON line of results on stdout.
 #include <unistd.h>
 
@@ -69,6 +70,7 @@ struct Tally {
     int ready = 0, refused = 0, dropped = 0, resynced = 0, finished = 0;
     std::uint64_t bytes = 0;
     std::vector<std::string> lost;  // soak mode: viewers dropped or refused, by name
+    int readers = 0;
 };
 
 // Finds "@@T<digits>@@" in [p, p+n) that end after min_end (a marker ending before it was
@@ -208,6 +210,9 @@ class Viewer : public std::enable_shared_from_this<Viewer> {
             counted_end_ = true;
             ++tally_.finished;
             if (o_.sessions_file.empty()) over();
+            // Soak mode: the driver waits for this line before it reads the screens.
+            else if (tally_.finished == tally_.readers)
+                std::cout << "ended" << std::endl;
         }
     }
     void mark_ready() {
@@ -335,6 +340,7 @@ void run_swarm(net::io_context& io, ssl::context& tls, const Options& o, Tally& 
     const auto wanted = targets(o);
     const int total = static_cast<int>(wanted.size());
     const int readers = total - (o.sessions_file.empty() ? o.stalled : 0);
+    tally.readers = readers;
     int settled = 0, readers_left = readers;
     net::steady_timer deadline(io);
     auto on_ready = [&](Viewer&) {
