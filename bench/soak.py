@@ -174,7 +174,8 @@ class Soak:
         for c in self.creators.values():
             c.close()
         deadline = time.monotonic() + TIMEOUT
-        while soak_checks.sample(self.a.broker_pid, self.a.sshd_pid)["tandem-shell"]:
+        while any(k.startswith("tandem-shell") and v for k, v in
+                  soak_checks.sample(self.a.broker_pid, self.a.sshd_pid).items()):
             if time.monotonic() > deadline:
                 self.failures.append("tandem-shell processes still running 60 s after the end")
                 break
@@ -265,6 +266,7 @@ def main():
     ap.add_argument("--command", default="bench/soak.sh")
     a = ap.parse_args()
     web = a.viewers - a.ssh_viewers
+    shutil.rmtree(a.keep, ignore_errors=True)  # failures of an earlier run
     s = Soak(a)
     load0 = os.getloadavg()[0]
     t0 = time.monotonic()

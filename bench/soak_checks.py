@@ -146,6 +146,17 @@ def cpu_seconds(pids):
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def _hook_user(pid):
+    """The bastion user a hook runs for (its --user argument): creators' hooks and SSH
+    viewers' join hooks are told apart by it."""
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            args = f.read().split(b"\0")
+        return args[args.index(b"--user") + 1].decode()
+    except (OSError, ValueError, IndexError):
+        return "?"
+
+
 def sample(broker_pid, sshd_pid):
     """{group: {pid: RSS kB}} for tandem-broker, the tandem-sshd listener, its connection
     processes and the tandem-shell hooks below it."""
@@ -159,13 +170,13 @@ def sample(broker_pid, sshd_pid):
                 below.add(pid)
                 grew = True
     groups = {"tandem-broker": [broker_pid], "tandem-sshd (listener)": [sshd_pid],
-              "tandem-sshd (per connection)": [], "tandem-shell": []}
-    for pid in below - {sshd_pid}:
+              "tandem-sshd (per connection)": []}
+    for pid in sorted(below - {sshd_pid}):
         comm = procs[pid][1]
         if comm == "tandem-sshd":
             groups["tandem-sshd (per connection)"].append(pid)
         elif comm == "tandem-shell":
-            groups["tandem-shell"].append(pid)
+            groups.setdefault("tandem-shell (--user %s)" % _hook_user(pid), []).append(pid)
     out = {}
     for name, pids in groups.items():
         out[name] = {pid: rss for pid in pids if (rss := _rss(pid)) is not None}
