@@ -121,9 +121,10 @@ class Soak:
         a = self.a
         total = int(a.rate * a.seconds)
         for i, (n, c) in enumerate(self.creators.items()):
+            stats = os.path.join(self.stats, n + ".json")
             c.write(("stty raw -echo; python3 %s --id %s --seed %d --bytes %d --rate %d "
-                     "--stats %s --hold; stty sane\r" % (a.gen, n, a.seed * 1000 + i, total, a.rate,
-                                                  os.path.join(self.stats, n + ".json"))).encode())
+                     "--stats %s --hold; stty sane\r"
+                     % (a.gen, n, a.seed * 1000 + i, total, a.rate, stats)).encode())
         t0 = time.monotonic()
         taps = self.all_taps()
         pump(taps, a.warmup)

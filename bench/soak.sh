@@ -17,7 +17,7 @@
 #   - each session's recording holds exactly the bytes the generator wrote (SHA-256);
 #   - no viewer dropped, no process died; RSS at warm-up end vs the end (full run: any process
 #     past 1 MiB + 10 % growth fails).
-# Defaults: 100 sessions x 5 viewers (2 SSH), 10 minutes at 2000 B/s per session, warm-up 120 s;
+# Defaults: 100 sessions x 5 viewers (2 SSH), 10 minutes at 2000 B/s per session, warm-up 300 s;
 # --smoke: 8 x 5 (2 SSH), 45 s at 2000 B/s, warm-up 15 s (what CI runs). Report on stdout and
 # in bench/results/soak-latest.md (--smoke: soak-smoke.md); a failing session's streams are kept
 # in bench/results/soak-failures/ (--keep-work keeps the whole scratch folder: streams/ holds every
@@ -53,8 +53,11 @@ if [ "$smoke" = 1 ]; then
     minutes=${minutes:-0.75} rate=${rate:-2000} warmup=${warmup:-15}
     out=$TANDEM_ROOT/bench/results/soak-smoke.md
 else
+    # Warm-up 300 s: a creator's hook keeps the newest output for a broker reconnect in a buffer
+    # that grows to 512 KB before it is cut back to 256 KB, and the recording has a 256 KB stdio
+    # buffer; at 2000 B/s they reach full size after about 260 s.
     sessions=${sessions:-100} viewers=${viewers:-5} ssh_viewers=${ssh_viewers:-2}
-    minutes=${minutes:-10} rate=${rate:-2000} warmup=${warmup:-120}
+    minutes=${minutes:-10} rate=${rate:-2000} warmup=${warmup:-300}
     out=$TANDEM_ROOT/bench/results/soak-latest.md
 fi
 [ "$ssh_viewers" -le "$viewers" ] || { echo "soak: --ssh-viewers exceeds --viewers" >&2; exit 2; }
