@@ -18,7 +18,7 @@
 #   - no viewer dropped, no process died; RSS at warm-up end vs the end (full run: any process
 #     past 1 MiB + 10 % growth fails).
 # Defaults: 100 sessions x 5 viewers (2 SSH), 10 minutes at 2000 B/s per session, warm-up 300 s;
-# --smoke: 8 x 5 (2 SSH), 45 s at 2000 B/s, warm-up 15 s (what CI runs). Report on stdout and
+# --smoke: 8 x 5 (2 SSH), 42 s at 2000 B/s, warm-up 15 s (what CI runs). Report on stdout and
 # in bench/results/soak-latest.md (--smoke: soak-smoke.md); a failing session's streams are kept
 # in bench/results/soak-failures/ (--keep-work keeps the whole scratch folder: streams/ holds every
 # client's bytes). Exits non-zero on any failed check. See docs/benchmarks.md.
@@ -50,7 +50,7 @@ if [ "$smoke" = 1 ]; then
     # 8 sessions: one batch of logins (about 12 s here; a login through tandem-sshd is slow,
     # docs/benchmarks.md), so the whole smoke stays near 75 s.
     sessions=${sessions:-8} viewers=${viewers:-5} ssh_viewers=${ssh_viewers:-2}
-    minutes=${minutes:-0.75} rate=${rate:-2000} warmup=${warmup:-15}
+    minutes=${minutes:-0.7} rate=${rate:-2000} warmup=${warmup:-15}
     out=$TANDEM_ROOT/bench/results/soak-smoke.md
 else
     # Warm-up 300 s: a creator's hook keeps the newest output for a broker reconnect in a buffer

@@ -17,7 +17,7 @@
 #   6. bench smoke (bench/run.sh --smoke: every relay path works, tiny sizes), then the fan-out
 #      smoke (bench/fanout.sh --smoke: WebSocket and SSH viewers, tmux, joins, idle sessions),
 #      then the soak smoke (bench/soak.sh --smoke: 8 shared sessions x 5 viewers streaming a
-#      mix for 45 s; every viewer's screen and every recording checked)
+#      mix for 42 s; every viewer's screen and every recording checked)
 #   6b. fuzz targets: a clang tree of the libFuzzer targets, each run 20 s on its seed corpus
 #      with a fixed seed, so a run is repeatable (tests/fuzz/run.sh, docs/fuzzing.md); any
 #      crash, hang or differential mismatch fails
