@@ -142,14 +142,14 @@ python3 "$TANDEM_ROOT/bench/soak.py" --ssh-config "$work/ssh_config" \
 # stream (a hook's stderr reaches its ssh client). Leak reports come at exit: daemons stopped first.
 tandem_sshd_stop
 tandem_broker_stop
-reports=$(grep -l -a -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$work"/tandem-*.log \
-    "$work"/streams/* 2>/dev/null || true)
-if [ -n "$reports" ]; then
-    echo "soak: sanitizer reports in:" $reports >&2
-    grep -a -h -A 30 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' $reports | head -n 200 >&2 ||
-        true
+mapfile -t reports < <(grep -l -a -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+    "$work"/tandem-*.log "$work"/streams/* 2>/dev/null || true)
+if [ ${#reports[@]} -gt 0 ]; then
+    echo "soak: sanitizer reports in: ${reports[*]}" >&2
+    grep -a -h -A 30 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "${reports[@]}" |
+        head -n 200 >&2 || true
     printf '\n## Sanitizer reports: the run FAILED\n\nIn: %s\n' \
-        "$(for f in $reports; do basename "$f"; done | tr '\n' ' ')" >>"$out"
+        "$(for f in "${reports[@]}"; do basename "$f"; done | tr '\n' ' ')" >>"$out"
     status=1
 fi
 if [ "$status" != 0 ]; then
