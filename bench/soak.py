@@ -310,7 +310,7 @@ def main():
     mem_rows, grew, died = soak_checks.memory_rows(s.rss_warm, s.rss_end, s.cpu)
     s.failures += ["died after warm-up: " + d for d in died]
     if not a.smoke:
-        s.failures += ["RSS grew past 1 MiB + 10 %% after warm-up: %s" % g for g in grew]
+        s.failures += ["RSS grew past 1 MiB + 2 %% after warm-up: %s" % g for g in grew]
     s.keep_failing_inputs()
 
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -344,7 +344,7 @@ def main():
            "growth (sum) | growth (max of one) | CPU s |",
            "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     out += mem_rows
-    out += ["", "Allowance per process: 1 MiB + 10 %% of its warm-up RSS (%s)." % (
+    out += ["", "Allowance per process: 1 MiB + 2 %% of its warm-up RSS (%s)." % (
         "reported, not enforced, in the smoke" if a.smoke else "enforced"), ""]
     if s.failures:
         out += ["## Problems", ""] + ["- " + f for f in s.failures] + [""]

@@ -16,7 +16,7 @@
 #   - every viewer's screen (ScreenState: rows, attributes, cursor) equals its creator's;
 #   - each session's recording holds exactly the bytes the generator wrote (SHA-256);
 #   - no viewer dropped, no process died; RSS at warm-up end vs the end (full run: any process
-#     past 1 MiB + 10 % growth fails).
+#     past 1 MiB + 2 % growth fails).
 # Defaults: 100 sessions x 5 viewers (2 SSH), 10 minutes at 2000 B/s per session, warm-up 300 s;
 # --smoke: 8 x 5 (2 SSH), 42 s at 2000 B/s, warm-up 15 s (what CI runs). Report on stdout and
 # in bench/results/soak-latest.md (--smoke: soak-smoke.md); a failing session's streams are kept

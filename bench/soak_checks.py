@@ -184,8 +184,9 @@ def sample(broker_pid, sshd_pid):
 
 
 def allowance(rss_kb):
-    """RSS growth after warm-up a process may show: 1 MiB + 10 % (allocator and queue noise)."""
-    return 1024 + rss_kb // 10
+    """RSS growth after warm-up a process may show: 1 MiB + 2 % (allocator and queue noise;
+    the largest growth seen in passing runs was 516 kB, a hook whose buffers were still filling)."""
+    return 1024 + rss_kb // 50
 
 
 def memory_rows(warm, end, cpu):
