@@ -42,6 +42,7 @@ class Soak:
         self.creators, self.ssh_viewers, self.tokens = {}, {}, {}
         self.swarm = None
         self.failures = []
+        self.controls = []  # did a planted screen difference and a planted byte count show
         self.out = []
 
     def all_taps(self):
@@ -208,6 +209,15 @@ class Soak:
                     self.mismatched.add(n)
                     self.failures.append("screen of %s differs from its creator's: %s" % (
                         os.path.basename(path), diff))
+        # Control: a copy of the first creator's stream with one character planted on row 1
+        # must compare unequal, or the comparison could not fail.
+        first = files[self.names[0]][0]
+        planted = os.path.join(self.a.workdir, "control.planted")
+        shutil.copy(first, planted)
+        with open(planted, "ab") as f:
+            f.write(b"\x1b7\x1b[1;1HX\x1b8")
+        control = soak_checks.screens(self.a.screen_bin, ROWS, COLS, [planted])[planted]
+        self.controls = [soak_checks.screen_difference(got[first], control) is not None]
         return counts
 
     def compare_recordings(self):
@@ -224,6 +234,9 @@ class Soak:
             self.gen_seconds = max(getattr(self, "gen_seconds", 0), stats["seconds"])
             compared += 1
             _, diff = soak_checks.check_recording(outputs, n, stats)
+            if compared == 1:  # control: one byte more than the recording holds must show
+                off = dict(stats, bytes=stats["bytes"] + 1)
+                self.controls.append(soak_checks.check_recording(outputs, n, off)[1] is not None)
             if diff is None:
                 equal += 1
             else:
@@ -302,6 +315,8 @@ def main():
                 t.close()
         if s.swarm and s.swarm.poll() is None:
             s.swarm.kill()
+    if s.controls != [True, True]:
+        s.failures.append("a planted difference went unseen (screen, recording): %s" % s.controls)
     for name in swarm["lost"]:
         s.failures.append("WebSocket viewer %s was dropped or refused" % name)
     if swarm["finished"] != swarm["viewers"]:
@@ -337,7 +352,9 @@ def main():
            "| screens compared / equal, SSH viewers | %d / %d |" % tuple(screen_counts["ssh"]),
            "| screens compared / equal, WebSocket viewers | %d / %d |" % tuple(screen_counts["web"]),
            "| recordings compared / equal (payload bytes and SHA-256) | %d / %d |" % (
-               rec_compared, rec_equal), "",
+               rec_compared, rec_equal),
+           "| controls: a planted character on a screen, a planted byte count | %s |" % (
+               "both detected" if s.controls == [True, True] else "NOT detected"), "",
            "RSS in kB at the end of warm-up (%.0f s into streaming) and at the end; CPU seconds "
            "(user + system) between the two:" % s.warm_at, "",
            "| process | count | sum at warm-up | max at warm-up | sum at end | max at end | "
