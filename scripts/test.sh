@@ -15,7 +15,9 @@
 #      tests drive the same broker code the integration tests reach over HTTPS/WebSocket; under
 #      ASan they would add minutes of Chromium time and no coverage of ours)
 #   6. bench smoke (bench/run.sh --smoke: every relay path works, tiny sizes), then the fan-out
-#      smoke (bench/fanout.sh --smoke: WebSocket and SSH viewers, tmux, joins, idle sessions)
+#      smoke (bench/fanout.sh --smoke: WebSocket and SSH viewers, tmux, joins, idle sessions),
+#      then the soak smoke (bench/soak.sh --smoke: 8 shared sessions x 5 viewers streaming a
+#      mix for 42 s; every viewer's screen and every recording checked)
 #   6b. fuzz targets: a clang tree of the libFuzzer targets, each run 20 s on its seed corpus
 #      with a fixed seed, so a run is repeatable (tests/fuzz/run.sh, docs/fuzzing.md); any
 #      crash, hang or differential mismatch fails
@@ -160,9 +162,13 @@ if [ "$build_ok" = 0 ]; then
     run_phase "fan-out smoke (bench/fanout.sh --smoke)" \
         bench/fanout.sh --smoke --no-build --build-dir build
     count $?
+    run_phase "soak smoke (bench/soak.sh --smoke)" \
+        bench/soak.sh --smoke --no-build --build-dir build
+    count $?
 else
     skip_phase "bench smoke (bench/run.sh --smoke)" "the build failed"
     skip_phase "fan-out smoke (bench/fanout.sh --smoke)" "the build failed"
+    skip_phase "soak smoke (bench/soak.sh --smoke)" "the build failed"
 fi
 run_phase "fuzz targets (./build-fuzz, clang, 20 s each)" tests/fuzz/run.sh --build --seed 1 build-fuzz
 count $?
@@ -232,7 +238,7 @@ for i in "${!names[@]}"; do
     [ "${results[$i]}" = ok ] || [ "${results[$i]}" = skipped ] || status=1
 done
 printf '%-45s %-8s %4dm%02ds\n' "total" "" $((total / 60)) $((total % 60))
-echo "(counted: every test in both trees, plus the two builds, the format check, the two bench"
+echo "(counted: every test in both trees, plus the two builds, the format check, the three bench"
 echo " smokes, the fuzz targets and the two package phases)"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ] || status=1

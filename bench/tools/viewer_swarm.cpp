@@ -9,8 +9,16 @@
 // an older one does not end it) or --timeout. Output lines "@@T<ns since epoch>@@"
 // give the delivery lag (now - T; same machine, same clock). Join mode (--joins M): M joins one
 // after another, each timed from connect to its first snapshot, then closed.
+// Soak mode (--sessions FILE, bench/soak.sh): --viewers readers for each session of FILE (lines
+// "NAME TOKEN END"), each writing what it would show to --record DIR/NAME.wK (a snapshot starts
+// the file afresh, output is appended); they read on after their end marker until stdin closes.
+// Prints "ready" once all have their first snapshot and "ended" once all saw their end marker.
 // Prints one JSON line of results on stdout.
+#include <unistd.h>
+
 #include <algorithm>
+#include <array>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
@@ -20,6 +28,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <functional>
 #include <iostream>
 #include <memory>
@@ -39,9 +48,14 @@ namespace {
 
 struct Options {
     std::uint16_t port = 0;
-    std::string ca_file, cookie, origin, token, end = "@@END@@";
+    std::string ca_file, cookie, origin, token, end = "@@END@@", sessions_file, record_dir;
     int viewers = 1, stalled = 0, joins = 0;
     double timeout_s = 60;
+};
+
+// What one viewer joins and looks for; in soak mode also where its screen's bytes go.
+struct Target {
+    std::string name, token, end, record_path;
 };
 
 std::int64_t now_ns() {
@@ -57,6 +71,8 @@ struct Tally {
     std::vector<std::int64_t> lag_seen_ns, resync_ns;
     int ready = 0, refused = 0, dropped = 0, resynced = 0, finished = 0;
     std::uint64_t bytes = 0;
+    std::vector<std::string> lost;  // soak mode: viewers dropped or refused, by name
+    int readers = 0;
 };
 
 // Finds "@@T<digits>@@" in [p, p+n) that end after min_end (a marker ending before it was
@@ -77,8 +93,12 @@ void scan_markers(const char* p, std::size_t n, std::size_t min_end, OnTime on_t
 class Viewer : public std::enable_shared_from_this<Viewer> {
   public:
     using Done = std::function<void(Viewer&)>;
-    Viewer(net::io_context& io, ssl::context& tls, const Options& o, Tally& tally, bool stalled)
-        : ws_(io, tls), o_(o), tally_(tally), stalled_(stalled) {}
+    Viewer(net::io_context& io, ssl::context& tls, const Options& o, Target target, Tally& tally,
+           bool stalled)
+        : ws_(io, tls), o_(o), target_(std::move(target)), tally_(tally), stalled_(stalled) {
+        if (!target_.record_path.empty())
+            record_.open(target_.record_path, std::ios::binary | std::ios::trunc);
+    }
 
     // on_ready: first snapshot or failure; on_over: the viewer needs nothing more.
     void start(Done on_ready, Done on_over) {
@@ -123,7 +143,7 @@ class Viewer : public std::enable_shared_from_this<Viewer> {
                             });
     }
     void join() {
-        join_text_ = json{{"type", "join"}, {"token", o_.token}}.dump();
+        join_text_ = json{{"type", "join"}, {"token", target_.token}}.dump();
         ws_.text(true);
         ws_.async_write(net::buffer(join_text_),
                         [self = shared_from_this()](beast::error_code ec, std::size_t) {
@@ -155,6 +175,7 @@ class Viewer : public std::enable_shared_from_this<Viewer> {
         }
         if (n == 0) return;
         tally_.bytes += n - 1;
+        if (record_.is_open()) record(p[0], p + 1, n - 1);
         if (p[0] == 0x02) {
             if (ready_) {
                 ++tally_.resynced;
@@ -163,6 +184,14 @@ class Viewer : public std::enable_shared_from_this<Viewer> {
                 mark_ready();
         }
         if (ready_ && !stalled_) scan(std::string_view(p + 1, n - 1), p[0] == 0x01);
+    }
+    // A snapshot resets the terminal: the file starts afresh with it.
+    void record(char tag, const char* p, std::size_t n) {
+        if (tag == 0x02) {
+            record_.close();
+            record_.open(target_.record_path, std::ios::binary | std::ios::trunc);
+        }
+        if (tag == 0x01 || tag == 0x02) record_.write(p, static_cast<std::streamsize>(n));
     }
     // Lags from output frames only (a snapshot repaints old lines); the end marker from either
     // (a resynced viewer may see it only in a snapshot).
@@ -177,15 +206,19 @@ class Viewer : public std::enable_shared_from_this<Viewer> {
             std::string edge = carry_;
             edge.append(s.substr(0, 32));
             scan_markers(edge.data(), edge.size(), carry_.size(), on_time);
-            if (edge.find(o_.end) != std::string::npos) saw_end_ = true;
+            if (edge.find(target_.end) != std::string::npos) saw_end_ = true;
         }
         scan_markers(s.data(), s.size(), 0, on_time);
-        if (s.find(o_.end) != std::string_view::npos) saw_end_ = true;
+        if (s.find(target_.end) != std::string_view::npos) saw_end_ = true;
         const std::size_t keep = std::min<std::size_t>(s.size(), 31);
         carry_.assign(s.substr(s.size() - keep));
-        if (saw_end_) {
+        if (saw_end_ && !counted_end_) {
+            counted_end_ = true;
             ++tally_.finished;
-            over();
+            if (o_.sessions_file.empty()) over();
+            // Soak mode: the driver waits for this line before it reads the screens.
+            else if (tally_.finished == tally_.readers)
+                std::cout << "ended" << std::endl;
         }
     }
     void mark_ready() {
@@ -204,6 +237,8 @@ class Viewer : public std::enable_shared_from_this<Viewer> {
             ++tally_.dropped;
         else if (!ready_ && !refused_)
             ++tally_.dropped;
+        // In soak mode every loss counts: the session never ends before stdin closes.
+        if (!o_.sessions_file.empty()) tally_.lost.push_back(target_.name);
         if (on_ready_) std::exchange(on_ready_, nullptr)(*this);
         over();
     }
@@ -215,6 +250,8 @@ class Viewer : public std::enable_shared_from_this<Viewer> {
 
     websocket::stream<beast::ssl_stream<beast::tcp_stream>> ws_;
     const Options& o_;
+    Target target_;
+    std::ofstream record_;
     Tally& tally_;
     bool stalled_;
     beast::flat_buffer buffer_;
@@ -222,6 +259,7 @@ class Viewer : public std::enable_shared_from_this<Viewer> {
     std::chrono::steady_clock::time_point started_;
     Done on_ready_, on_over_;
     bool ready_ = false, refused_ = false, ended_ = false, saw_end_ = false, over_ = false;
+    bool counted_end_ = false;
 };
 
 // The worst lag in each second of the run and the resyncs in it, from the first marker seen:
@@ -277,10 +315,15 @@ bool parse_options(int argc, char** argv, Options& o) {
             o.joins = std::stoi(v);
         else if (k == "--timeout")
             o.timeout_s = std::stod(v);
+        else if (k == "--sessions")
+            o.sessions_file = v;
+        else if (k == "--record")
+            o.record_dir = v;
         else
             return false;
     }
-    return argc % 2 == 1 && o.port != 0 && !o.token.empty() && !o.cookie.empty();
+    return argc % 2 == 1 && o.port != 0 && (!o.token.empty() || !o.sessions_file.empty()) &&
+           !o.cookie.empty();
 }
 
 // One join after another: connect, join, first snapshot, close. Each join on an io_context
@@ -289,7 +332,8 @@ bool parse_options(int argc, char** argv, Options& o) {
 void run_joins(ssl::context& tls, const Options& o, Tally& tally) {
     for (int i = 0; i < o.joins; ++i) {
         net::io_context io;
-        auto viewer = std::make_shared<Viewer>(io, tls, o, tally, false);
+        auto viewer =
+            std::make_shared<Viewer>(io, tls, o, Target{"", o.token, o.end, ""}, tally, false);
         bool done = false;
         viewer->start([&done](Viewer&) { done = true; }, [&done](Viewer&) { done = true; });
         while (!done && io.run_one() > 0) {
@@ -300,10 +344,33 @@ void run_joins(ssl::context& tls, const Options& o, Tally& tally) {
     }
 }
 
+// The viewers to open: --viewers readers then --stalled ones of --token, or in soak mode
+// --viewers readers of each session in --sessions.
+std::vector<Target> targets(const Options& o) {
+    std::vector<Target> out;
+    if (o.sessions_file.empty()) {
+        for (int i = 0; i < o.viewers + o.stalled; ++i) out.push_back({"", o.token, o.end, ""});
+        return out;
+    }
+    std::ifstream in(o.sessions_file);
+    std::string name, token, end;
+    while (in >> name >> token >> end) {
+        for (int i = 0; i < o.viewers; ++i) {
+            const std::string file = name + ".w" + std::to_string(i);
+            out.push_back(
+                {file, token, end, o.record_dir.empty() ? "" : o.record_dir + "/" + file});
+        }
+    }
+    return out;
+}
+
 void run_swarm(net::io_context& io, ssl::context& tls, const Options& o, Tally& tally) {
     std::vector<std::shared_ptr<Viewer>> all;
-    const int total = o.viewers + o.stalled;
-    int settled = 0, readers_left = o.viewers;
+    const auto wanted = targets(o);
+    const int total = static_cast<int>(wanted.size());
+    const int readers = total - (o.sessions_file.empty() ? o.stalled : 0);
+    tally.readers = readers;
+    int settled = 0, readers_left = readers;
     net::steady_timer deadline(io);
     auto on_ready = [&](Viewer&) {
         if (++settled == total) {
@@ -319,9 +386,23 @@ void run_swarm(net::io_context& io, ssl::context& tls, const Options& o, Tally& 
         if (--readers_left == 0 && settled == total) io.stop();
     };
     for (int i = 0; i < total; ++i) {
-        const bool stalled = i >= o.viewers;
-        all.push_back(std::make_shared<Viewer>(io, tls, o, tally, stalled));
+        const bool stalled = i >= readers;
+        all.push_back(std::make_shared<Viewer>(io, tls, o, wanted[static_cast<std::size_t>(i)],
+                                               tally, stalled));
         all.back()->start(on_ready, stalled ? Viewer::Done([](Viewer&) {}) : Viewer::Done(on_over));
+    }
+    // Soak mode: the driver closes stdin (a pipe) once every screen is settled.
+    net::posix::stream_descriptor input(io);
+    std::array<char, 256> sink{};
+    std::function<void()> watch_stdin = [&] {
+        input.async_read_some(net::buffer(sink), [&](beast::error_code ec, std::size_t) {
+            if (ec) return io.stop();
+            watch_stdin();
+        });
+    };
+    if (!o.sessions_file.empty()) {
+        input.assign(::dup(STDIN_FILENO));
+        watch_stdin();
     }
     io.run();
     for (auto& v : all) v->close();
@@ -333,8 +414,8 @@ int main(int argc, char** argv) {
     Options o;
     if (!parse_options(argc, argv, o)) {
         std::cerr << "usage: tandem-viewer-swarm --port P --ca CA.pem --cookie NAME=VALUE --origin "
-                     "URL --token T [--viewers N] [--stalled K] [--end MARKER] [--timeout S] "
-                     "[--joins M]\n";
+                     "URL (--token T | --sessions FILE [--record DIR]) [--viewers N] [--stalled K] "
+                     "[--end MARKER] [--timeout S] [--joins M]\n";
         return 2;
     }
     try {
@@ -346,7 +427,10 @@ int main(int argc, char** argv) {
             run_joins(tls, o, tally);
         else
             run_swarm(io, tls, o, tally);
-        const int readers = o.joins > 0 ? o.joins : o.viewers;
+        const int readers =
+            o.joins > 0
+                ? o.joins
+                : (o.sessions_file.empty() ? o.viewers : static_cast<int>(targets(o).size()));
         json out{{"viewers", readers},
                  {"stalled", o.stalled},
                  {"joined", tally.ready},
@@ -354,8 +438,9 @@ int main(int argc, char** argv) {
                  {"dropped", tally.dropped},
                  {"resynced", tally.resynced},
                  {"finished", tally.finished},
-                 {"unfinished", o.joins > 0 ? 0 : o.viewers - tally.finished - tally.dropped},
+                 {"unfinished", o.joins > 0 ? 0 : readers - tally.finished - tally.dropped},
                  {"bytes", tally.bytes},
+                 {"lost", tally.lost},
                  {"markers", tally.lags_ns.size()},
                  {"lag_p50_ms", percentile_ms(tally.lags_ns, 0.50)},
                  {"lag_p99_ms", percentile_ms(tally.lags_ns, 0.99)},
