@@ -13,7 +13,8 @@ using namespace screen_detail;
 
 namespace {
 
-constexpr std::size_t max_held_csi = 256;  // longer CSI sequences are dropped
+// Longer CSI sequences are dropped (TerminalModes::max_params is the same bound, less ESC [).
+constexpr std::size_t max_held_csi = 256;
 
 int clamp_dimension(int n) {
     return std::clamp(n, 1, max_dimension);

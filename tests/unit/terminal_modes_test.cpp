@@ -150,7 +150,7 @@ TEST(TerminalModes, HighBytesInsideASequenceAreIgnoredAsLibvtermDoes) {
     for (const char* high : {"\x80", "\x9b", "\xa0", "\xc3", "\xff"}) {
         const std::string seq = std::string("\x1b[?1049") + high + "h";
         EXPECT_TRUE(fed(seq).alt_screen()) << seq;
-        ScreenState screen(24, 80);
+        tandem::ScreenState screen(24, 80);
         screen.feed(seq);
         EXPECT_TRUE(screen.alt_screen()) << seq;
     }
@@ -167,7 +167,7 @@ TEST(TerminalModes, IgnoredBytesAfterAnEscapeKeepItGoingAsLibvtermDoes) {
     for (const char* between : {"", "\x7f", "\x80", "\xff\xff\xff", "\r"}) {
         const std::string seq = std::string("\x1b") + between + "[?1049h";
         EXPECT_TRUE(fed(seq).alt_screen()) << seq;
-        ScreenState screen(24, 80);
+        tandem::ScreenState screen(24, 80);
         screen.feed(seq);
         EXPECT_TRUE(screen.alt_screen()) << seq;
         EXPECT_TRUE(fed(std::string("\x1b") + between + "=").app_keypad()) << between;
@@ -234,7 +234,7 @@ TEST(TerminalModes, ACsiAfterIntermediatesIsTakenAsLibvtermDoes) {
          std::vector<std::string>{"(", " ", "#", std::string(20, '(')}) {
         const std::string seq = "\x1b" + intermediates + "[?25l";
         EXPECT_FALSE(fed(seq).cursor_visible()) << seq;
-        ScreenState screen(24, 80);
+        tandem::ScreenState screen(24, 80);
         screen.feed(seq);
         EXPECT_FALSE(screen.cursor_visible()) << seq;
     }
@@ -319,3 +319,18 @@ TEST(TerminalModes, RestoreSequenceReproducesTheModes) {
 
 }  // namespace
 }  // namespace tandem
+
+// Found by terminal_snapshot (unseeded): TerminalModes kept 96 parameter bytes and ScreenState
+// 254, so CSI ? with a 100-digit argument and 1049 h put the screen model on the alternate
+// screen but not the tracked modes. Both now take up to 254 bytes and drop longer sequences.
+TEST(TerminalModes, ALongCsiIsTakenOrDroppedAsTheScreenModelDoes) {
+    for (const std::size_t digits : {std::size_t{100}, std::size_t{240}, std::size_t{300}}) {
+        const std::string csi = "\x1b[?;" + std::string(digits, '1') + ";1049h";
+        tandem::TerminalModes modes;
+        tandem::ScreenState screen(24, 80);
+        modes.feed(csi);
+        screen.feed(csi);
+        EXPECT_EQ(modes.alt_screen(), screen.alt_screen()) << digits << " digits";
+        EXPECT_EQ(modes.alt_screen(), digits < 250) << digits << " digits";
+    }
+}

@@ -55,8 +55,11 @@ class TerminalModes {
     void set_alt_screen(bool active, std::size_t offset_after);
     void full_reset(std::size_t offset_after);
 
-    // Longest CSI parameter string kept; longer sequences are consumed and ignored.
-    static constexpr std::size_t max_params = 96;
+    // Longest CSI parameter string kept; longer sequences are consumed and ignored. The same
+    // bound as the screen model's (ScreenState drops a CSI past 256 bytes with its ESC [):
+    // with a shorter one here, CSI ? <100 digits> ; 1049 h switched the screen but not the
+    // tracked modes, and a late joiner's modes differed (terminal_snapshot).
+    static constexpr std::size_t max_params = 254;
 
     enum class State { ground, escape, escape_intermediate, csi, other_string, string_escape };
     State state_ = State::ground;
