@@ -172,10 +172,11 @@ void ScreenState::Terminal::feed(std::string_view in) {
                     scan = Scan::ground;
                     ++p;
                 } else if (b == esc || b == 0x18 || b == 0x1a) {
-                    // ESC, CAN and SUB abort the sequence: let vterm see it aborted.
-                    // (vterm parses arguments as they come: too many overflow it even here)
-                    if (!held_overflow && !too_many_arguments(held))
-                        write(held.data(), held.size());
+                    // ESC, CAN and SUB abort the sequence, which then does nothing: vterm never
+                    // sees it. (Given the open "ESC [", vterm stayed in the CSI when the ESC
+                    // that aborts it was held and then swallowed by a mode sequence that writes
+                    // nothing, ESC [ ; h: the text after it overflowed vterm's arguments, a
+                    // crash found by terminal_snapshot.)
                     scan = Scan::ground;
                 } else if (b < 0x20) {
                     write(p, 1);  // other C0 controls act mid-sequence

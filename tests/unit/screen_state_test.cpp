@@ -262,6 +262,22 @@ TEST(ScreenState, CodePointsPastUnicodeReadAndRepaintAsReplacementCharacter) {
 // Found by the terminal_snapshot fuzz target: libvterm wrote past its 16 CSI arguments and
 // corrupted the heap (a SEGV in vterm_free under ASan). Such a sequence is dropped; the same
 // sequence with few arguments still works (the control).
+// Found by terminal_snapshot (unseeded): the filter gave libvterm the open "ESC [" of a CSI
+// that an ESC aborted, and the aborting ESC began ESC [ ; h, which writes nothing; libvterm
+// stayed in the CSI and took the following text as 17 arguments, overflowing its array (a
+// SEGV). An aborted CSI now does nothing, and what follows is text, as on a terminal.
+TEST(ScreenState, AnAbortedCsiLeavesTheTextAfterItAsText) {
+    const std::string text = std::string(17, ';') + "4h";
+    ScreenState s(24, 28);
+    s.feed("\x1b[\x1b[;h" + text);
+    EXPECT_EQ(s.row_text(0), text);
+    expect_round_trip("\x1b[\x1b[;h" + text, 24, 28);
+    // The control: CAN aborts the same way, and a complete CSI still acts.
+    ScreenState c(24, 28);
+    c.feed("\x1b[1;2\x18x\x1b[5Gy");
+    EXPECT_EQ(c.row_text(0), "x   y");
+}
+
 TEST(ScreenState, CsiWithMoreThanSixteenArgumentsIsDropped) {
     for (int separators : {16, 17, 40, 90}) {
         ScreenState screen(6, 20);
