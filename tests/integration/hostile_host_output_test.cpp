@@ -1,6 +1,7 @@
 // Output no managed host should send, sent through the real path: the bytes the fuzzer found
-// crashing libvterm inside the broker (a C1 control in UTF-8, then a character, in insert mode)
-// are printed by the host of a shared session. The broker must live on: the invitee keeps
+// crashing libvterm inside the broker (a C1 control in UTF-8, then a character, in insert mode;
+// an aborted CSI, then text libvterm took as 17 arguments) are printed by the host of a shared
+// session. The broker must live on: the invitee keeps
 // getting live output and a late joiner gets the screen (the join parses it). The control:
 // a real character that starts with the same byte (U+00A9) reaches the late joiner as itself.
 #include <signal.h>
@@ -13,7 +14,7 @@ namespace {
 
 using HostileHostOutput = SharingTest;
 
-TEST_F(HostileHostOutput, AC1ControlInInsertModeDoesNotCrashTheBroker) {
+TEST_F(HostileHostOutput, OutputThatCrashedLibvtermDoesNotCrashTheBroker) {
     auto alice = creator();
     auto invite = share(*alice);
     ASSERT_TRUE(invite);
@@ -25,6 +26,8 @@ TEST_F(HostileHostOutput, AC1ControlInInsertModeDoesNotCrashTheBroker) {
 
     // Insert mode, U+0089 as UTF-8 and a character; then insert mode off. And U+00A9.
     alice->send_line("printf '\\033[4h\\302\\211x\\302\\200y\\033[4l\\n\\302\\251 copyright\\n'");
+    // A CSI aborted by the ESC of one that writes nothing, then 17 semicolons.
+    alice->send_line("printf '\\033[\\033[;h;;;;;;;;;;;;;;;;;4h\\n'");
     const auto after = unique_marker("after-c1");
     alice->send_line(print_command(after));
     ASSERT_TRUE(alice->expect(after + "\r\n", 20s));
