@@ -29,6 +29,9 @@ class WebBehindTrustedProxy : public WebTest {
     HttpReply login(const std::string& user, const std::string& password,
                     const std::vector<std::string>& xff) {
         auto c = client();
+        // A counted guess may wait behind a full password checker: 16 scrypt checks, over a
+        // second each in the sanitizer build on a busy machine.
+        c.set_reply_timeout(std::chrono::seconds(90));
         return c.post_json("/api/login", {{"user", user}, {"password", password}},
                            forwarded(with_origin(), xff));
     }

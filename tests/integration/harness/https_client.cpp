@@ -30,7 +30,8 @@ void check(const beast::error_code& ec, const char* what) {
 
 template <class Stream>
 HttpReply talk(net::io_context& io, Stream& stream, http::request<http::string_body>& request,
-               bool read_after, std::chrono::milliseconds linger) {
+               bool read_after, std::chrono::milliseconds linger,
+               std::chrono::seconds reply_timeout) {
     beast::tcp_stream& tcp = beast::get_lowest_layer(stream);
     beast::error_code ec;
     tcp.expires_after(kOperationTimeout);
@@ -41,7 +42,7 @@ HttpReply talk(net::io_context& io, Stream& stream, http::request<http::string_b
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
     parser.body_limit(64u << 20);
-    tcp.expires_after(kOperationTimeout);
+    tcp.expires_after(reply_timeout);
     http::async_read(stream, buffer, parser, [&](beast::error_code e, std::size_t) { ec = e; });
     run(io);
     check(ec, "read");
@@ -150,7 +151,7 @@ HttpReply WebClient::exchange(const std::string& method, const std::string& targ
     if (ca_file_.empty()) {
         beast::tcp_stream stream(io);
         connect(stream);
-        return talk(io, stream, request, read_after, linger);
+        return talk(io, stream, request, read_after, linger, reply_timeout_);
     }
     net::ssl::context tls(net::ssl::context::tls_client);
     tls.load_verify_file(ca_file_);
@@ -163,7 +164,7 @@ HttpReply WebClient::exchange(const std::string& method, const std::string& targ
     stream.async_handshake(net::ssl::stream_base::client, [&](beast::error_code e) { ec = e; });
     run(io);
     check(ec, "TLS handshake");
-    return talk(io, stream, request, read_after, linger);
+    return talk(io, stream, request, read_after, linger, reply_timeout_);
 }
 
 std::string set_cookie_line(const HttpReply& reply, const std::string& name) {

@@ -48,6 +48,10 @@ class WebClient {
     HttpReply upgrade(const std::string& target, HttpHeaders headers,
                       std::chrono::milliseconds linger = std::chrono::milliseconds(1500));
 
+    // How long to wait for the reply once the request is sent (10 s unless set): a request
+    // the server answers only after queued work (password checks) may need longer.
+    void set_reply_timeout(std::chrono::seconds timeout) { reply_timeout_ = timeout; }
+
   private:
     HttpReply exchange(const std::string& method, const std::string& target,
                        const HttpHeaders& headers, const std::string& body, bool read_after,
@@ -55,6 +59,7 @@ class WebClient {
 
     std::uint16_t port_;
     std::string ca_file_;
+    std::chrono::seconds reply_timeout_{10};
 };
 
 // The value of cookie `name` from a reply's Set-Cookie headers ("" when none sets it).
