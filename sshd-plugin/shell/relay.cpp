@@ -59,7 +59,11 @@ Relay::~Relay() {
 
 void Relay::watch_fds() {
     // Callbacks run in this order, as the pass needs them: what arrived from the host first
-    // (for the keepalive), then signals, the terminal's room, the user's keys, the broker.
+    // (for the keepalive), then signals, the terminal's room, the broker, the user's keys. The
+    // broker comes before the keys: a web creator's keys reach this process on its PTY while
+    // "control is back with you" comes on the broker's socket, written first; read in the
+    // other order, the keys typed right after an unshare or a take were dropped as if an
+    // invitee still held control.
     ssh_watch_ = loop_.watch(ssh_get_fd(session_), POLLIN, [this](short revents) {
         ssh_revents_ = revents;
         if (revents & POLLIN) keepalive_.bytes_received(Clock::now());
@@ -74,11 +78,11 @@ void Relay::watch_fds() {
     });
     stdout_watch_ = loop_.watch(-1, POLLOUT, [this](short) { stdout_blocked_ = false; });
     stderr_watch_ = loop_.watch(-1, POLLOUT, [this](short) { stderr_blocked_ = false; });
+    share_watch_ = loop_.watch(-1, 0, [this](short revents) { share_->on_poll(revents); });
     stdin_watch_ = loop_.watch(-1, POLLIN, [this](short) {
         read_user();
         if (outcome_) loop_.stop_pass();
     });
-    share_watch_ = loop_.watch(-1, 0, [this](short revents) { share_->on_poll(revents); });
     // Timers: a wake-up for the keepalive's next decision (taken at the end of the pass), a
     // notice's end, the access re-check.
     keepalive_timer_ = loop_.add_timer([] {});

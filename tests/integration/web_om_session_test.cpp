@@ -2,7 +2,9 @@
 // LogIn starts the session hook on the broker's PTY, the page's WebSocket attaches and types;
 // the creator's sharing commands go through the same broker as an SSH creator's; only the
 // login that opened a session can attach to it; a user's sessions are capped.
+#include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "harness/sharing_fixture.hpp"
@@ -68,6 +70,20 @@ class WebOmTest : public SharingTest {
             if (m && m->value("event", "") == "state" && want(*m)) return m;
         }
         return std::nullopt;
+    }
+
+    // The session's tandem-shell, from its "session start" line in the log.
+    pid_t shell_pid(const std::string& session) const {
+        std::ifstream log(bastion->log_path());
+        const std::string tag = "tandem-shell[";
+        for (std::string line; std::getline(log, line);) {
+            const auto at = line.find(tag);
+            if (at == std::string::npos || line.find("session start:") == std::string::npos ||
+                line.find("uuid=" + session) == std::string::npos)
+                continue;
+            return static_cast<pid_t>(std::atoi(line.c_str() + at + tag.size()));
+        }
+        return -1;
     }
 
     const std::string alice_password = "alice's web password";
@@ -177,16 +193,29 @@ TEST_F(WebOmTest, TheWebCreatorSharesAgreesAndCancelsAsAnSshCreatorDoes) {
     }
     EXPECT_TRUE(typed) << "bob's keys never reached the host";
 
-    // Cancel share: bob is out with T_704, the creator's session goes on.
+    // Cancel share: bob is out with T_704, the creator's session goes on. The creator types as
+    // soon as the page hears it, while the hook is held still (as a busy machine may hold it):
+    // "control is back" (on the broker's socket) and the keys (on the PTY) then wait together,
+    // and the keys must not be judged by the control that was.
+    const pid_t hook = shell_pid(id);
+    ASSERT_GT(hook, 0) << "no tandem-shell for the session in the log";
+    ASSERT_EQ(::kill(hook, SIGSTOP), 0);
     creator.send({{"type", "unshare"}});
     std::optional<nlohmann::json> end;
     for (int i = 0; i < 30 && !(end && end->value("type", "") == "end"); ++i)
         end = bob.next_text(1s);
-    ASSERT_TRUE(end);
-    EXPECT_EQ(end->value("code", ""), "T_704");
-    ASSERT_TRUE(next_state(creator, [](const auto& s) { return !s.value("shared", true); }));
+    const bool stopped_share = end.has_value();
+    const bool page_told =
+        next_state(creator, [](const auto& s) { return !s.value("shared", true); }).has_value();
     creator.send({{"type", "input"}, {"data", "echo after-$((3*3))\r"}});
+    std::this_thread::sleep_for(300ms);
+    ::kill(hook, SIGCONT);
+    ASSERT_TRUE(stopped_share);
+    EXPECT_EQ(end->value("code", ""), "T_704");
+    ASSERT_TRUE(page_told);
     EXPECT_TRUE(creator.wait_terminal("after-9", 20s)) << creator.terminal();
+    EXPECT_EQ(creator.terminal().find("controls the session"), std::string::npos)
+        << creator.terminal();
 }
 
 class WebOmCapTest : public WebOmTest {
