@@ -13,7 +13,9 @@
 #   4. tests (./build): ctest, i.e. unit, integration and browser tests
 #   5. tests (./build-asan): the unit and integration tests under the sanitizers (the browser
 #      tests drive the same broker code the integration tests reach over HTTPS/WebSocket; under
-#      ASan they would add minutes of Chromium time and no coverage of ours)
+#      ASan they would add minutes of Chromium time and no coverage of ours). The integration
+#      tests are ./build's harness driving ./build-asan's binaries: the harness only talks to
+#      them, so the sanitizer tree does not compile it again (tests/CMakeLists.txt)
 #   6. bench smoke (bench/run.sh --smoke: every relay path works, tiny sizes), then the fan-out
 #      smoke (bench/fanout.sh --smoke: WebSocket and SSH viewers, tmux, joins, idle sessions),
 #      then the soak smoke (bench/soak.sh --smoke: 8 shared sessions x 5 viewers streaming a
@@ -142,7 +144,7 @@ printf '\n===== sanitizer build (./build-asan, ASan+UBSan): started in the backg
 asan_t0=$(date +%s)
 (
     nice -n 19 scripts/build.sh build-asan -DTANDEM_SANITIZE=ON -DTANDEM_UNITY_BUILD=ON \
-        >"$logs/asan_build" 2>&1
+        -DTANDEM_INTEGRATION_TESTS_FROM="$root/build" >"$logs/asan_build" 2>&1
     status=$?
     date +%s >"$logs/asan_end"
     exit "$status"

@@ -9,14 +9,41 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 
 namespace tandem::test {
 
+namespace {
+
+// TANDEM_TEST_BIN_DIR: another tree's binaries (the sanitizer tree's ctest sets it when it runs
+// this tree's tests against its own binaries, tests/CMakeLists.txt).
+const std::string& bin_dir() {
+    static const std::string dir = [] {
+        const char* other = std::getenv("TANDEM_TEST_BIN_DIR");
+        return std::string(other != nullptr && *other != '\0' ? other : TANDEM_BIN_DIR);
+    }();
+    return dir;
+}
+
+}  // namespace
+
 std::string binary(const std::string& name) {
-    return std::string(TANDEM_BIN_DIR) + "/" + name;
+    return bin_dir() + "/" + name;
+}
+
+bool binaries_sanitized() {
+#ifdef TANDEM_SANITIZED
+    return true;
+#else
+    // The binaries' own tree says: <tree>/bin holds them, <tree>/CMakeCache.txt how they built.
+    std::ifstream cache(bin_dir() + "/../CMakeCache.txt");
+    for (std::string line; std::getline(cache, line);)
+        if (line == "TANDEM_SANITIZE:BOOL=ON") return true;
+    return false;
+#endif
 }
 
 std::string source_path(const std::string& relative) {

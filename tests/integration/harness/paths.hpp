@@ -6,8 +6,11 @@
 
 namespace tandem::test {
 
-// TANDEM_BIN_DIR/NAME, e.g. binary("tandem-admin").
+// TANDEM_BIN_DIR/NAME, e.g. binary("tandem-admin"); TANDEM_TEST_BIN_DIR in the environment
+// names another tree's binaries.
 std::string binary(const std::string& name);
+// Whether those binaries carry ASan and UBSan.
+bool binaries_sanitized();
 // TANDEM_SOURCE_DIR/RELATIVE, e.g. source_path("scripts/managed-host.sh").
 std::string source_path(const std::string& relative);
 // The current Unix user's name (the managed host's login), as `id -un` prints it.
