@@ -103,6 +103,22 @@ void ScreenState::Terminal::feed(std::string_view in) {
         switch (scan) {
             case Scan::ground: {
                 const void* hit = std::memchr(p, esc, static_cast<std::size_t>(end - p));
+                if (double_lines_seen) {
+                    // A line feed (VT, FF) keeps the column: onto a double-width line it left
+                    // libvterm's cursor past the line's half, where no repaint can put it and
+                    // from where the next character wraps (found by terminal_snapshot). Each
+                    // one is followed by the same check as a line made double width.
+                    const char* stop = hit != nullptr ? static_cast<const char*>(hit) : end;
+                    const char* vertical = std::find_if(
+                        p, stop, [](char c) { return c == '\n' || c == '\v' || c == '\f'; });
+                    if (vertical != stop) {
+                        p = vertical + 1;
+                        write(pass, static_cast<std::size_t>(p - pass));
+                        keep_cursor_within_double_line();
+                        pass = p;
+                        break;
+                    }
+                }
                 if (hit == nullptr) {
                     p = end;
                     break;
@@ -133,6 +149,7 @@ void ScreenState::Terminal::feed(std::string_view in) {
                     ++p;
                 } else if (b < 0x20 && b != esc && b != 0x18 && b != 0x1a) {
                     write(p, 1);  // executed, and the escape goes on (as inside a CSI)
+                    if (double_lines_seen) keep_cursor_within_double_line();
                     ++p;
                 } else {
                     // RIS (ESC c) puts terminals back on the main screen; libvterm 0.1.4 resets
@@ -144,6 +161,8 @@ void ScreenState::Terminal::feed(std::string_view in) {
                             "8",
                             2);  // DECRC
                         ++p;
+                        // A cursor saved past the half of a line made double width since.
+                        if (double_lines_seen) keep_cursor_within_double_line();
                     } else if (held == "\x1b#" && (b == '3' || b == '4' || b == '6')) {
                         // A line made double width keeps the cursor within its half, as in
                         // xterm; libvterm left it past it, where no repaint can put it back.
@@ -151,6 +170,14 @@ void ScreenState::Terminal::feed(std::string_view in) {
                         write(held.data(), held.size());
                         ++p;
                         keep_cursor_on_half_line();
+                        double_lines_seen = true;
+                    } else if (double_lines_seen && held.size() == 1 &&
+                               (b == 'D' || b == 'E' || b == 'M')) {
+                        // IND, NEL and RI move the cursor as a line feed does (see ground).
+                        held += static_cast<char>(b);
+                        write(held.data(), held.size());
+                        ++p;
+                        keep_cursor_within_double_line();
                     } else {
                         write(held.data(), held.size());  // not a CSI: vterm takes it from here
                     }
@@ -180,6 +207,7 @@ void ScreenState::Terminal::feed(std::string_view in) {
                     scan = Scan::ground;
                 } else if (b < 0x20) {
                     write(p, 1);  // other C0 controls act mid-sequence
+                    if (double_lines_seen) keep_cursor_within_double_line();
                     ++p;
                 } else {
                     ++p;  // DEL and non-ASCII inside a CSI: dropped
@@ -200,6 +228,14 @@ void ScreenState::Terminal::keep_cursor_on_half_line() {
     if (pos.col < cols / 2) return;
     const std::string column = "\x1b[" + std::to_string(cols / 2) + "G";  // CHA, 1-based
     write(column.data(), column.size());
+}
+
+void ScreenState::Terminal::keep_cursor_within_double_line() {
+    VTermPos pos;
+    vterm_state_get_cursorpos(state, &pos);
+    const VTermLineInfo* info = vterm_state_get_lineinfo(state, pos.row);
+    if (info != nullptr && (info->doublewidth || info->doubleheight != 0))
+        keep_cursor_on_half_line();
 }
 
 void ScreenState::Terminal::write_csi(std::string_view sequence) {

@@ -91,6 +91,8 @@ struct ScreenState::Terminal {
     bool held_overflow = false;
 
     bool c2_pending = false;  // a UTF-8 lead byte C2 held back until its next byte is known
+    // Set by the first ESC # 3/4/6: from then on vertical moves are checked (see feed()).
+    bool double_lines_seen = false;
 
     void write(const char* bytes, std::size_t len) {
         if (len == 0) return;
@@ -148,6 +150,7 @@ struct ScreenState::Terminal {
     }
     void write_csi(std::string_view sequence);
     void keep_cursor_on_half_line();
+    void keep_cursor_within_double_line();
     void feed(std::string_view in);
     void finish_csi();
     void repeat_preceding(int count);

@@ -535,6 +535,45 @@ TEST(ScreenState, ALineMadeDoubleWidthKeepsTheCursorWithinItsHalf) {
     }
 }
 
+// Found by the terminal_snapshot fuzz target (a CI run): a line feed keeps the column, so onto
+// a double-width line it left the cursor past the line's half, as the line made double width
+// once did; the late joiner's cursor stood at the half's end. Every vertical move onto such a
+// line now keeps the cursor within its half.
+TEST(ScreenState, AVerticalMoveOntoADoubleWidthLineKeepsTheCursorWithinItsHalf) {
+    const std::string onto_double = "\n\x1b#3\x1b[;5H";  // row 1 double, cursor at row 0, col 4
+    for (const std::string& move :
+         std::vector<std::string>{"\n", "\v", "\f", esc + "D", esc + "[\nm"}) {
+        ScreenState screen(11, 9);
+        screen.feed(onto_double + move);
+        EXPECT_EQ(screen.cursor_row(), 1);
+        EXPECT_EQ(screen.cursor_col(), 3) << ::testing::PrintToString(move);
+        expect_round_trip(onto_double + move, 11, 9);
+        expect_round_trip(onto_double + move + "X", 11, 9);  // where the next character lands
+    }
+    // Reverse index from below, and a cursor saved past the half before the line was made
+    // double width.
+    ScreenState up(11, 9);
+    up.feed("\n\x1b#6\x1b[3;5H\x1bM");
+    EXPECT_EQ(up.cursor_col(), 3);
+    expect_round_trip("\n\x1b#6\x1b[3;5H\x1bM", 11, 9);
+    ScreenState restored(11, 9);
+    restored.feed(
+        "\x1b[2;5H\x1b"
+        "7\x1b#6\x1b"
+        "8");
+    EXPECT_EQ(restored.cursor_col(), 3);
+    expect_round_trip(
+        "\x1b[2;5H\x1b"
+        "7\x1b#6\x1b"
+        "8",
+        11, 9);
+    // The control: onto a single-width line the column is kept.
+    ScreenState single(11, 9);
+    single.feed("\n\x1b[;5H\n");
+    EXPECT_EQ(single.cursor_row(), 1);
+    EXPECT_EQ(single.cursor_col(), 4);
+}
+
 TEST(ScreenState, OverlongSequencesAreDropped) {
     ScreenState s(5, 20);
     s.feed("a\x1b[" + std::string(100000, '1') + "mb\x1b[31mc");
