@@ -4,11 +4,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <variant>
 
 namespace tandem {
+
+class Es256Key;
 
 struct InviteClaims {
     std::string share_id;         // "shr": which share the invite opens
@@ -54,6 +57,7 @@ class InviteCodec {
   private:
     std::string signing_key_pem_;
     std::string verify_key_pem_;
+    std::shared_ptr<const Es256Key> verify_key_;  // parsed once (core/crypto/es256_key.hpp)
     std::string issuer_;
     std::string audience_;
 };
