@@ -147,7 +147,15 @@ void ScreenState::Terminal::feed(std::string_view in) {
                     // vterm ignores these after an ESC and stays there: ESC 0xff [ is a CSI to
                     // it, which must not get past this filter unchecked (terminal_snapshot).
                     ++p;
-                } else if (b < 0x20 && b != esc && b != 0x18 && b != 0x1a) {
+                } else if (b == esc) {
+                    // ESC ESC: the first escape is abandoned; libvterm starts again at the
+                    // second. Given to it, the lone ESC waited for the byte after whatever
+                    // this filter made of the second: after a CSI it drops (too many
+                    // arguments), ESC ESC [ <18 arguments> [ 8 became ESC 8, a cursor restore
+                    // that hid the cursor (found by terminal_snapshot).
+                    held.assign(1, static_cast<char>(esc));
+                    ++p;
+                } else if (b < 0x20 && b != 0x18 && b != 0x1a) {
                     write(p, 1);  // executed, and the escape goes on (as inside a CSI)
                     if (double_lines_seen) keep_cursor_within_double_line();
                     ++p;

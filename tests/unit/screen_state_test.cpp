@@ -278,6 +278,25 @@ TEST(ScreenState, AnAbortedCsiLeavesTheTextAfterItAsText) {
     EXPECT_EQ(c.row_text(0), "x   y");
 }
 
+// Found by the terminal_snapshot fuzz target: ESC ESC gave libvterm the first ESC alone; when
+// this filter then dropped the CSI the second one began (too many arguments), that lone ESC
+// took the next byte: ESC ESC [ <18 arguments> [ 8 restored a cursor never saved, which hid
+// it and reset the pen, where a terminal prints "8".
+TEST(ScreenState, AnEscapeAbandonedForAnotherLeavesNothingBehind) {
+    const std::string script = "\x1b\x1b[" + std::string(17, ';') + "[8";
+    ScreenState s(24, 56);
+    s.feed(script);
+    EXPECT_EQ(s.row_text(0), "8");
+    EXPECT_TRUE(s.cursor_visible());
+    EXPECT_EQ(s.cursor_col(), 1);
+    expect_round_trip(script, 24, 56);
+    // The control: the second escape still acts.
+    ScreenState c(5, 20);
+    c.feed("\x1b\x1b[31mx");
+    EXPECT_EQ(c.row_text(0), "x");
+    EXPECT_EQ(c.cell(0, 0).pen.fg.index, 1);
+}
+
 TEST(ScreenState, CsiWithMoreThanSixteenArgumentsIsDropped) {
     for (int separators : {16, 17, 40, 90}) {
         ScreenState screen(6, 20);
