@@ -8,7 +8,10 @@
 #include <stdexcept>
 
 namespace tandem {
-namespace {
+
+// Not in an anonymous namespace: Es256Key::Key holds these, and GCC warns (an error here) when
+// a type with external linkage holds one that has none, as a unity build shows.
+namespace es256_detail {
 
 constexpr std::size_t kHalf = 32;  // P-256: R and S are 32 bytes each
 
@@ -22,14 +25,16 @@ using MdCtx = std::unique_ptr<EVP_MD_CTX, Freer<EVP_MD_CTX, EVP_MD_CTX_free>>;
 using Sig = std::unique_ptr<ECDSA_SIG, Freer<ECDSA_SIG, ECDSA_SIG_free>>;
 using Md = std::unique_ptr<EVP_MD, Freer<EVP_MD, EVP_MD_free>>;
 
-}  // namespace
+}  // namespace es256_detail
 
 struct Es256Key::Key {
-    Pkey pkey;
-    Md sha256;  // fetched once too: EVP_sha256() is looked up in the providers on every use
+    es256_detail::Pkey pkey;
+    es256_detail::Md
+        sha256;  // fetched once too: EVP_sha256() is looked up in the providers on every use
 };
 
 Es256Key::Es256Key(const std::string& pem) {
+    using namespace es256_detail;
     Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
     if (!bio) throw std::runtime_error("out of memory reading an ES256 key");
     Pkey pkey(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
@@ -47,6 +52,7 @@ Es256Key::Es256Key(const std::string& pem) {
 }
 
 bool Es256Key::verifies(std::string_view signing_input, std::string_view signature) const {
+    using namespace es256_detail;
     if (signature.size() != 2 * kHalf) return false;
     // JWS carries R || S; OpenSSL verifies the DER form.
     const auto* raw = reinterpret_cast<const unsigned char*>(signature.data());
