@@ -60,16 +60,13 @@ inline bool likely_wide(std::uint32_t cp) {
            (cp >= 0x1f900 && cp < 0x1fa00) || (cp >= 0x20000 && cp < 0x3fffe);
 }
 
-// Common combining marks, as far as libvterm 0.1.4 takes them as combining (its table is
-// Unicode 5's: U+1DF7 or U+1AB0 are characters of their own to it). One stored without a base
+// Whether libvterm takes the code point as combining (its table is Unicode 5's: U+1DF7 or
+// U+1AB0 are characters of their own to it, U+06DE combines). A mark stored without a base
 // character is drawn on a space, so that a terminal cannot attach it to the cell before (the one
 // deliberate difference of a repainted screen, which the terminal_snapshot fuzz target allows);
-// a mark vterm stores as a character is repainted as one (found by terminal_snapshot).
-inline bool combining_mark(std::uint32_t cp) {
-    return (cp >= 0x300 && cp < 0x370) || (cp >= 0x1dc0 && cp < 0x1dcb) ||
-           (cp >= 0x1dfe && cp < 0x1e00) || (cp >= 0x20d0 && cp < 0x20f0) ||
-           (cp >= 0xfe20 && cp < 0xfe24);
-}
+// a mark vterm stores as a character is repainted as one. Asked of the linked libvterm itself
+// (vterm_combining.cpp): a hand-written list of ranges missed marks (found by terminal_snapshot).
+bool combining_mark(std::uint32_t cp);
 
 }  // namespace tandem::screen_detail
 
