@@ -29,8 +29,8 @@ using Md = std::unique_ptr<EVP_MD, Freer<EVP_MD, EVP_MD_free>>;
 
 struct Es256Key::Key {
     es256_detail::Pkey pkey;
-    es256_detail::Md
-        sha256;  // fetched once too: EVP_sha256() is looked up in the providers on every use
+    // Fetched once too: EVP_sha256() is looked up in the providers on every use.
+    es256_detail::Md sha256;
 };
 
 Es256Key::Es256Key(const std::string& pem) {
