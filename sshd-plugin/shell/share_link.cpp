@@ -34,8 +34,7 @@ std::optional<std::int64_t> parse_share_ttl(const std::string& text) {
 }
 
 ShareLink::ShareLink(const Config& config, ShareIdentity identity, int rows, int cols)
-    : config_(config),
-      identity_(std::move(identity)),
+    : identity_(std::move(identity)),
       rows_(rows),
       cols_(cols),
       link_(config.broker_socket, config.broker_uid) {

@@ -76,7 +76,6 @@ class ShareLink {
     void handle_reply(const nlohmann::json& reply);
     void lines(std::vector<std::string> text, bool keep_open = false);
 
-    const Config& config_;
     ShareIdentity identity_;
     int rows_;
     int cols_;
