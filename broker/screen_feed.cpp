@@ -85,6 +85,9 @@ std::string ScreenFeed::snapshot() {
     if (screen_->alt_screen() && !main_screen_.empty()) {
         // The main screen first, then the switch (which saves its cursor) and the alt screen.
         out += "\x1b[?1049l" + main_screen_ + "\x1b[?1049h";
+        // The title is one per terminal: the main screen's render set the one it had then, and
+        // the alt screen's render below says nothing of a title cleared since.
+        if (screen_->title().empty()) out += "\x1b]2;\a";
     } else {
         out += screen_->alt_screen() ? "\x1b[?1049h" : "\x1b[?1049l";
     }

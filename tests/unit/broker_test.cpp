@@ -58,6 +58,33 @@ TEST_F(BrokerTest, JoinerDuringAFullScreenProgramGetsTheMainScreenBackWhenItExit
     EXPECT_EQ(seen.cursor_row(), 2);
 }
 
+// The main screen's render carries the title it had; a title the program cleared since must
+// not come back with it (found by the terminal_snapshot fuzz target).
+TEST_F(BrokerTest, TitleClearedOnTheAltScreenStaysClearedForAJoiner) {
+    auto session = open_session();
+    session->send(FrameType::output,
+                  "\x1b]2;build logs\a$ vi\r\n\x1b[?1049h\x1b[H\x1b]2;\avi screen");
+    const auto token = share(*session);
+    auto [viewer, welcome] = join("bob", token);
+    ASSERT_TRUE(welcome.value("ok", false));
+    auto snapshot = viewer->next(FrameType::snapshot);
+    ASSERT_TRUE(snapshot);
+    ScreenState seen(24, 80);
+    seen.feed(snapshot->payload);
+    EXPECT_TRUE(seen.alt_screen());
+    EXPECT_EQ(seen.row_text(0), "vi screen");
+    EXPECT_EQ(seen.title(), "");
+    // Positive control: a title set on the alt screen does reach the joiner.
+    session->send(FrameType::output, "\x1b]2;editing\a");
+    auto [dave, dave_welcome] = join("dave", token);
+    ASSERT_TRUE(dave_welcome.value("ok", false));
+    auto dave_snapshot = dave->next(FrameType::snapshot);
+    ASSERT_TRUE(dave_snapshot);
+    ScreenState dave_seen(24, 80);
+    dave_seen.feed(dave_snapshot->payload);
+    EXPECT_EQ(dave_seen.title(), "editing");
+}
+
 TEST_F(BrokerTest, OnlyTheControllersInputReachesTheHook) {
     auto session = open_session();
     auto [viewer, welcome] = join("bob", share(*session));
