@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
         const Config config = load_config(cli);
         log::init_from_config("tandem-broker", config.log_file, config.log_level,
                               log::Sink::stderr_stream);
-        Store store = Store::open_existing(config.store_path);
+        Store store = Store::open_existing(config.store_location());
         const auto invites = InviteCodec::from_files(
             config.invite_signing_key, config.invite_verify_key, config.web_public_url);
         boost::asio::io_context io;

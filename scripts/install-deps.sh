@@ -6,7 +6,8 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config clang-format
   clang libclang-rt-14-dev  # the fuzz targets (TANDEM_FUZZ): clang-14 and its libFuzzer
-  libssh-dev libsqlite3-dev libssl-dev
+  libssh-dev libsqlite3-dev libpq-dev libssl-dev
+  postgresql  # the store tests run each test on PostgreSQL too, on a server they start
   libboost-program-options-dev libboost-system-dev libboost-dev
   libcpp-jwt-dev nlohmann-json3-dev libvterm-dev
   libgtest-dev libgmock-dev googletest
@@ -33,6 +34,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   echo "install-deps: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # Debian's postgresql package would create and start a system-wide cluster on port 5432; the
+  # tests start their own servers, and tandem needs none on this machine.
+  if [[ " ${missing[*]} " == *" postgresql "* ]]; then
+    $SUDO mkdir -p /etc/postgresql-common/createcluster.d
+    echo "create_main_cluster = false" | $SUDO tee /etc/postgresql-common/createcluster.d/tandem.conf >/dev/null
+  fi
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

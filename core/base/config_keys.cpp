@@ -68,6 +68,15 @@ bool set_command_path(std::string& field, const std::string& value) {
     return true;
 }
 
+// "" (the SQLite file at store.path), "sqlite:PATH" or a PostgreSQL URL.
+bool set_store_url(std::string& field, const std::string& value) {
+    const bool ok = value.empty() || (value.rfind("sqlite:", 0) == 0 && value.size() > 7) ||
+                    value.rfind("postgresql://", 0) == 0 || value.rfind("postgres://", 0) == 0;
+    if (!ok || value.size() > 4096) return false;
+    field = value;
+    return true;
+}
+
 bool set_listen(std::string& field, const std::string& value) {
     if (!parse_host_port(value)) return false;
     field = value;
@@ -117,6 +126,10 @@ std::string render_max_startups(const Config::MaxStartups& m) {
 const std::vector<KeySpec>& key_specs() {
     static const std::vector<KeySpec> specs = {
         {"store.path", "SQLite store shared by every tandem process", TEXT(store_path, false)},
+        {"store.url",
+         "the store: sqlite:PATH or postgresql://USER@HOST/DB (several nodes); empty = store.path",
+         [](const Config& c) { return c.store_url; },
+         [](Config& c, const std::string& v) { return set_store_url(c.store_url, v); }},
         {"ssh.listen", "address:port tandem-sshd listens on", LISTEN(ssh_listen)},
         {"ssh.host_key", "tandem-sshd's private host key (OpenSSH format, 0600)",
          TEXT(ssh_host_key, false)},

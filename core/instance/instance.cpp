@@ -124,14 +124,14 @@ Instance create_instance(const std::string& dir_arg,
     write_new_file(c.web_tls_cert, tls.cert_pem, 0644);
     created.add(c.web_tls_cert);
 
-    const bool store_existed = path_exists(c.store_path);
-    if (!store_existed) {
-        created.add(c.store_path);
-        created.add(c.store_path + "-wal");
-        created.add(c.store_path + "-shm");
+    const auto store_file = sqlite_file_of(c.store_location());  // none on PostgreSQL
+    if (store_file && !path_exists(*store_file)) {
+        created.add(*store_file);
+        created.add(*store_file + "-wal");
+        created.add(*store_file + "-shm");
     }
     try {
-        Store::open(c.store_path);
+        Store::open(c.store_location());
     } catch (const StoreError& e) {
         throw std::runtime_error(e.what());
     }

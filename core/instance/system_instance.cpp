@@ -42,7 +42,8 @@ std::string host_name() {
 SystemInstance init_system_instance(const Config& c) {
     SystemInstance out;
     auto& created = out.created;
-    make_dir(fs::path(c.store_path).parent_path().string(), 0700, created);
+    const auto store_file = sqlite_file_of(c.store_location());  // none on PostgreSQL
+    if (store_file) make_dir(fs::path(*store_file).parent_path().string(), 0700, created);
     make_dir(c.session_recordings_dir, 0700, created);
 
     if (!path_exists(c.ssh_host_key)) {
@@ -72,9 +73,10 @@ SystemInstance init_system_instance(const Config& c) {
         write_new_file(c.web_tls_cert, tls.cert_pem, 0644);
         created.push_back(c.web_tls_cert);
     }
-    if (!path_exists(c.store_path)) created.push_back(c.store_path);
+    if (store_file && !path_exists(*store_file)) created.push_back(*store_file);
     try {
-        Store::open(c.store_path);  // creates it, or brings an existing one to the current schema
+        // Creates it, or brings an existing one to the current schema.
+        Store::open(c.store_location());
     } catch (const StoreError& e) {
         throw std::runtime_error(e.what());
     }

@@ -1,16 +1,14 @@
 // Store: sessions and the audit log.
 #include <openssl/rand.h>
-#include <sqlite3.h>
-
 #include <cstdio>
 
-#include "sqlite_statement.hpp"
+#include "sql_connection.hpp"
 #include "tandem/store.hpp"
 
 namespace tandem {
 namespace {
 
-using sqlite::Statement;
+using sql::Statement;
 using Kind = StoreError::Kind;
 
 // Random (version 4) UUID from the OS CSPRNG.
@@ -34,7 +32,7 @@ std::optional<std::int64_t> nullable(const Statement& st, int column) {
 
 }  // namespace
 
-namespace sqlite {
+namespace sql {
 
 const char* const kSessionColumns =
     "id, uuid, COALESCE(user_id, 0), user_name, COALESCE(account_id, 0), account_name, "
@@ -54,7 +52,7 @@ AuditEvent read_audit_event(const Statement& st) {
     return e;
 }
 
-SessionRecord read_session(const sqlite::Statement& st) {
+SessionRecord read_session(const sql::Statement& st) {
     SessionRecord s;
     s.id = st.int64(0);
     s.uuid = st.text(1);
@@ -74,17 +72,18 @@ SessionRecord read_session(const sqlite::Statement& st) {
     return s;
 }
 
-}  // namespace sqlite
+}  // namespace sql
 
 Id Store::begin_session(const SessionRecord& session) {
     // Names are filled from the ids when the caller left them empty, so the history still
     // reads well after the user or account is deleted.
-    Statement st(db_,
+    Statement st(*db_,
                  "INSERT INTO sessions (uuid, user_id, user_name, account_id, account_name, "
                  "started_at, recording_path, client, via, hook_pid) VALUES (?1, ?2, "
                  "COALESCE(NULLIF(?3, ''), (SELECT name FROM users WHERE id = ?2), ''), ?4, "
                  "COALESCE(NULLIF(?5, ''), (SELECT a.login || '@' || h.name FROM accounts a "
-                 "JOIN hosts h ON h.id = a.host_id WHERE a.id = ?4), ''), ?6, ?7, ?8, ?9, ?10)");
+                 "JOIN hosts h ON h.id = a.host_id WHERE a.id = ?4), ''), ?6, ?7, ?8, ?9, ?10) "
+                 "RETURNING id");
     st.bind(1, session.uuid.empty() ? random_uuid() : session.uuid);
     st.bind(2, session.user_id ? std::optional<std::int64_t>(session.user_id) : std::nullopt);
     st.bind(3, session.user_name);
@@ -95,18 +94,19 @@ Id Store::begin_session(const SessionRecord& session) {
     st.bind(8, session.client);
     st.bind(9, session.via.empty() ? std::string("ssh") : session.via);
     st.bind(10, session.hook_pid ? std::optional<std::int64_t>(session.hook_pid) : std::nullopt);
+    Id id = 0;
     try {
-        st.run();
+        id = st.insert_id();
     } catch (const StoreError& e) {
         if (e.kind() == Kind::constraint)
             throw StoreError(Kind::not_found, "session names an unknown user or account");
         throw;
     }
-    return sqlite3_last_insert_rowid(db_);
+    return id;
 }
 
 void Store::end_session(Id session_id, std::optional<int> exit_status, const std::string& reason) {
-    Statement st(db_,
+    Statement st(*db_,
                  "UPDATE sessions SET ended_at = ?, exit_status = ?, end_reason = ? WHERE id = ?");
     st.bind(1, now_unix());
     st.bind(2, exit_status ? std::optional<std::int64_t>(*exit_status) : std::nullopt);
@@ -116,27 +116,27 @@ void Store::end_session(Id session_id, std::optional<int> exit_status, const std
 }
 
 std::vector<SessionRecord> Store::list_sessions(int limit) const {
-    Statement st(db_, std::string("SELECT ") + sqlite::kSessionColumns +
-                          " FROM sessions ORDER BY started_at DESC, id DESC LIMIT ?");
-    st.bind(1, std::int64_t{limit > 0 ? limit : -1});
+    Statement st(*db_, std::string("SELECT ") + sql::kSessionColumns +
+                           " FROM sessions ORDER BY started_at DESC, id DESC LIMIT ?");
+    st.bind(1, sql::limit_or_all(limit));
     std::vector<SessionRecord> sessions;
-    while (st.step()) sessions.push_back(sqlite::read_session(st));
+    while (st.step()) sessions.push_back(sql::read_session(st));
     return sessions;
 }
 
 void Store::audit(const std::string& actor, const std::string& action, const std::string& subject,
                   const std::string& detail) {
-    Statement st(db_, "INSERT INTO audit (at, actor, action, subject, detail) VALUES (?,?,?,?,?)");
+    Statement st(*db_, "INSERT INTO audit (at, actor, action, subject, detail) VALUES (?,?,?,?,?)");
     st.bind(1, now_unix()).bind(2, actor).bind(3, action).bind(4, subject).bind(5, detail);
     st.run();
 }
 
 std::vector<AuditEvent> Store::list_audit(int limit) const {
-    Statement st(db_, std::string("SELECT ") + sqlite::kAuditColumns +
-                          " FROM audit ORDER BY at DESC, id DESC LIMIT ?");
-    st.bind(1, std::int64_t{limit > 0 ? limit : -1});
+    Statement st(*db_, std::string("SELECT ") + sql::kAuditColumns +
+                           " FROM audit ORDER BY at DESC, id DESC LIMIT ?");
+    st.bind(1, sql::limit_or_all(limit));
     std::vector<AuditEvent> events;
-    while (st.step()) events.push_back(sqlite::read_audit_event(st));
+    while (st.step()) events.push_back(sql::read_audit_event(st));
     return events;
 }
 

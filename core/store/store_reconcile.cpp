@@ -1,14 +1,14 @@
 // Store: live session rows whose hook died before it could end them (SIGKILL, a crash). The
 // broker checks each row's hook process and ends the rows nobody runs any more.
-#include "sqlite_statement.hpp"
+#include "sql_connection.hpp"
 #include "tandem/store.hpp"
 
 namespace tandem {
 
-using sqlite::Statement;
+using sql::Statement;
 
 std::vector<LiveSessionHook> Store::live_session_hooks() const {
-    Statement st(db_,
+    Statement st(*db_,
                  "SELECT id, uuid, user_name, account_name, COALESCE(hook_pid, 0) FROM sessions "
                  "WHERE ended_at IS NULL ORDER BY started_at, id");
     std::vector<LiveSessionHook> hooks;
@@ -26,12 +26,12 @@ std::vector<LiveSessionHook> Store::live_session_hooks() const {
 
 bool Store::end_lost_session(const LiveSessionHook& hook, const std::string& reason) {
     StoreTransaction tx(*this);
-    Statement st(db_,
+    Statement st(*db_,
                  "UPDATE sessions SET ended_at = ?, end_reason = ? "
                  "WHERE id = ? AND ended_at IS NULL");
     st.bind(1, now_unix()).bind(2, reason).bind(3, hook.session_id);
     if (st.run() == 0) return false;
-    Statement gone(db_, "DELETE FROM session_participants WHERE session_id = ?");
+    Statement gone(*db_, "DELETE FROM session_participants WHERE session_id = ?");
     gone.bind(1, hook.session_id);
     gone.run();
     audit("tandem-broker", "session.lost", hook.account_name,
@@ -42,27 +42,27 @@ bool Store::end_lost_session(const LiveSessionHook& hook, const std::string& rea
 }
 
 bool Store::share_session_ended(const std::string& share_id) const {
-    Statement st(db_, "SELECT 1 FROM sessions WHERE share_id = ? AND ended_at IS NOT NULL");
+    Statement st(*db_, "SELECT 1 FROM sessions WHERE share_id = ? AND ended_at IS NOT NULL");
     st.bind(1, share_id);
     return st.step();
 }
 
 std::vector<LiveShare> Store::reset_live_shares() {
     StoreTransaction tx(*this);
-    Statement gone(db_,
+    Statement gone(*db_,
                    "DELETE FROM session_participants WHERE session_id IN "
                    "(SELECT id FROM sessions WHERE ended_at IS NULL)");
     gone.run();
     // Not shared without a share id (written before migration 6): nothing to resume.
-    Statement stale(db_,
+    Statement stale(*db_,
                     "UPDATE sessions SET shared = 0, controller = '' "
                     "WHERE ended_at IS NULL AND shared = 1 AND share_id IS NULL");
     stale.run();
-    Statement creators(db_,
+    Statement creators(*db_,
                        "UPDATE sessions SET controller = user_name "
                        "WHERE ended_at IS NULL AND shared = 1");
     creators.run();
-    Statement st(db_,
+    Statement st(*db_,
                  "SELECT uuid, share_id, user_name FROM sessions "
                  "WHERE ended_at IS NULL AND shared = 1 ORDER BY started_at, id");
     std::vector<LiveShare> shares;

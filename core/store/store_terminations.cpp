@@ -1,20 +1,18 @@
 // Store: finding one session, and administrators' orders to end live sessions.
-#include <sqlite3.h>
-
-#include "sqlite_statement.hpp"
+#include "sql_connection.hpp"
 #include "tandem/store.hpp"
 
 namespace tandem {
 
-using sqlite::Statement;
+using sql::Statement;
 using Kind = StoreError::Kind;
 
 std::optional<SessionRecord> Store::find_session(const std::string& uuid) const {
-    Statement st(
-        db_, std::string("SELECT ") + sqlite::kSessionColumns + " FROM sessions WHERE uuid = ?");
+    Statement st(*db_,
+                 std::string("SELECT ") + sql::kSessionColumns + " FROM sessions WHERE uuid = ?");
     st.bind(1, uuid);
     if (!st.step()) return std::nullopt;
-    return sqlite::read_session(st);
+    return sql::read_session(st);
 }
 
 void Store::order_termination(const TerminationOrder& order) {
@@ -22,9 +20,9 @@ void Store::order_termination(const TerminationOrder& order) {
     auto session = find_session(order.session_uuid);
     if (!session || session->ended_at)
         throw StoreError(Kind::not_found, "no live session " + order.session_uuid);
-    Statement st(db_,
-                 "INSERT OR IGNORE INTO session_terminations (session_uuid, at, actor, reason) "
-                 "VALUES (?,?,?,?)");
+    Statement st(*db_,
+                 "INSERT INTO session_terminations (session_uuid, at, actor, reason) "
+                 "VALUES (?,?,?,?) ON CONFLICT (session_uuid) DO NOTHING");
     st.bind(1, order.session_uuid)
         .bind(2, order.at ? order.at : now_unix())
         .bind(3, order.actor)
@@ -37,7 +35,7 @@ void Store::order_termination(const TerminationOrder& order) {
 }
 
 std::optional<TerminationOrder> Store::find_termination(const std::string& uuid) const {
-    Statement st(db_,
+    Statement st(*db_,
                  "SELECT session_uuid, at, actor, reason FROM session_terminations "
                  "WHERE session_uuid = ?");
     st.bind(1, uuid);

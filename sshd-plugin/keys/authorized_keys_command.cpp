@@ -98,7 +98,7 @@ std::optional<std::string> authorized_keys_line(const Config& config, const Keys
         why = "the config path has characters unfit for a command line";
         return std::nullopt;
     }
-    const Store store = Store::open_existing(config.store_path);
+    const Store store = Store::open_existing(config.store_location());
     const auto owner = store.find_user_by_key(request.key_type, request.key_blob);
     if (!owner) {
         why = "unknown key";

@@ -35,7 +35,7 @@ int run(int argc, const char* const* argv) {
 
     Store store = [&] {
         try {
-            return Store::open_existing(config.store_path);
+            return Store::open_existing(config.store_location());
         } catch (const StoreError& e) {
             throw TandemError(ErrorCode::T_102_store_unavailable, e.what());
         }

@@ -19,8 +19,8 @@ constexpr const char* join_user = "join";
 
 }  // namespace
 
-Authenticator::Authenticator(std::string store_path, int max_tries)
-    : store_path_(std::move(store_path)), max_tries_(max_tries < 1 ? 1 : max_tries) {}
+Authenticator::Authenticator(std::string store_location, int max_tries)
+    : store_location_(std::move(store_location)), max_tries_(max_tries < 1 ? 1 : max_tries) {}
 
 int Authenticator::on_none(ssh_session, const char*) {
     // Not an attempt: the reply lists the methods we take ("publickey").
@@ -79,7 +79,7 @@ Authenticator::Lookup Authenticator::key_registered_for(const std::string& user,
     const std::string blob_base64(blob);
     ssh_string_free_char(blob);
     try {
-        if (!store_) store_.emplace(Store::open_existing(store_path_));
+        if (!store_) store_.emplace(Store::open_existing(store_location_));
         const auto owner = store_->find_user_by_key(type, blob_base64);
         // The lookup runs for every name, so an unknown name costs the same as a known one.
         const bool valid_name = user.size() <= max_user_name_bytes;

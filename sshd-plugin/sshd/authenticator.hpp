@@ -17,7 +17,7 @@ namespace tandem::sshd {
 
 class Authenticator {
   public:
-    Authenticator(std::string store_path, int max_tries);
+    Authenticator(std::string store_location, int max_tries);
 
     // libssh server callbacks (SSH_AUTH_* results).
     int on_none(ssh_session session, const char* user);
@@ -39,7 +39,7 @@ class Authenticator {
     Lookup key_registered_for(const std::string& user, ssh_key key);
     void refuse(ssh_session session);
 
-    std::string store_path_;
+    std::string store_location_;
     int max_tries_;
     int refusals_ = 0;
     bool store_failure_told_ = false;

@@ -36,7 +36,7 @@ class Connection {
           hook_(hook),
           fd_(fd),
           auth_report_fd_(auth_report_fd),
-          auth_(config.store_path, config.ssh_max_auth_tries) {}
+          auth_(config.store_location(), config.ssh_max_auth_tries) {}
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
     ~Connection();

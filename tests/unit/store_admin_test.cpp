@@ -2,30 +2,29 @@
 // listings, live-session bookkeeping (bytes, share, participants) and the audit search; and
 // the migration from schema 1 keeping what was there.
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 
 #include <filesystem>
 
+#include "support/store_backends.hpp"
 #include "tandem/store.hpp"
 
 namespace tandem {
 
-const std::vector<const char*>& schema_migrations();  // core/store/store_schema.hpp
+namespace sql {
+const std::vector<const char*>& sqlite_migrations();    // core/store/sqlite_schema.cpp
+const std::vector<const char*>& postgres_migrations();  // core/store/postgres_schema.cpp
+}  // namespace sql
 
 namespace {
 
-namespace fs = std::filesystem;
+using test_support::StoreBackend;
 
-class StoreAdminTest : public ::testing::Test {
+// Every test runs on both backends.
+class StoreAdminTest : public ::testing::TestWithParam<StoreBackend> {
   protected:
-    void SetUp() override {
-        char tmpl[] = "/tmp/tandem-store-admin-XXXXXX";
-        dir_ = ::mkdtemp(tmpl);
-        path_ = dir_ + "/tandem.db";
-    }
-    void TearDown() override { fs::remove_all(dir_); }
-
     static Id add_host(Store& s, const std::string& name) {
         Host h;
         h.name = name;
@@ -41,25 +40,44 @@ class StoreAdminTest : public ::testing::Test {
         return k;
     }
 
-    std::string dir_;
-    std::string path_;
+    test_support::StoreLocation where_{GetParam()};
+    std::string path_ = where_.location();
 };
 
-TEST_F(StoreAdminTest, MigratesASchemaOneStoreKeepingItsRows) {
-    {
+INSTANTIATE_TEST_SUITE_P(Backends, StoreAdminTest,
+                         ::testing::Values(StoreBackend::sqlite, StoreBackend::postgres),
+                         test_support::backend_name);
+
+// A store at schema 1 holding one user and one live session, as an older tandem left it.
+void make_schema_one_store(StoreBackend backend, const std::string& location) {
+    const std::string rows =
+        "INSERT INTO users (name, created_at) VALUES ('alice', 1);"
+        "INSERT INTO sessions (uuid, user_name, account_name, started_at) "
+        "VALUES ('u1', 'alice', 'root@web01', 5);";
+    if (backend == StoreBackend::sqlite) {
         sqlite3* db = nullptr;
-        ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
-        ASSERT_EQ(sqlite3_exec(db, schema_migrations().at(0), nullptr, nullptr, nullptr),
+        ASSERT_EQ(sqlite3_open(location.c_str(), &db), SQLITE_OK);
+        ASSERT_EQ(sqlite3_exec(db, sql::sqlite_migrations().at(0), nullptr, nullptr, nullptr),
                   SQLITE_OK);
-        ASSERT_EQ(sqlite3_exec(db,
-                               "INSERT INTO users (name, created_at) VALUES ('alice', 1);"
-                               "INSERT INTO sessions (uuid, user_name, account_name, started_at) "
-                               "VALUES ('u1', 'alice', 'root@web01', 5);"
-                               "PRAGMA user_version = 1;",
-                               nullptr, nullptr, nullptr),
+        ASSERT_EQ(sqlite3_exec(db, (rows + "PRAGMA user_version = 1;").c_str(), nullptr, nullptr,
+                               nullptr),
                   SQLITE_OK);
         sqlite3_close(db);
+        return;
     }
+    PGconn* conn = PQconnectdb(location.c_str());
+    ASSERT_EQ(PQstatus(conn), CONNECTION_OK) << PQerrorMessage(conn);
+    const std::string script = std::string(sql::postgres_migrations().at(0)) + rows +
+                               "CREATE TABLE tandem_schema (version INTEGER NOT NULL);"
+                               "INSERT INTO tandem_schema VALUES (1);";
+    PGresult* res = PQexec(conn, script.c_str());
+    EXPECT_EQ(PQresultStatus(res), PGRES_COMMAND_OK) << PQresultErrorMessage(res);
+    PQclear(res);
+    PQfinish(conn);
+}
+
+TEST_P(StoreAdminTest, MigratesASchemaOneStoreKeepingItsRows) {
+    make_schema_one_store(GetParam(), path_);
     Store s = Store::open(path_);
     EXPECT_EQ(s.schema_version(), 6);
     const auto alice = s.find_user("alice");
@@ -72,7 +90,7 @@ TEST_F(StoreAdminTest, MigratesASchemaOneStoreKeepingItsRows) {
     EXPECT_FALSE(live[0].sharing.shared);
 }
 
-TEST_F(StoreAdminTest, DisableEnableAndTheKeyLookupSaysSo) {
+TEST_P(StoreAdminTest, DisableEnableAndTheKeyLookupSaysSo) {
     Store s = Store::open(path_);
     const Id alice = s.add_user("alice", false, "");
     s.add_user_key(alice, key("AAAA"));
@@ -90,7 +108,7 @@ TEST_F(StoreAdminTest, DisableEnableAndTheKeyLookupSaysSo) {
     }
 }
 
-TEST_F(StoreAdminTest, RolesAdminAndAuditorAreSetTogetherAndRead) {
+TEST_P(StoreAdminTest, RolesAdminAndAuditorAreSetTogetherAndRead) {
     Store s = Store::open(path_);
     s.add_user("carol", false, "");
     EXPECT_FALSE(s.find_user("carol")->is_auditor);
@@ -104,7 +122,7 @@ TEST_F(StoreAdminTest, RolesAdminAndAuditorAreSetTogetherAndRead) {
     EXPECT_THROW(s.set_user_roles("nobody", true, true), StoreError);
 }
 
-TEST_F(StoreAdminTest, DeleteOneKeyByFingerprintOnlyForItsOwner) {
+TEST_P(StoreAdminTest, DeleteOneKeyByFingerprintOnlyForItsOwner) {
     Store s = Store::open(path_);
     const Id alice = s.add_user("alice", false, "");
     const Id bob = s.add_user("bob", false, "");
@@ -120,7 +138,7 @@ TEST_F(StoreAdminTest, DeleteOneKeyByFingerprintOnlyForItsOwner) {
     EXPECT_FALSE(s.find_user_by_key("ssh-ed25519", "AAAA"));
 }
 
-TEST_F(StoreAdminTest, HostsAccountsAndGrantsListedMovedAndDeleted) {
+TEST_P(StoreAdminTest, HostsAccountsAndGrantsListedMovedAndDeleted) {
     Store s = Store::open(path_);
     const Id web = add_host(s, "web01");
     const Id db = add_host(s, "db01");
@@ -163,7 +181,7 @@ TEST_F(StoreAdminTest, HostsAccountsAndGrantsListedMovedAndDeleted) {
     EXPECT_THROW(s.delete_account(deploy), StoreError);
 }
 
-TEST_F(StoreAdminTest, LiveSessionsCarryViaBytesShareAndParticipants) {
+TEST_P(StoreAdminTest, LiveSessionsCarryViaBytesShareAndParticipants) {
     Store s = Store::open(path_);
     const Id alice = s.add_user("alice", false, "");
     const Id root = s.put_account(add_host(s, "web01"), "root", CredentialKind::password, "P");
@@ -209,7 +227,7 @@ TEST_F(StoreAdminTest, LiveSessionsCarryViaBytesShareAndParticipants) {
     EXPECT_EQ(s.list_live_sessions().size(), 1u);
 }
 
-TEST_F(StoreAdminTest, AuditSearchByUserAccountEventAndTime) {
+TEST_P(StoreAdminTest, AuditSearchByUserAccountEventAndTime) {
     Store s = Store::open(path_);
     s.audit("root", "grant", "root@web01", "user=alice");
     s.audit("root", "grant", "root@web01", "user=alice2");

@@ -1,8 +1,12 @@
 #include "tandem/store.hpp"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
+#include <netinet/in.h>
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,19 +15,19 @@
 #include <fstream>
 #include <thread>
 
+#include "support/store_backends.hpp"
+
 namespace tandem {
 namespace {
 
 namespace fs = std::filesystem;
 
-class StoreTest : public ::testing::Test {
+using test_support::StoreBackend;
+
+class StoreTestBase : public ::testing::Test {
   protected:
-    void SetUp() override {
-        char tmpl[] = "/tmp/tandem-store-test-XXXXXX";
-        dir_ = ::mkdtemp(tmpl);
-        path_ = dir_ + "/tandem.db";
-    }
-    void TearDown() override { fs::remove_all(dir_); }
+    explicit StoreTestBase(StoreBackend backend)
+        : where_(backend), dir_(where_.dir()), path_(where_.location()) {}
 
     static UserKey key(const std::string& blob) {
         UserKey k;
@@ -54,11 +58,28 @@ class StoreTest : public ::testing::Test {
         return s.put_account(host, "root", CredentialKind::private_key, "KEY");
     }
 
+    test_support::StoreLocation where_;
     std::string dir_;
-    std::string path_;
+    std::string path_;  // the store's location: a SQLite file or a postgresql:// URL
 };
 
-TEST_F(StoreTest, CreatesPrivateWalDatabaseAtLatestSchema) {
+// Runs on both backends.
+class StoreTest : public StoreTestBase, public ::testing::WithParamInterface<StoreBackend> {
+  protected:
+    StoreTest() : StoreTestBase(GetParam()) {}
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest,
+                         ::testing::Values(StoreBackend::sqlite, StoreBackend::postgres),
+                         test_support::backend_name);
+
+// What only a SQLite file has: its mode, WAL, PRAGMAs, a query plan.
+class SqliteStoreTest : public StoreTestBase {
+  protected:
+    SqliteStoreTest() : StoreTestBase(StoreBackend::sqlite) {}
+};
+
+TEST_F(SqliteStoreTest, CreatesPrivateWalDatabaseAtLatestSchema) {
     Store s = Store::open(path_);
     EXPECT_EQ(s.schema_version(), 6);
     struct stat st {};
@@ -75,10 +96,10 @@ TEST_F(StoreTest, CreatesPrivateWalDatabaseAtLatestSchema) {
     sqlite3_finalize(stmt);
 }
 
-TEST_F(StoreTest, MigratesAnEmptyDatabaseAndReopensWithoutChange) {
+TEST_P(StoreTest, MigratesAnEmptyDatabaseAndReopensWithoutChange) {
     {
         // An empty file, as left by a crash right after creation, is a version-0 database.
-        std::ofstream(path_).flush();
+        if (GetParam() == StoreBackend::sqlite) std::ofstream(path_).flush();
         Store s = Store::open(path_);
         EXPECT_EQ(s.schema_version(), 6);
         s.add_user("alice", false, "");
@@ -88,7 +109,7 @@ TEST_F(StoreTest, MigratesAnEmptyDatabaseAndReopensWithoutChange) {
     ASSERT_TRUE(again.find_user("alice"));
 }
 
-TEST_F(StoreTest, RefusesNewerSchemaMissingFileAndGarbage) {
+TEST_F(SqliteStoreTest, RefusesNewerSchemaMissingFileAndGarbage) {
     {
         Store s = Store::open(path_);
         sqlite3_exec(s.handle(), "PRAGMA user_version = 99", nullptr, nullptr, nullptr);
@@ -104,7 +125,7 @@ TEST_F(StoreTest, RefusesNewerSchemaMissingFileAndGarbage) {
     EXPECT_EQ(kind_of([&] { Store::open(junk); }), StoreError::Kind::corrupt);
 }
 
-TEST_F(StoreTest, UsersAndKeys) {
+TEST_P(StoreTest, UsersAndKeys) {
     Store s = Store::open(path_);
     const Id alice = s.add_user("alice", true, "$scrypt$x");
     EXPECT_EQ(kind_of([&] { s.add_user("alice", false, ""); }), StoreError::Kind::duplicate);
@@ -134,7 +155,7 @@ TEST_F(StoreTest, UsersAndKeys) {
     EXPECT_EQ(s.list_users()[0].name, "alice");
 }
 
-TEST_F(StoreTest, FindUserByKeyUsesTheIndex) {
+TEST_F(SqliteStoreTest, FindUserByKeyUsesTheIndex) {
     Store s = Store::open(path_);
     sqlite3_stmt* stmt = nullptr;
     ASSERT_EQ(sqlite3_prepare_v2(s.handle(),
@@ -149,7 +170,7 @@ TEST_F(StoreTest, FindUserByKeyUsesTheIndex) {
     EXPECT_NE(plan.find("USING INDEX user_keys_by_key"), std::string::npos) << plan;
 }
 
-TEST_F(StoreTest, HostsAccountsAndGrants) {
+TEST_P(StoreTest, HostsAccountsAndGrants) {
     Store s = Store::open(path_);
     const Id account = add_account(s);
     Host dup;
@@ -191,7 +212,7 @@ TEST_F(StoreTest, HostsAccountsAndGrants) {
     EXPECT_EQ(kind_of([&] { s.revoke(alice, account); }), StoreError::Kind::not_found);
 }
 
-TEST_F(StoreTest, DeletingAUserCascadesKeysAndGrantsButKeepsHistory) {
+TEST_P(StoreTest, DeletingAUserCascadesKeysAndGrantsButKeepsHistory) {
     Store s = Store::open(path_);
     const Id account = add_account(s);
     const Id alice = s.add_user("alice", false, "");
@@ -218,7 +239,7 @@ TEST_F(StoreTest, DeletingAUserCascadesKeysAndGrantsButKeepsHistory) {
     EXPECT_EQ(sessions[0].user_id, 0);
 }
 
-TEST_F(StoreTest, SessionsNewestFirstWithOutcome) {
+TEST_P(StoreTest, SessionsNewestFirstWithOutcome) {
     Store s = Store::open(path_);
     const Id account = add_account(s);
     const Id alice = s.add_user("alice", false, "");
@@ -253,7 +274,7 @@ TEST_F(StoreTest, SessionsNewestFirstWithOutcome) {
     EXPECT_EQ(s.list_sessions(1).size(), 1u);
 }
 
-TEST_F(StoreTest, AuditNewestFirst) {
+TEST_P(StoreTest, AuditNewestFirst) {
     Store s = Store::open(path_);
     s.audit("root", "user.add", "alice", "admin=no");
     s.audit("root", "grant", "root@web01");
@@ -266,7 +287,7 @@ TEST_F(StoreTest, AuditNewestFirst) {
     EXPECT_EQ(s.list_audit(1).size(), 1u);
 }
 
-TEST_F(StoreTest, TransactionsRollBackUnlessCommitted) {
+TEST_P(StoreTest, TransactionsRollBackUnlessCommitted) {
     Store s = Store::open(path_);
     {
         StoreTransaction tx(s);
@@ -281,7 +302,7 @@ TEST_F(StoreTest, TransactionsRollBackUnlessCommitted) {
     EXPECT_TRUE(s.find_user("kept"));
 }
 
-TEST_F(StoreTest, ConcurrentWritersFromThreadsAndProcesses) {
+TEST_P(StoreTest, ConcurrentWritersFromThreadsAndProcesses) {
     Store::open(path_);  // created once; writers below open their own connections
     constexpr int kPerWriter = 100;
     auto writer = [&](const std::string& prefix) {
@@ -322,7 +343,7 @@ TEST_F(StoreTest, ConcurrentWritersFromThreadsAndProcesses) {
     EXPECT_EQ(s.list_audit(0).size(), 4u * kPerWriter);
 }
 
-TEST_F(StoreTest, ConcurrentFirstOpenMigratesOnce) {
+TEST_P(StoreTest, ConcurrentFirstOpenMigratesOnce) {
     std::vector<std::thread> threads;
     std::atomic<int> failures{0};
     for (int i = 0; i < 4; ++i)
@@ -330,12 +351,97 @@ TEST_F(StoreTest, ConcurrentFirstOpenMigratesOnce) {
             try {
                 Store s = Store::open(path_);
                 if (s.schema_version() != 6) ++failures;
-            } catch (...) {
+            } catch (const StoreError& e) {
+                ADD_FAILURE() << e.what();
                 ++failures;
             }
         });
     for (auto& t : threads) t.join();
     EXPECT_EQ(failures.load(), 0);
+}
+
+// What only a PostgreSQL store has: a server that may be elsewhere, down, or of another version.
+class PostgresStoreTest : public StoreTestBase {
+  protected:
+    PostgresStoreTest() : StoreTestBase(StoreBackend::postgres) {}
+    static void exec(const std::string& url, const std::string& sql) {
+        PGconn* conn = PQconnectdb(url.c_str());
+        ASSERT_EQ(PQstatus(conn), CONNECTION_OK) << PQerrorMessage(conn);
+        PGresult* res = PQexec(conn, sql.c_str());
+        EXPECT_TRUE(PQresultStatus(res) == PGRES_COMMAND_OK ||
+                    PQresultStatus(res) == PGRES_TUPLES_OK)
+            << PQresultErrorMessage(res);
+        PQclear(res);
+        PQfinish(conn);
+    }
+};
+
+TEST_F(PostgresStoreTest, RefusesANewerSchemaAndAnUnreachableServerWithoutShowingThePassword) {
+    {
+        Store s = Store::open(path_);
+        EXPECT_EQ(s.schema_version(), 6);
+    }
+    exec(path_, "UPDATE tandem_schema SET version = 99");
+    EXPECT_EQ(kind_of([&] { Store::open(path_); }), StoreError::Kind::unavailable);
+    exec(path_, "UPDATE tandem_schema SET version = 6");
+    EXPECT_EQ(Store::open(path_).schema_version(), 6);  // positive control
+
+    // A port nobody listens on (bound, never listening), with a password in the URL.
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    const std::string url =
+        "postgresql://tandem:s3cret-pw@127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) +
+        "/tandem?connect_timeout=2";
+    try {
+        Store::open(url);
+        ADD_FAILURE() << "opened a store on a closed port";
+    } catch (const StoreError& e) {
+        EXPECT_EQ(e.kind(), StoreError::Kind::unavailable);
+        EXPECT_EQ(std::string(e.what()).find("s3cret-pw"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("127.0.0.1"), std::string::npos) << e.what();
+    }
+    ::close(fd);
+}
+
+// A long-lived process (the broker) outlives a server restart or failover: its connection is
+// cut, and the next use of the store reconnects instead of failing from then on.
+TEST_F(PostgresStoreTest, AConnectionTheServerCutIsReopenedOnNextUse) {
+    Store s = Store::open(path_);
+    s.add_user("alice", false, "");
+    exec(path_,
+         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
+         "current_database() AND pid <> pg_backend_pid()");
+    ASSERT_TRUE(s.find_user("alice"));  // reconnected
+    s.add_user("bob", false, "");
+    EXPECT_EQ(s.list_users().size(), 2u);
+}
+
+// Text PostgreSQL refuses (invalid UTF-8, NUL) is stored on both backends, so a stray byte in
+// an audit detail cannot make a write fail on one of them only.
+TEST_P(StoreTest, AnyBytesInTextAreStored) {
+    Store s = Store::open(path_);
+    s.audit("alice", "session.start", "root@web01", std::string("ok \xff\xc3\x28 \0 end", 12));
+    const auto events = s.list_audit(1);
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_EQ(events[0].detail.rfind("ok ", 0), 0u);
+    EXPECT_EQ(events[0].detail.substr(events[0].detail.size() - 4), " end");
+}
+
+// Audit search ignores ASCII case in details on both backends (SQLite's LIKE does by nature).
+TEST_P(StoreTest, AuditSearchIgnoresCaseInDetailsOnBothBackends) {
+    Store s = Store::open(path_);
+    s.audit("admin", "grant", "root@web01", "user=Alice account=root@web01");
+    s.audit("admin", "grant", "root@web02", "user=bob account=root@web02");
+    AuditQuery q;
+    q.user = "alice";
+    const auto found = s.search_audit(q);
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0].subject, "root@web01");
 }
 
 }  // namespace

@@ -23,7 +23,7 @@ std::string one_line(std::string text) {
 
 Store open_store(const Config& config) {
     try {
-        return Store::open_existing(config.store_path);
+        return Store::open_existing(config.store_location());
     } catch (const StoreError& e) {
         if (e.kind() == StoreError::Kind::corrupt) throw;
         throw StoreError(
@@ -93,7 +93,7 @@ void run_system_init(Context& ctx) {
     if (config.config_path.empty())
         throw AdminError("init --system needs a config file (none at /etc/tandem/tandem.conf)");
     const SystemInstance made = init_system_instance(config);
-    Store store = Store::open_existing(config.store_path);
+    Store store = Store::open_existing(config.store_location());
     if (!made.created.empty()) store.audit(ctx.actor, "instance.init", config.config_path);
     for (const auto& path : made.created) ctx.out << "created " << path << "\n";
     ctx.out << "tandem instance of " << config.config_path << " is ready"
@@ -107,12 +107,12 @@ void run_init(const Command& cmd, Context& ctx) {
     if (cmd.dir.empty()) return run_system_init(ctx);
     if (ctx.cli.config_path) throw UsageError("init writes DIR/tandem.conf itself; drop --config");
     const Instance instance = create_instance(cmd.dir, ctx.cli.overrides);
-    Store store = Store::open_existing(instance.config.store_path);
+    Store store = Store::open_existing(instance.config.store_location());
     store.audit(ctx.actor, "instance.init", instance.dir);
     const Config& c = instance.config;
     ctx.out << "created tandem instance in " << instance.dir << "\n"
             << "  config:        " << instance.config_path << "\n"
-            << "  store:         " << c.store_path << "\n"
+            << "  store:         " << redacted_store_location(c.store_location()) << "\n"
             << "  ssh host key:  " << c.ssh_host_key << " (" << instance.ssh_host_key_fingerprint
             << ")\n"
             << "  ssh listen:    " << c.ssh_listen << "\n"

@@ -20,6 +20,10 @@ struct Config {
 
     // [store]
     std::string store_path = "/var/lib/tandem/tandem.db";
+    // "sqlite:PATH" or "postgresql://..." (libpq's URL); "" = the SQLite file at store_path.
+    std::string store_url;
+    // What Store::open takes: store_url, or else store_path.
+    const std::string& store_location() const { return store_url.empty() ? store_path : store_url; }
 
     // [ssh]
     std::string ssh_listen = "0.0.0.0:2222";

@@ -1,6 +1,7 @@
-// The SQLite store shared by every process (sshd children, hooks, admin CLI, broker):
-// WAL mode, a busy timeout, and versioned migrations (PRAGMA user_version).
-// A Store object belongs to one thread; open one per process/thread.
+// The store shared by every process (sshd children, hooks, admin CLI, broker) and, on
+// PostgreSQL, by every node: one SQLite file in WAL mode (the default) or a PostgreSQL
+// database, with versioned migrations for each. A Store object belongs to one thread; open one
+// per process/thread.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +14,10 @@
 struct sqlite3;
 
 namespace tandem {
+
+namespace sql {
+class Connection;
+}
 
 class StoreError : public std::runtime_error {
   public:
@@ -166,10 +171,12 @@ struct AuditEvent {
 
 class Store {
   public:
-    // Opens (creating when missing) and migrates to the latest schema. Throws StoreError.
-    static Store open(const std::string& path);
-    // Opens an existing store read-write without creating it (tandem-keys, hooks).
-    static Store open_existing(const std::string& path);
+    // A location is `sqlite:PATH`, a bare PATH (SQLite), or a `postgresql://` URL (libpq's
+    // syntax, any of its parameters). Opens (creating a missing SQLite file) and migrates to
+    // the latest schema. Throws StoreError.
+    static Store open(const std::string& location);
+    // Opens an existing store read-write without creating a SQLite file (tandem-keys, hooks).
+    static Store open_existing(const std::string& location);
 
     Store(Store&&) noexcept;
     Store& operator=(Store&&) noexcept;
@@ -255,31 +262,37 @@ class Store {
     std::vector<AuditEvent> list_audit(int limit) const;                  // newest first
     std::vector<AuditEvent> search_audit(const AuditQuery& query) const;  // newest first
 
-    sqlite3* handle() const { return db_; }  // for StoreTransaction and tests
+    sqlite3* handle() const;  // the SQLite connection, for tests; nullptr on PostgreSQL
 
   private:
-    explicit Store(sqlite3* db) : db_(db) {}
-    sqlite3* db_ = nullptr;
+    friend class StoreTransaction;
+    explicit Store(std::unique_ptr<sql::Connection> db);
+    std::unique_ptr<sql::Connection> db_;
 };
 
-// Groups several Store calls into one atomic write (BEGIN IMMEDIATE ... COMMIT). Rolls back
-// when destroyed uncommitted. The Store must outlive it. BEGIN IMMEDIATE takes the write lock
-// up front, so a read-then-write cannot fail half-way with SQLITE_BUSY (the busy timeout
-// applies to BEGIN instead).
+// Groups several Store calls into one atomic write. Rolls back when destroyed uncommitted. The
+// Store must outlive it. The store's write lock is taken up front (SQLite: BEGIN IMMEDIATE;
+// PostgreSQL: an advisory lock taken before BEGIN), so a read-then-write cannot fail half-way
+// on a concurrent writer.
 class StoreTransaction {
   public:
     explicit StoreTransaction(Store& store);
-    explicit StoreTransaction(sqlite3* db);  // before a Store exists (schema migration)
+    explicit StoreTransaction(sql::Connection& db);  // before a Store exists (migration)
     ~StoreTransaction();
     StoreTransaction(const StoreTransaction&) = delete;
     StoreTransaction& operator=(const StoreTransaction&) = delete;
     void commit();
 
   private:
-    sqlite3* db_;
+    sql::Connection& db_;
     bool done_ = false;
 };
 
 UnixTime now_unix();
+
+// The SQLite file a store location names; nullopt for a PostgreSQL URL.
+std::optional<std::string> sqlite_file_of(const std::string& location);
+// A store location as it may be shown or logged: a URL's password replaced by "***".
+std::string redacted_store_location(const std::string& location);
 
 }  // namespace tandem

@@ -1,10 +1,11 @@
-// The store's schema as an ordered list of migrations: migration i takes PRAGMA user_version
-// from i to i+1. Never edit a shipped step; append a new one.
-#include "store_schema.hpp"
+// The SQLite store's schema as an ordered list of migrations: migration i takes PRAGMA
+// user_version from i to i+1. Never edit a shipped step; append a new one, and its
+// PostgreSQL twin in postgres_schema.cpp (both backends keep the same version numbers).
+#include <vector>
 
-namespace tandem {
+namespace tandem::sql {
 
-const std::vector<const char*>& schema_migrations() {
+const std::vector<const char*>& sqlite_migrations() {
     static const std::vector<const char*> steps = {
         // 1: users, keys, hosts, accounts, grants, sessions, audit.
         R"sql(
@@ -138,4 +139,4 @@ CREATE TABLE web_logins (
     return steps;
 }
 
-}  // namespace tandem
+}  // namespace tandem::sql
