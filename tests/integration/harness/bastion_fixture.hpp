@@ -43,10 +43,13 @@ class BastionTest : public ::testing::Test {
   protected:
     // Overrides passed to tandem-sshd (which forwards them to tandem-shell).
     virtual std::vector<std::string> sshd_overrides() const { return {}; }
+    // Overrides `tandem-admin init` writes into the instance's config (every binary reads).
+    virtual std::vector<std::string> init_overrides() { return {}; }
 
     void SetUp() override {
         host = std::make_unique<ManagedHost>(tmp.subdir("host"));
-        bastion = std::make_unique<BastionInstance>(tmp.subdir("bastion"), sshd_overrides());
+        bastion = std::make_unique<BastionInstance>(tmp.subdir("bastion"), sshd_overrides(),
+                                                    init_overrides());
         account = bastion->add_host_account("web01", *host);
         alice_key = bastion->add_user("alice");
         bastion->grant("alice", account);

@@ -12,10 +12,13 @@
 
 namespace tandem::test {
 
-BastionInstance::BastionInstance(std::string dir, std::vector<std::string> sshd_overrides)
+BastionInstance::BastionInstance(std::string dir, std::vector<std::string> sshd_overrides,
+                                 std::vector<std::string> init_overrides)
     : dir_(std::move(dir)) {
     become_subreaper();  // session processes orphaned by tandem-sshd stay findable
-    auto r = run_command({binary("tandem-admin"), "init", "--dir", dir_}, {}, 60s);
+    std::vector<std::string> init{binary("tandem-admin"), "init", "--dir", dir_};
+    init.insert(init.end(), init_overrides.begin(), init_overrides.end());
+    auto r = run_command(init, {}, 60s);
     if (r.exit_code != 0) throw std::runtime_error("tandem-admin init failed: " + r.describe());
     if (!file_exists(config_path()))
         throw std::runtime_error("tandem-admin init wrote no " + config_path());

@@ -21,8 +21,10 @@ std::string built_webview_dir();
 
 class BastionInstance {
   public:
-    // Initialises DIR and starts tandem-sshd with these extra --section.key=value overrides.
-    explicit BastionInstance(std::string dir, std::vector<std::string> sshd_overrides = {});
+    // Initialises DIR (`tandem-admin init` with init_overrides, written to its config) and
+    // starts tandem-sshd with these extra --section.key=value overrides.
+    explicit BastionInstance(std::string dir, std::vector<std::string> sshd_overrides = {},
+                             std::vector<std::string> init_overrides = {});
     ~BastionInstance();
     BastionInstance(const BastionInstance&) = delete;
     BastionInstance& operator=(const BastionInstance&) = delete;
