@@ -9,10 +9,10 @@
 
 namespace tandem::broker {
 
-int end_lost_sessions(Store& store) {
+int end_lost_sessions(Store& store, const std::string& node) {
     int ended = 0;
     try {
-        for (const auto& hook : store.live_session_hooks()) {
+        for (const auto& hook : store.live_session_hooks(node)) {
             if (hook.hook_pid == 0) continue;  // written before hooks recorded their pid
             if (process_runs(static_cast<pid_t>(hook.hook_pid), "tandem-shell")) continue;
             if (!store.end_lost_session(hook, "hook lost")) continue;
@@ -26,9 +26,9 @@ int end_lost_sessions(Store& store) {
     return ended;
 }
 
-std::vector<LiveShare> shares_to_resume(Store& store) {
+std::vector<LiveShare> shares_to_resume(Store& store, const std::string& node) {
     try {
-        return store.reset_live_shares();
+        return store.reset_live_shares(node);
     } catch (const std::exception& e) {
         log::error(std::string("reading the shares of a previous broker failed: ") + e.what());
         return {};

@@ -11,6 +11,7 @@
 #include "hook_listener.hpp"
 #include "lost_sessions.hpp"
 #include "metrics_listener.hpp"
+#include "node_presence.hpp"
 #include "tandem/errors.hpp"
 #include "tandem/log.hpp"
 #include "tandem/version.hpp"
@@ -45,6 +46,8 @@ int main(int argc, char** argv) {
         log::init_from_config("tandem-broker", config.log_file, config.log_level,
                               log::Sink::stderr_stream);
         Store store = Store::open_existing(config.store_location());
+        broker::NodePresence node(store, config);
+        node.claim();
         const auto invites = InviteCodec::from_files(
             config.invite_signing_key, config.invite_verify_key, config.web_public_url);
         boost::asio::io_context io;
@@ -75,8 +78,19 @@ int main(int argc, char** argv) {
 
         // Revoking a grant ejects the person from live shares within seconds; a session whose
         // hook was killed before it could end it is ended in the store as soon (and at start).
-        broker::end_lost_sessions(store);
-        registry.expect_shares(broker::shares_to_resume(store));
+        broker::end_lost_sessions(store, config.cluster_node);
+        registry.expect_shares(broker::shares_to_resume(store, config.cluster_node));
+        node.beat();
+        boost::asio::steady_timer heartbeat_timer(io);
+        std::function<void()> schedule_heartbeat = [&] {
+            heartbeat_timer.expires_after(config.cluster_heartbeat);
+            heartbeat_timer.async_wait([&](const boost::system::error_code& ec) {
+                if (ec) return;
+                node.beat();
+                schedule_heartbeat();
+            });
+        };
+        schedule_heartbeat();
         boost::asio::steady_timer grant_timer(io);
         std::function<void()> schedule_grant_check = [&] {
             grant_timer.expires_after(std::chrono::seconds(2));
@@ -84,7 +98,7 @@ int main(int argc, char** argv) {
                 if (ec) return;
                 registry.recheck_grants();
                 registry.drop_unclaimed_shares();
-                broker::end_lost_sessions(store);
+                broker::end_lost_sessions(store, config.cluster_node);
                 schedule_grant_check();
             });
         };
@@ -97,6 +111,7 @@ int main(int argc, char** argv) {
             if (web) web->stop();
             if (metrics) metrics->stop();
             grant_timer.cancel();
+            heartbeat_timer.cancel();
             om_sessions.end_all("broker stopping");
             // The shares outlive this process: viewers are told to reconnect, the store keeps
             // the shares for the next broker (a web creator's session ends with its PTY).

@@ -116,6 +116,11 @@ Config load(const std::optional<std::string>& path,
     apply_values(config, values, "command line");
     if (config.invite_ttl > config.invite_max_ttl)
         throw TandemError(ErrorCode::T_101_bad_config, "invite.ttl is longer than invite.max_ttl");
+    // A node must get at least two heartbeats in before the others take it for gone.
+    if (config.cluster_heartbeat < Seconds(1) ||
+        config.cluster_node_timeout < 2 * config.cluster_heartbeat)
+        throw TandemError(ErrorCode::T_101_bad_config,
+                          "cluster.node_timeout must be at least twice cluster.heartbeat (>= 1s)");
     return config;
 }
 

@@ -77,6 +77,15 @@ bool set_store_url(std::string& field, const std::string& value) {
     return true;
 }
 
+// A node id shows in logs, the live listing and the store: short, plain, no spaces.
+bool set_node_id(std::string& field, const std::string& value) {
+    if (value.size() > 64) return false;
+    for (unsigned char c : value)
+        if (!(std::isalnum(c) || c == '.' || c == '_' || c == '-')) return false;
+    field = value;
+    return true;
+}
+
 bool set_listen(std::string& field, const std::string& value) {
     if (!parse_host_port(value)) return false;
     field = value;
@@ -278,6 +287,16 @@ const std::vector<KeySpec>& key_specs() {
              c.admin_announce_watch = v == "true";
              return true;
          }},
+        {"cluster.node",
+         "this node's id among the nodes sharing one store (letters, digits, . _ -); empty = the "
+         "store's one node",
+         [](const Config& c) { return c.cluster_node; },
+         [](Config& c, const std::string& v) { return set_node_id(c.cluster_node, v); }},
+        {"cluster.heartbeat", "how often a node's broker tells the store it is alive",
+         SECONDS(cluster_heartbeat)},
+        {"cluster.node_timeout",
+         "a node silent this long is gone: another node ends its sessions and shares",
+         SECONDS(cluster_node_timeout)},
         {"log.file", "log file (appended); empty = stderr for daemons, syslog for tandem-shell",
          TEXT(log_file, true)},
         {"log.level", "debug, info, warn or error", [](const Config& c) { return c.log_level; },

@@ -11,6 +11,9 @@ const std::vector<ErrorInfo>& error_catalogue() {
          "administrator."},
         {ErrorCode::T_103_internal, "T_103", "service",
          "The bastion hit an internal error; try again, and if it persists tell an administrator."},
+        {ErrorCode::T_104_node_id_in_use, "T_104", "service",
+         "Another running bastion node uses this node id with the same store; give each node its "
+         "own cluster.node in tandem.conf."},
         {ErrorCode::T_201_key_not_registered, "T_201", "authentication",
          "The key you offered is not registered for this user; ask an administrator to add it."},
         {ErrorCode::T_202_auth_attempts_exceeded, "T_202", "authentication",

@@ -132,6 +132,20 @@ CREATE TABLE web_logins (
     last_used_at BIGINT NOT NULL
 );
 )sql",
+        // 7: nodes sharing one store. Each session row names the node running it; each node's
+        // broker keeps its row's last_seen fresh, and a node silent for cluster.node_timeout
+        // has its live sessions ended by another.
+        R"sql(
+ALTER TABLE sessions ADD COLUMN node TEXT NOT NULL DEFAULT '';
+CREATE INDEX sessions_live_by_node ON sessions(node) WHERE ended_at IS NULL;
+CREATE TABLE nodes (
+    id TEXT PRIMARY KEY,
+    host TEXT NOT NULL,
+    pid BIGINT NOT NULL,
+    started_at BIGINT NOT NULL,
+    last_seen BIGINT NOT NULL
+);
+)sql",
     };
     return steps;
 }

@@ -37,7 +37,7 @@ namespace sql {
 const char* const kSessionColumns =
     "id, uuid, COALESCE(user_id, 0), user_name, COALESCE(account_id, 0), account_name, "
     "started_at, ended_at, exit_status, end_reason, recording_path, client, via, bytes_in, "
-    "bytes_out";
+    "bytes_out, node";
 
 const char* const kAuditColumns = "id, at, actor, action, subject, detail";
 
@@ -69,6 +69,7 @@ SessionRecord read_session(const sql::Statement& st) {
     s.via = st.text(12);
     s.bytes_in = st.int64(13);
     s.bytes_out = st.int64(14);
+    s.node = st.text(15);
     return s;
 }
 
@@ -77,13 +78,14 @@ SessionRecord read_session(const sql::Statement& st) {
 Id Store::begin_session(const SessionRecord& session) {
     // Names are filled from the ids when the caller left them empty, so the history still
     // reads well after the user or account is deleted.
-    Statement st(*db_,
-                 "INSERT INTO sessions (uuid, user_id, user_name, account_id, account_name, "
-                 "started_at, recording_path, client, via, hook_pid) VALUES (?1, ?2, "
-                 "COALESCE(NULLIF(?3, ''), (SELECT name FROM users WHERE id = ?2), ''), ?4, "
-                 "COALESCE(NULLIF(?5, ''), (SELECT a.login || '@' || h.name FROM accounts a "
-                 "JOIN hosts h ON h.id = a.host_id WHERE a.id = ?4), ''), ?6, ?7, ?8, ?9, ?10) "
-                 "RETURNING id");
+    Statement st(
+        *db_,
+        "INSERT INTO sessions (uuid, user_id, user_name, account_id, account_name, "
+        "started_at, recording_path, client, via, hook_pid, node) VALUES (?1, ?2, "
+        "COALESCE(NULLIF(?3, ''), (SELECT name FROM users WHERE id = ?2), ''), ?4, "
+        "COALESCE(NULLIF(?5, ''), (SELECT a.login || '@' || h.name FROM accounts a "
+        "JOIN hosts h ON h.id = a.host_id WHERE a.id = ?4), ''), ?6, ?7, ?8, ?9, ?10, ?11) "
+        "RETURNING id");
     st.bind(1, session.uuid.empty() ? random_uuid() : session.uuid);
     st.bind(2, session.user_id ? std::optional<std::int64_t>(session.user_id) : std::nullopt);
     st.bind(3, session.user_name);
@@ -94,6 +96,7 @@ Id Store::begin_session(const SessionRecord& session) {
     st.bind(8, session.client);
     st.bind(9, session.via.empty() ? std::string("ssh") : session.via);
     st.bind(10, session.hook_pid ? std::optional<std::int64_t>(session.hook_pid) : std::nullopt);
+    st.bind(11, session.node);
     Id id = 0;
     try {
         id = st.insert_id();

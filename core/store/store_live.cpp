@@ -74,9 +74,9 @@ std::vector<LiveSessionRecord> Store::list_live_sessions() const {
     while (st.step()) {
         LiveSessionRecord r;
         r.session = sql::read_session(st);
-        r.sharing.shared = st.int64(15) != 0;
-        r.sharing.controller = st.text(16);
-        r.sharing.share_id = st.text(17);
+        r.sharing.shared = st.int64(16) != 0;
+        r.sharing.controller = st.text(17);
+        r.sharing.share_id = st.text(18);
         live.push_back(std::move(r));
     }
     for (auto& r : live) r.sharing.participants = participants_of(*db_, r.session.id);

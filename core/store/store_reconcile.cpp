@@ -1,5 +1,6 @@
 // Store: live session rows whose hook died before it could end them (SIGKILL, a crash). The
-// broker checks each row's hook process and ends the rows nobody runs any more.
+// broker checks each of its node's rows' hook process and ends the rows nobody runs any more
+// (another node's hooks are not its to check: store_nodes.cpp covers a node that is gone).
 #include "sql_connection.hpp"
 #include "tandem/store.hpp"
 
@@ -7,10 +8,11 @@ namespace tandem {
 
 using sql::Statement;
 
-std::vector<LiveSessionHook> Store::live_session_hooks() const {
+std::vector<LiveSessionHook> Store::live_session_hooks(const std::string& node) const {
     Statement st(*db_,
                  "SELECT id, uuid, user_name, account_name, COALESCE(hook_pid, 0) FROM sessions "
-                 "WHERE ended_at IS NULL ORDER BY started_at, id");
+                 "WHERE ended_at IS NULL AND node = ? ORDER BY started_at, id");
+    st.bind(1, node);
     std::vector<LiveSessionHook> hooks;
     while (st.step()) {
         LiveSessionHook h;
@@ -47,24 +49,28 @@ bool Store::share_session_ended(const std::string& share_id) const {
     return st.step();
 }
 
-std::vector<LiveShare> Store::reset_live_shares() {
+std::vector<LiveShare> Store::reset_live_shares(const std::string& node) {
     StoreTransaction tx(*this);
     Statement gone(*db_,
                    "DELETE FROM session_participants WHERE session_id IN "
-                   "(SELECT id FROM sessions WHERE ended_at IS NULL)");
+                   "(SELECT id FROM sessions WHERE ended_at IS NULL AND node = ?)");
+    gone.bind(1, node);
     gone.run();
     // Not shared without a share id (written before migration 6): nothing to resume.
     Statement stale(*db_,
                     "UPDATE sessions SET shared = 0, controller = '' "
-                    "WHERE ended_at IS NULL AND shared = 1 AND share_id IS NULL");
+                    "WHERE ended_at IS NULL AND shared = 1 AND share_id IS NULL AND node = ?");
+    stale.bind(1, node);
     stale.run();
     Statement creators(*db_,
                        "UPDATE sessions SET controller = user_name "
-                       "WHERE ended_at IS NULL AND shared = 1");
+                       "WHERE ended_at IS NULL AND shared = 1 AND node = ?");
+    creators.bind(1, node);
     creators.run();
     Statement st(*db_,
                  "SELECT uuid, share_id, user_name FROM sessions "
-                 "WHERE ended_at IS NULL AND shared = 1 ORDER BY started_at, id");
+                 "WHERE ended_at IS NULL AND shared = 1 AND node = ? ORDER BY started_at, id");
+    st.bind(1, node);
     std::vector<LiveShare> shares;
     while (st.step()) shares.push_back({st.text(0), st.text(1), st.text(2)});
     tx.commit();

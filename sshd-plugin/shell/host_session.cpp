@@ -203,6 +203,7 @@ int run_host_session(ShellContext& context, std::string_view account_text, bool 
     record.client = context.client;
     record.via = context.via;
     record.hook_pid = ::getpid();  // lets the broker end this row should the hook be killed
+    record.node = context.config.cluster_node;
     Id session_id = 0;
     try {
         session_id = context.store.begin_session(record);

@@ -79,7 +79,7 @@ TEST_F(BrokerRestartState, ASharedSessionKeepsItsShareButNotItsParticipants) {
 
     EXPECT_TRUE(s.share_session_ended("shr-over")) << "a joiner hears T_705, not T_704";
     EXPECT_FALSE(s.share_session_ended("shr-1"));
-    const auto shares = s.reset_live_shares();
+    const auto shares = s.reset_live_shares("");
     ASSERT_EQ(shares.size(), 1u) << "only the live session's share resumes";
     EXPECT_EQ(shares[0].session_uuid, "live-1");
     EXPECT_EQ(shares[0].share_id, "shr-1");
@@ -98,7 +98,7 @@ TEST_F(BrokerRestartState, ASharedSessionKeepsItsShareButNotItsParticipants) {
     }
     // Unshared (the broker's unshare or an unclaimed share): the id goes with it.
     s.set_session_sharing("live-1", SessionSharing{});
-    EXPECT_TRUE(s.reset_live_shares().empty());
+    EXPECT_TRUE(s.reset_live_shares("").empty());
     EXPECT_EQ(s.list_live_sessions()[0].sharing.share_id, "");
 }
 

@@ -67,7 +67,7 @@ TEST_F(InstanceTest, CreatesEveryFileWithTheRightModeAndTheConfigLoadsBack) {
     EXPECT_EQ(render_config(c), render_config(inst.config));
 
     Store store = Store::open_existing(c.store_path);
-    EXPECT_EQ(store.schema_version(), 6);
+    EXPECT_EQ(store.schema_version(), 7);
     EXPECT_NO_THROW(read_private_key_file(c.ssh_host_key));
     EXPECT_EQ(fingerprint_sha256(read_public_key_file(c.ssh_host_key + ".pub")[0].blob_base64),
               inst.ssh_host_key_fingerprint);

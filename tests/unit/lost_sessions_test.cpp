@@ -74,7 +74,7 @@ class LostSessionStore : public ::testing::Test {
 };
 
 TEST_F(LostSessionStore, LiveRowsCarryTheirHookPidAndALostOneEndsOnceWithAnAuditEvent) {
-    const auto hooks = store_->live_session_hooks();
+    const auto hooks = store_->live_session_hooks("");
     ASSERT_EQ(hooks.size(), 2u);
     EXPECT_EQ(hooks[0].uuid, "with-pid");
     EXPECT_EQ(hooks[0].hook_pid, 4242);
@@ -90,7 +90,7 @@ TEST_F(LostSessionStore, LiveRowsCarryTheirHookPidAndALostOneEndsOnceWithAnAudit
     EXPECT_EQ(row->end_reason, "hook lost");
     // The already ended row kept its own end.
     EXPECT_EQ(store_->find_session("ended")->end_reason, "exit");
-    ASSERT_EQ(store_->live_session_hooks().size(), 1u);
+    ASSERT_EQ(store_->live_session_hooks("").size(), 1u);
 
     int lost_events = 0;
     for (const auto& e : store_->list_audit(10))

@@ -1,4 +1,5 @@
 // sessions [--live], audit: read-only reports (tables, or --json as docs/admin.md lists).
+#include <algorithm>
 #include <ctime>
 #include <ostream>
 
@@ -42,7 +43,8 @@ nlohmann::json session_json(const SessionRecord& s) {
             {"exit_status", s.exit_status ? nlohmann::json(*s.exit_status) : nlohmann::json()},
             {"bytes_in", s.bytes_in},
             {"bytes_out", s.bytes_out},
-            {"recording", s.recording_path}};
+            {"recording", s.recording_path},
+            {"node", s.node}};
 }
 
 void sessions(const Command& cmd, Context& ctx, Store& store) {
@@ -90,15 +92,30 @@ void live_sessions(const Command& cmd, Context& ctx, Store& store) {
         }
         return print_json(ctx.out, doc);
     }
-    TextTable table({"SINCE", "FOR", "USER", "ACCOUNT", "VIA", "SHARED", "PARTICIPANTS", "CONTROL",
-                     "IN", "OUT", "ID"});
+    // Which node runs each session, once there are named nodes (docs/cluster.md).
+    const bool nodes = std::any_of(rows.begin(), rows.end(), [](const LiveSessionRecord& r) {
+        return !r.session.node.empty();
+    });
+    std::vector<std::string> header{"SINCE",        "FOR",     "USER", "ACCOUNT", "VIA", "SHARED",
+                                    "PARTICIPANTS", "CONTROL", "IN",   "OUT",     "ID"};
+    if (nodes) header.push_back("NODE");
+    TextTable table(header);
     for (const auto& r : rows) {
         const auto& s = r.session;
-        table.add_row(
-            {utc(s.started_at), duration(now - s.started_at), s.user_name, s.account_name, s.via,
-             r.sharing.shared ? "yes" : "no", participant_list(r.sharing),
-             r.sharing.shared && !r.sharing.controller.empty() ? r.sharing.controller : s.user_name,
-             std::to_string(s.bytes_in), std::to_string(s.bytes_out), s.uuid});
+        std::vector<std::string> row{
+            utc(s.started_at),
+            duration(now - s.started_at),
+            s.user_name,
+            s.account_name,
+            s.via,
+            r.sharing.shared ? "yes" : "no",
+            participant_list(r.sharing),
+            r.sharing.shared && !r.sharing.controller.empty() ? r.sharing.controller : s.user_name,
+            std::to_string(s.bytes_in),
+            std::to_string(s.bytes_out),
+            s.uuid};
+        if (nodes) row.push_back(s.node.empty() ? "-" : s.node);
+        table.add_row(row);
     }
     table.print(ctx.out);
 }

@@ -97,6 +97,11 @@ struct Config {
     // [admin]
     bool admin_announce_watch = true;  // tell a watched session's participants (audited anyway)
 
+    // [cluster] (several nodes on one PostgreSQL store, docs/cluster.md)
+    std::string cluster_node;          // this node's id; "" = the one node of its store
+    Seconds cluster_heartbeat{5};      // how often the broker tells the store it is alive
+    Seconds cluster_node_timeout{30};  // silent this long: a node is gone, its sessions ended
+
     // [log]
     std::string log_file;  // "" = stderr for daemons, syslog for tandem-shell
     std::string log_level = "info";

@@ -16,6 +16,7 @@ enum class ErrorCode {
     T_101_bad_config,         // configuration unreadable or invalid
     T_102_store_unavailable,  // store unavailable
     T_103_internal,           // internal error
+    T_104_node_id_in_use,     // another running node holds this cluster.node
     // 2xx: who you are
     T_201_key_not_registered,      // SSH authentication failed (unknown user or key: one code, no
                                    // enumeration)

@@ -89,6 +89,16 @@ struct SessionRecord {
     std::int64_t bytes_in = 0;   // typed into the host (all participants)
     std::int64_t bytes_out = 0;  // the host's output
     std::int64_t hook_pid = 0;   // the tandem-shell process running it (begin_session only)
+    std::string node;            // the node running it (cluster.node; "" = the store's one node)
+};
+
+// A node sharing the store: what its broker last wrote (store_nodes.cpp).
+struct NodeRecord {
+    std::string id;  // cluster.node
+    std::string host;
+    std::int64_t pid = 0;  // its broker's process id
+    UnixTime started_at = 0;
+    UnixTime last_seen = 0;
 };
 
 // A live session row and the hook process that should be running it.
@@ -237,14 +247,26 @@ class Store {
     // StoreError(not_found) when no live session has that uuid; a second order keeps the first.
     void order_termination(const TerminationOrder& order);
     std::optional<TerminationOrder> find_termination(const std::string& uuid) const;
-    // Live session rows with their hook's process id (store_reconcile.cpp).
-    std::vector<LiveSessionHook> live_session_hooks() const;
+    // Live session rows of one node with their hook's process id (store_reconcile.cpp).
+    std::vector<LiveSessionHook> live_session_hooks(const std::string& node) const;
     // Ends a live session whose hook is gone, with a `session.lost` audit event, in one
     // transaction; false when the session had ended meanwhile.
     bool end_lost_session(const LiveSessionHook& hook, const std::string& reason);
-    // A starting broker: every participant of the previous one is gone (their connections
-    // died with it) and the creators type again; the shares stay. Returns them.
-    std::vector<LiveShare> reset_live_shares();
+    // A starting broker of `node`: every participant of the previous one is gone (their
+    // connections died with it) and the creators type again; the shares stay. Returns them.
+    std::vector<LiveShare> reset_live_shares(const std::string& node);
+
+    // Nodes (store_nodes.cpp). A starting broker claims its node id: refused (the record that
+    // holds it is returned, nothing written) while another process heard from since
+    // fresh_since holds it; otherwise the row is ours.
+    std::optional<NodeRecord> claim_node(const NodeRecord& me, UnixTime fresh_since);
+    void node_heartbeat(const std::string& id, UnixTime at);
+    std::vector<NodeRecord> list_nodes() const;  // by id
+    // Ends the live sessions of every node but `self` silent since before silent_before, each
+    // with a `session.lost` audit event, in one transaction; their uuids. Idempotent across
+    // nodes noticing at once: a session is ended once.
+    std::vector<std::string> end_sessions_of_gone_nodes(const std::string& self,
+                                                        UnixTime silent_before);
     // Whether the share was its session's when that session ended (its id stays in the row).
     bool share_session_ended(const std::string& share_id) const;
 
