@@ -179,7 +179,7 @@ void ignore_notice(void*, const char*) {}
 
 class PostgresConnection final : public Connection {
   public:
-    explicit PostgresConnection(const std::string& url) : url_(url) {
+    explicit PostgresConnection(const std::string& url) {
         // The URL may set any of these; client_encoding is ours (text crosses as UTF-8).
         const char* keys[] = {"connect_timeout", "application_name", "dbname", "client_encoding",
                               nullptr};
@@ -272,7 +272,6 @@ class PostgresConnection final : public Connection {
     PGconn* conn() const { return conn_; }
 
   private:
-    std::string url_;
     PGconn* conn_ = nullptr;
     bool in_transaction_ = false;
 };
