@@ -293,13 +293,18 @@ void ScreenState::Terminal::finish_csi() {
             return;
         }
     }
-    if (held.back() != 'b' || body.find_first_not_of("0123456789;") != std::string_view::npos) {
+    if (held.back() != 'b') {
         write_csi(held);
         return;
     }
+    // REP never reaches libvterm: 0.1.4 hung, or wrote through a null pointer, on a REP with a
+    // sub-parameter (CSI 66:3 b, found by terminal_snapshot). With only parameters it repeats
+    // the preceding character by the first one's value (sub-parameters ignored, as xterm.js
+    // does); with a private marker or intermediates it is not REP and does nothing.
+    if (body.find_first_not_of("0123456789;:") != std::string_view::npos) return;
     int count = 0;
     for (char ch : body) {
-        if (ch == ';') break;
+        if (ch == ';' || ch == ':') break;
         count = std::min(count * 10 + (ch - '0'), max_dimension);
     }
     repeat_preceding(std::max(count, 1));

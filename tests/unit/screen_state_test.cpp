@@ -292,6 +292,24 @@ TEST(ScreenState, AnAbortedCsiLeavesTheTextAfterItAsText) {
     EXPECT_EQ(c.row_text(0), "x   y");
 }
 
+// Found by the terminal_snapshot fuzz target: REP with a sub-parameter (CSI 6 6 : 3 b, the
+// bytes in between dropped) hung libvterm 0.1.4, or made it write through a null pointer:
+// host output that stopped or crashed the broker. REP never reaches libvterm now.
+TEST(ScreenState, RepWithSubParametersRepeatsByTheFirstAndNeverReachesLibvterm) {
+    static const char bytes[] =
+        "\xe6\0\0\0\x81\x1b\x07\x1b[\x1b[6\xff\xff\xff\xff\xff\x36\xff"
+        "\xff\xff:\xff\xff\xff\xff"
+        "3blu";
+    const std::string found(bytes, sizeof bytes - 1);
+    ScreenState hung(18, 16);
+    hung.feed(found);  // returns (it hung) and does not crash
+    expect_round_trip(found, 18, 16);
+    ScreenState s(24, 80);
+    s.feed("x\x1b[3:9b|y\x1b[2;5b|z\x1b[?3b\x1b[3$b|");
+    EXPECT_EQ(s.row_text(0), "xxxx|yyy|z|");  // 3 by the first parameter; the others: nothing
+    expect_round_trip("x\x1b[3:9b|y\x1b[2;5b|z\x1b[?3b\x1b[3$b|", 24, 80);
+}
+
 // Found by the terminal_snapshot fuzz target: ESC ESC gave libvterm the first ESC alone; when
 // this filter then dropped the CSI the second one began (too many arguments), that lone ESC
 // took the next byte: ESC ESC [ <18 arguments> [ 8 restored a cursor never saved, which hid
