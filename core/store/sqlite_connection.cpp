@@ -176,20 +176,11 @@ std::unique_ptr<Connection> open_sqlite(const std::string& path, bool create) {
         throw StoreError(Kind::unavailable, what);
     }
     auto connection = std::make_unique<SqliteConnection>(db);
-    try {
-        sqlite3_extended_result_codes(db, 1);
-        sqlite3_busy_timeout(db, kBusyTimeoutMs);
-        enable_wal(db);
-        exec_on(db, "PRAGMA foreign_keys = ON");
-        exec_on(db, "PRAGMA synchronous = NORMAL");  // durable enough under WAL
-    } catch (const StoreError& e) {
-        if (e.kind() == Kind::corrupt)
-            throw StoreError(Kind::corrupt, "store " + path +
-                                                " is not a tandem database or is "
-                                                "corrupt (" +
-                                                e.what() + ")");
-        throw;
-    }
+    sqlite3_extended_result_codes(db, 1);
+    sqlite3_busy_timeout(db, kBusyTimeoutMs);
+    enable_wal(db);
+    exec_on(db, "PRAGMA foreign_keys = ON");
+    exec_on(db, "PRAGMA synchronous = NORMAL");  // durable enough under WAL
     return connection;
 }
 

@@ -38,10 +38,12 @@ std::unique_ptr<sql::Connection> open_connection(const std::string& location, bo
         return db;
     }
     const auto& path = *file;
-    auto db = sql::open_sqlite(path, create);
     try {
+        auto db = sql::open_sqlite(path, create);
         migrate(*db);
+        return db;
     } catch (const StoreError& e) {
+        // A file that is not SQLite fails at the first PRAGMA, a damaged one anywhere.
         if (e.kind() == Kind::corrupt)
             throw StoreError(Kind::corrupt, "store " + path +
                                                 " is not a tandem database or is "
@@ -49,7 +51,6 @@ std::unique_ptr<sql::Connection> open_connection(const std::string& location, bo
                                                 e.what() + ")");
         throw;
     }
-    return db;
 }
 
 User read_user(const Statement& st) {
