@@ -65,8 +65,11 @@ inline bool likely_wide(std::uint32_t cp) {
 // character is drawn on a space, so that a terminal cannot attach it to the cell before (the one
 // deliberate difference of a repainted screen, which the terminal_snapshot fuzz target allows);
 // a mark vterm stores as a character is repainted as one. Asked of the linked libvterm itself
-// (vterm_combining.cpp): a hand-written list of ranges missed marks (found by terminal_snapshot).
+// (vterm_character_table.cpp): a hand-written list of ranges missed marks (found by
+// terminal_snapshot).
 bool combining_mark(std::uint32_t cp);
+// The cells libvterm gives the code point: 0 (it combines), 1 or 2. Also asked of libvterm.
+int libvterm_width(std::uint32_t cp);
 
 }  // namespace tandem::screen_detail
 
@@ -87,44 +90,77 @@ struct ScreenState::Terminal {
     std::string held;
     bool held_overflow = false;
 
-    bool c2_pending = false;  // a UTF-8 lead byte C2 held back until its next byte is known
+    // A UTF-8 sequence not yet complete, held back until its next byte is known (see write()).
+    char utf8_held[6] = {};
+    int utf8_have = 0;
+    int utf8_need = 0;
     // Set by the first ESC # 3/4/6: from then on vertical moves are checked (see feed()).
     bool double_lines_seen = false;
 
+    // libvterm's UTF-8 decoder keeps a cut-short sequence while ASCII, controls and escapes
+    // pass, and completes it with a continuation byte much later: after E6 97 'e' 97 it read a
+    // line-drawing character as wide (found by terminal_snapshot). It also decodes C2 80-9F to
+    // a C1 control and prints it as a glyph of width -1, which in insert mode made it move
+    // memory by a negative length (a crash from five bytes of host output). So libvterm is
+    // given only whole sequences: a C1 control, and a sequence broken by any other byte, as
+    // U+FFFD (what terminals show, and what a repaint sends), then that byte as itself. A
+    // sequence cut by the end of a write is held for the next.
     void write(const char* bytes, std::size_t len) {
         if (len == 0) return;
-        // vterm decodes C2 80-9F to a C1 control and prints it as a glyph of width -1: in
-        // insert mode the next character then made it move memory by a negative length (a
-        // crash from five bytes of host output, found by terminal_snapshot). Terminals never
-        // print C1 controls; the screen shows U+FFFD, which is what a repaint sends anyway.
-        if (c2_pending || std::memchr(bytes, 0xc2, len) != nullptr)
-            return write_text(replace_c1(bytes, len));
-        write_text(std::string_view(bytes, len));
+        if (utf8_need == 0 && whole_utf8(bytes, len))
+            return write_text(std::string_view(bytes, len));
+        write_text(whole_sequences(bytes, len));
     }
-    // `bytes` with every C1 control in UTF-8 (C2 80-9F) as U+FFFD, and a C2 that is followed by
-    // no continuation byte too; a C2 at the end is held for the next write.
-    std::string replace_c1(const char* bytes, std::size_t len) {
-        std::string out;
-        out.reserve(len + 4);
+    // How many bytes a sequence led by `b` takes to libvterm (0: not a lead byte).
+    static int utf8_length(unsigned char b) {
+        if (b < 0xc0 || b > 0xfd) return 0;
+        return b < 0xe0 ? 2 : b < 0xf0 ? 3 : b < 0xf8 ? 4 : b < 0xfc ? 5 : 6;
+    }
+    // Whether `bytes` holds only whole sequences and no C1 control: the common case, given to
+    // libvterm as it is.
+    static bool whole_utf8(const char* bytes, std::size_t len) {
         for (std::size_t i = 0; i < len; ++i) {
             const auto b = static_cast<unsigned char>(bytes[i]);
-            if (c2_pending) {
-                c2_pending = false;
-                if (b >= 0x80 && b <= 0x9f) {
-                    out += "\xef\xbf\xbd";
-                    continue;
-                }
-                if (b >= 0xa0 && b <= 0xbf) {
-                    out += static_cast<char>(0xc2);
-                    out += static_cast<char>(b);
+            if (b < 0x80) continue;
+            const int n = utf8_length(b);
+            if (n == 0) continue;  // a stray continuation or FE/FF: one U+FFFD to libvterm too
+            if (len - i < static_cast<std::size_t>(n)) return false;
+            if (b == 0xc2 && static_cast<unsigned char>(bytes[i + 1]) < 0xa0) return false;
+            for (int k = 1; k < n; ++k)
+                if ((static_cast<unsigned char>(bytes[i + k]) & 0xc0) != 0x80) return false;
+            i += static_cast<std::size_t>(n - 1);
+        }
+        return true;
+    }
+    std::string whole_sequences(const char* bytes, std::size_t len) {
+        std::string out;
+        out.reserve(len + 8);
+        for (std::size_t i = 0; i < len; ++i) {
+            const auto b = static_cast<unsigned char>(bytes[i]);
+            if (utf8_need > 0) {
+                if ((b & 0xc0) == 0x80) {
+                    utf8_held[utf8_have++] = static_cast<char>(b);
+                    if (--utf8_need > 0) continue;
+                    const bool c1 = utf8_have == 2 &&
+                                    static_cast<unsigned char>(utf8_held[0]) == 0xc2 && b < 0xa0;
+                    if (c1)
+                        out += "\xef\xbf\xbd";
+                    else
+                        out.append(utf8_held, static_cast<std::size_t>(utf8_have));
+                    utf8_have = 0;
                     continue;
                 }
                 out += "\xef\xbf\xbd";  // a broken sequence, then this byte as itself
+                utf8_need = 0;
+                utf8_have = 0;
             }
-            if (b == 0xc2)
-                c2_pending = true;
-            else
+            if (const int n = utf8_length(b); n > 0) {
+                utf8_held[0] = static_cast<char>(b);
+                utf8_have = 1;
+                utf8_need = n - 1;
+            } else {
                 out += static_cast<char>(b);
+            }
         }
         return out;
     }
@@ -181,9 +217,13 @@ struct ScreenState::Terminal {
             VTermScreenCell& c = cells[col];
             if (c.chars[0] != screen_detail::continuation) continue;
             VTermScreenCell* left = col > 0 ? &cells[col - 1] : nullptr;
+            // A right half after a character libvterm itself draws narrow is stale: a
+            // line-drawing U+240A over the left half of a wide character read as wide, while a
+            // repaint draws it one cell (found by terminal_snapshot).
             if (left == nullptr || left->chars[0] == 0 ||
                 left->chars[0] == screen_detail::continuation ||
-                screen_detail::surely_narrow(left->chars[0])) {
+                screen_detail::surely_narrow(left->chars[0]) ||
+                screen_detail::libvterm_width(left->chars[0]) != 2) {
                 c.chars[0] = 0;
                 if (left != nullptr) left->width = 1;
             } else {
