@@ -121,6 +121,9 @@ Config load(const std::optional<std::string>& path,
         config.cluster_node_timeout < 2 * config.cluster_heartbeat)
         throw TandemError(ErrorCode::T_101_bad_config,
                           "cluster.node_timeout must be at least twice cluster.heartbeat (>= 1s)");
+    if (!config.cluster_listen.empty() && config.cluster_node.empty())
+        throw TandemError(ErrorCode::T_101_bad_config,
+                          "cluster.listen needs cluster.node: a node without an id is alone");
     return config;
 }
 

@@ -297,6 +297,28 @@ const std::vector<KeySpec>& key_specs() {
         {"cluster.node_timeout",
          "a node silent this long is gone: another node ends its sessions and shares",
          SECONDS(cluster_node_timeout)},
+        {"cluster.listen",
+         "address:port where this node's broker takes the other nodes' links (mutual TLS), and "
+         "where they reach it; empty = none",
+         [](const Config& c) { return c.cluster_listen; },
+         [](Config& c, const std::string& v) {
+             if (v.empty()) {
+                 c.cluster_listen.clear();
+                 return true;
+             }
+             // Other nodes dial this very address: a wildcard would tell them nothing.
+             const auto hp = parse_host_port(v);
+             if (!hp || hp->first == "0.0.0.0" || hp->first == "::" || hp->first == "[::]")
+                 return false;
+             c.cluster_listen = v;
+             return true;
+         }},
+        {"cluster.tls_cert",
+         "the nodes' one certificate (PEM): every node presents it and accepts only a peer that "
+         "presents it too",
+         TEXT(cluster_tls_cert, false)},
+        {"cluster.tls_key", "the private key of cluster.tls_cert (PEM, 0600)",
+         TEXT(cluster_tls_key, false)},
         {"log.file", "log file (appended); empty = stderr for daemons, syslog for tandem-shell",
          TEXT(log_file, true)},
         {"log.level", "debug, info, warn or error", [](const Config& c) { return c.log_level; },

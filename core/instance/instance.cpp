@@ -62,6 +62,8 @@ Config instance_config(const std::string& dir,
     c.invite_verify_key = dir + "/invite-verify.pem";
     c.web_tls_key = dir + "/tls.key";
     c.web_tls_cert = dir + "/tls.crt";
+    c.cluster_tls_key = dir + "/cluster.key";
+    c.cluster_tls_cert = dir + "/cluster.crt";
     c.session_recordings_dir = dir + "/recordings";
     c.broker_socket = dir + "/broker.sock";
     c.log_file = dir + "/tandem.log";
@@ -123,6 +125,14 @@ Instance create_instance(const std::string& dir_arg,
     created.add(c.web_tls_key);
     write_new_file(c.web_tls_cert, tls.cert_pem, 0644);
     created.add(c.web_tls_cert);
+
+    // The nodes' link certificate: copied, with the invite keys, to every node that joins.
+    const auto cluster = generate_self_signed_cert("tandem cluster", {"tandem-cluster"}, {},
+                                                   kServerCertDays, "serverAuth,clientAuth");
+    write_new_file(c.cluster_tls_key, cluster.key_pem, 0600);
+    created.add(c.cluster_tls_key);
+    write_new_file(c.cluster_tls_cert, cluster.cert_pem, 0644);
+    created.add(c.cluster_tls_cert);
 
     const auto store_file = sqlite_file_of(c.store_location());  // none on PostgreSQL
     if (store_file && !path_exists(*store_file)) {

@@ -77,7 +77,8 @@ PemKeyPair generate_p256_key_pair() {
 
 SelfSignedCert generate_self_signed_cert(const std::string& common_name,
                                          const std::vector<std::string>& dns_names,
-                                         const std::vector<std::string>& ip_addresses, int days) {
+                                         const std::vector<std::string>& ip_addresses, int days,
+                                         const std::string& key_usage) {
     const auto key = new_p256();
     X509Ptr cert(X509_new());
     if (!cert || X509_set_version(cert.get(), 2) != 1) fail("cannot create a certificate");
@@ -106,7 +107,7 @@ SelfSignedCert generate_self_signed_cert(const std::string& common_name,
     for (const auto& ip : ip_addresses) san += (san.empty() ? "" : ",") + std::string("IP:") + ip;
     add_extension(cert.get(), NID_basic_constraints, "critical,CA:FALSE");
     add_extension(cert.get(), NID_key_usage, "critical,digitalSignature");
-    add_extension(cert.get(), NID_ext_key_usage, "serverAuth");
+    add_extension(cert.get(), NID_ext_key_usage, key_usage);
     add_extension(cert.get(), NID_subject_key_identifier, "hash");
     if (!san.empty()) add_extension(cert.get(), NID_subject_alt_name, san);
 

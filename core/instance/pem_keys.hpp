@@ -28,6 +28,7 @@ constexpr int kServerCertDays = 825;
 // names, valid for `days`. Throws std::runtime_error.
 SelfSignedCert generate_self_signed_cert(const std::string& common_name,
                                          const std::vector<std::string>& dns_names,
-                                         const std::vector<std::string>& ip_addresses, int days);
+                                         const std::vector<std::string>& ip_addresses, int days,
+                                         const std::string& key_usage = "serverAuth");
 
 }  // namespace tandem

@@ -73,6 +73,15 @@ SystemInstance init_system_instance(const Config& c) {
         write_new_file(c.web_tls_cert, tls.cert_pem, 0644);
         created.push_back(c.web_tls_cert);
     }
+    if (!path_exists(c.cluster_tls_key) && !path_exists(c.cluster_tls_cert)) {
+        make_dir(fs::path(c.cluster_tls_key).parent_path().string(), 0755, created);
+        const auto cluster = generate_self_signed_cert("tandem cluster", {"tandem-cluster"}, {},
+                                                       kServerCertDays, "serverAuth,clientAuth");
+        write_new_file(c.cluster_tls_key, cluster.key_pem, 0600);
+        created.push_back(c.cluster_tls_key);
+        write_new_file(c.cluster_tls_cert, cluster.cert_pem, 0644);
+        created.push_back(c.cluster_tls_cert);
+    }
     if (store_file && !path_exists(*store_file)) created.push_back(*store_file);
     try {
         // Creates it, or brings an existing one to the current schema.

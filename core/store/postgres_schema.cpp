@@ -146,6 +146,11 @@ CREATE TABLE nodes (
     last_seen BIGINT NOT NULL
 );
 )sql",
+        // 8: where each node's broker takes the other nodes' links (cluster.listen), for joins
+        // of a share held by another node.
+        R"sql(
+ALTER TABLE nodes ADD COLUMN address TEXT NOT NULL DEFAULT '';
+)sql",
     };
     return steps;
 }

@@ -149,6 +149,11 @@ CREATE TABLE nodes (
     last_seen INTEGER NOT NULL
 );
 )sql",
+        // 8: where each node's broker takes the other nodes' links (cluster.listen), for joins
+        // of a share held by another node.
+        R"sql(
+ALTER TABLE nodes ADD COLUMN address TEXT NOT NULL DEFAULT '';
+)sql",
     };
     return steps;
 }

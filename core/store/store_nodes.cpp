@@ -11,14 +11,15 @@ using sql::Statement;
 namespace {
 
 NodeRecord read_node(const Statement& st) {
-    return NodeRecord{st.text(0), st.text(1), st.int64(2), st.int64(3), st.int64(4)};
+    return NodeRecord{st.text(0), st.text(1), st.int64(2), st.int64(3), st.int64(4), st.text(5)};
 }
 
 }  // namespace
 
 std::optional<NodeRecord> Store::claim_node(const NodeRecord& me, UnixTime fresh_since) {
     StoreTransaction tx(*this);
-    Statement find(*db_, "SELECT id, host, pid, started_at, last_seen FROM nodes WHERE id = ?");
+    Statement find(*db_,
+                   "SELECT id, host, pid, started_at, last_seen, address FROM nodes WHERE id = ?");
     find.bind(1, me.id);
     if (find.step()) {
         const auto holder = read_node(find);
@@ -26,11 +27,13 @@ std::optional<NodeRecord> Store::claim_node(const NodeRecord& me, UnixTime fresh
         if (!same_process && holder.last_seen >= fresh_since) return holder;
     }
     Statement put(*db_,
-                  "INSERT INTO nodes (id, host, pid, started_at, last_seen) VALUES (?,?,?,?,?) "
+                  "INSERT INTO nodes (id, host, pid, started_at, last_seen, address) "
+                  "VALUES (?,?,?,?,?,?) "
                   "ON CONFLICT (id) DO UPDATE SET host = excluded.host, pid = excluded.pid, "
-                  "started_at = excluded.started_at, last_seen = excluded.last_seen");
+                  "started_at = excluded.started_at, last_seen = excluded.last_seen, "
+                  "address = excluded.address");
     put.bind(1, me.id).bind(2, me.host).bind(3, me.pid).bind(4, me.started_at);
-    put.bind(5, me.last_seen);
+    put.bind(5, me.last_seen).bind(6, me.address);
     put.run();
     tx.commit();
     return std::nullopt;
@@ -43,10 +46,21 @@ void Store::node_heartbeat(const std::string& id, UnixTime at) {
 }
 
 std::vector<NodeRecord> Store::list_nodes() const {
-    Statement st(*db_, "SELECT id, host, pid, started_at, last_seen FROM nodes ORDER BY id");
+    Statement st(*db_,
+                 "SELECT id, host, pid, started_at, last_seen, address FROM nodes ORDER BY id");
     std::vector<NodeRecord> nodes;
     while (st.step()) nodes.push_back(read_node(st));
     return nodes;
+}
+
+std::optional<NodeRecord> Store::node_of_share(const std::string& share_id) const {
+    Statement st(*db_,
+                 "SELECT n.id, n.host, n.pid, n.started_at, n.last_seen, n.address "
+                 "FROM sessions s JOIN nodes n ON n.id = s.node "
+                 "WHERE s.share_id = ? AND s.ended_at IS NULL");
+    st.bind(1, share_id);
+    if (!st.step()) return std::nullopt;
+    return read_node(st);
 }
 
 std::vector<std::string> Store::end_sessions_of_gone_nodes(const std::string& self,

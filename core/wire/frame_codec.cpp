@@ -36,6 +36,13 @@ void encode_frame(std::string& out, FrameType type, std::string_view payload,
     out.append(payload.data(), payload.size());
 }
 
+std::string FrameDecoder::take_pending() {
+    std::string rest = buffer_.substr(consumed_);
+    buffer_.clear();
+    consumed_ = 0;
+    return rest;
+}
+
 std::optional<Frame> FrameDecoder::next() {
     if (error_ != Error::none) return std::nullopt;
     const std::size_t available = buffer_.size() - consumed_;

@@ -51,6 +51,8 @@ TEST_F(InstanceTest, CreatesEveryFileWithTheRightModeAndTheConfigLoadsBack) {
     EXPECT_EQ(mode_of(dir_ + "/invite-verify.pem"), 0644u);
     EXPECT_EQ(mode_of(dir_ + "/tls.key"), 0600u);
     EXPECT_EQ(mode_of(dir_ + "/tls.crt"), 0644u);
+    EXPECT_EQ(mode_of(dir_ + "/cluster.key"), 0600u);
+    EXPECT_EQ(mode_of(dir_ + "/cluster.crt"), 0644u);
     EXPECT_EQ(mode_of(dir_ + "/recordings"), 0700u);
     EXPECT_TRUE(fs::is_directory(dir_ + "/recordings"));
 
@@ -61,13 +63,15 @@ TEST_F(InstanceTest, CreatesEveryFileWithTheRightModeAndTheConfigLoadsBack) {
     EXPECT_EQ(c.invite_verify_key, dir_ + "/invite-verify.pem");
     EXPECT_EQ(c.web_tls_cert, dir_ + "/tls.crt");
     EXPECT_EQ(c.web_tls_key, dir_ + "/tls.key");
+    EXPECT_EQ(c.cluster_tls_cert, dir_ + "/cluster.crt");
+    EXPECT_EQ(c.cluster_tls_key, dir_ + "/cluster.key");
     EXPECT_EQ(c.session_recordings_dir, dir_ + "/recordings");
     EXPECT_EQ(c.broker_socket, dir_ + "/broker.sock");
     EXPECT_EQ(c.log_file, dir_ + "/tandem.log");
     EXPECT_EQ(render_config(c), render_config(inst.config));
 
     Store store = Store::open_existing(c.store_path);
-    EXPECT_EQ(store.schema_version(), 7);
+    EXPECT_EQ(store.schema_version(), 8);
     EXPECT_NO_THROW(read_private_key_file(c.ssh_host_key));
     EXPECT_EQ(fingerprint_sha256(read_public_key_file(c.ssh_host_key + ".pub")[0].blob_base64),
               inst.ssh_host_key_fingerprint);

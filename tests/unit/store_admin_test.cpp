@@ -79,7 +79,7 @@ void make_schema_one_store(StoreBackend backend, const std::string& location) {
 TEST_P(StoreAdminTest, MigratesASchemaOneStoreKeepingItsRows) {
     make_schema_one_store(GetParam(), path_);
     Store s = Store::open(path_);
-    EXPECT_EQ(s.schema_version(), 7);
+    EXPECT_EQ(s.schema_version(), 8);
     const auto alice = s.find_user("alice");
     ASSERT_TRUE(alice);
     EXPECT_FALSE(alice->disabled);

@@ -40,7 +40,8 @@ class StoreNodes : public ::testing::TestWithParam<StoreBackend> {
         store_->set_session_sharing(uuid, sharing);
     }
     static NodeRecord node(const std::string& id, std::int64_t pid, UnixTime seen) {
-        return NodeRecord{id, "host-" + id, pid, seen, seen};
+        return NodeRecord{id,   "host-" + id, pid,
+                          seen, seen,         "10.0.0." + std::to_string(pid) + ":7443"};
     }
     bool live(const std::string& uuid) {
         const auto s = store_->find_session(uuid);
@@ -129,4 +130,20 @@ TEST_P(StoreNodes, AGoneNodesSessionsAreEndedOnceAndALiveNodesAreNot) {
 }
 
 }  // namespace
+// A node asked to join a share it does not hold finds the node that does, and where to reach
+// it; an ended session's share, or an unknown one, has none.
+TEST_P(StoreNodes, AShareIsFoundOnTheNodeRunningItsSession) {
+    const UnixTime now = now_unix();
+    ASSERT_FALSE(store_->claim_node(node("a", 1, now), now - 30));
+    ASSERT_FALSE(store_->claim_node(node("b", 2, now), now - 30));
+    session_on("b", "on-b");
+    const auto holder = store_->node_of_share("share-on-b");
+    ASSERT_TRUE(holder);
+    EXPECT_EQ(holder->id, "b");
+    EXPECT_EQ(holder->address, "10.0.0.2:7443");
+    EXPECT_FALSE(store_->node_of_share("share-unknown"));
+    store_->end_session(store_->find_session("on-b")->id, 0, "done");
+    EXPECT_FALSE(store_->node_of_share("share-on-b"));
+}
+
 }  // namespace tandem

@@ -81,7 +81,7 @@ class SqliteStoreTest : public StoreTestBase {
 
 TEST_F(SqliteStoreTest, CreatesPrivateWalDatabaseAtLatestSchema) {
     Store s = Store::open(path_);
-    EXPECT_EQ(s.schema_version(), 7);
+    EXPECT_EQ(s.schema_version(), 8);
     struct stat st {};
     ASSERT_EQ(::stat(path_.c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0600u);
@@ -101,11 +101,11 @@ TEST_P(StoreTest, MigratesAnEmptyDatabaseAndReopensWithoutChange) {
         // An empty file, as left by a crash right after creation, is a version-0 database.
         if (GetParam() == StoreBackend::sqlite) std::ofstream(path_).flush();
         Store s = Store::open(path_);
-        EXPECT_EQ(s.schema_version(), 7);
+        EXPECT_EQ(s.schema_version(), 8);
         s.add_user("alice", false, "");
     }
     Store again = Store::open_existing(path_);
-    EXPECT_EQ(again.schema_version(), 7);
+    EXPECT_EQ(again.schema_version(), 8);
     ASSERT_TRUE(again.find_user("alice"));
 }
 
@@ -350,7 +350,7 @@ TEST_P(StoreTest, ConcurrentFirstOpenMigratesOnce) {
         threads.emplace_back([&] {
             try {
                 Store s = Store::open(path_);
-                if (s.schema_version() != 7) ++failures;
+                if (s.schema_version() != 8) ++failures;
             } catch (const StoreError& e) {
                 ADD_FAILURE() << e.what();
                 ++failures;
@@ -379,12 +379,12 @@ class PostgresStoreTest : public StoreTestBase {
 TEST_F(PostgresStoreTest, RefusesANewerSchemaAndAnUnreachableServerWithoutShowingThePassword) {
     {
         Store s = Store::open(path_);
-        EXPECT_EQ(s.schema_version(), 7);
+        EXPECT_EQ(s.schema_version(), 8);
     }
     exec(path_, "UPDATE tandem_schema SET version = 99");
     EXPECT_EQ(kind_of([&] { Store::open(path_); }), StoreError::Kind::unavailable);
-    exec(path_, "UPDATE tandem_schema SET version = 7");
-    EXPECT_EQ(Store::open(path_).schema_version(), 7);  // positive control
+    exec(path_, "UPDATE tandem_schema SET version = 8");
+    EXPECT_EQ(Store::open(path_).schema_version(), 8);  // positive control
 
     // A port nobody listens on (bound, never listening), with a password in the URL.
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);

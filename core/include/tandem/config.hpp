@@ -101,6 +101,9 @@ struct Config {
     std::string cluster_node;          // this node's id; "" = the one node of its store
     Seconds cluster_heartbeat{5};      // how often the broker tells the store it is alive
     Seconds cluster_node_timeout{30};  // silent this long: a node is gone, its sessions ended
+    std::string cluster_listen;        // host:port for the other nodes' links; "" = none
+    std::string cluster_tls_cert = "/etc/tandem/cluster.crt";  // shared by every node
+    std::string cluster_tls_key = "/etc/tandem/cluster.key";
 
     // [log]
     std::string log_file;  // "" = stderr for daemons, syslog for tandem-shell

@@ -59,6 +59,9 @@ class FrameDecoder {
     Error error() const { return error_; }
     // Bytes of an incomplete frame still held (non-zero at EOF means a truncated frame).
     std::size_t pending_bytes() const { return buffer_.size() - consumed_; }
+    // Hands over the bytes not yet taken as frames (a connection relayed elsewhere after its
+    // first frame) and forgets them.
+    std::string take_pending();
     // A whole frame (or a header next() will refuse) is buffered: next() will not need bytes.
     bool has_complete_frame() const;
 

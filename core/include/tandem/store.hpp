@@ -99,6 +99,7 @@ struct NodeRecord {
     std::int64_t pid = 0;  // its broker's process id
     UnixTime started_at = 0;
     UnixTime last_seen = 0;
+    std::string address;  // its cluster.listen: where other nodes' brokers reach it ("" = none)
 };
 
 // A live session row and the hook process that should be running it.
@@ -262,6 +263,8 @@ class Store {
     std::optional<NodeRecord> claim_node(const NodeRecord& me, UnixTime fresh_since);
     void node_heartbeat(const std::string& id, UnixTime at);
     std::vector<NodeRecord> list_nodes() const;  // by id
+    // The node running the live session that holds share `share_id`, if any.
+    std::optional<NodeRecord> node_of_share(const std::string& share_id) const;
     // Ends the live sessions of every node but `self` silent since before silent_before, each
     // with a `session.lost` audit event, in one transaction; their uuids. Idempotent across
     // nodes noticing at once: a session is ended once.
