@@ -13,6 +13,8 @@
 
 namespace tandem::broker {
 
+class ClusterLinks;
+
 struct BrokerContext {
     boost::asio::io_context& io;
     const Config& config;
@@ -20,6 +22,8 @@ struct BrokerContext {
     const InviteCodec& invites;
     std::function<UnixTime()> clock = [] { return now_unix(); };
     BrokerMetrics metrics{};
+    // Links to the other nodes, when this node is one of several (cluster.listen); else null.
+    ClusterLinks* cluster = nullptr;
 
     // Audit never takes the broker down: a failing store is logged and the event dropped.
     void audit(const std::string& actor, const std::string& action, const std::string& subject,

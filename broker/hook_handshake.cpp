@@ -2,7 +2,10 @@
 
 #include <chrono>
 
+#include <boost/asio/write.hpp>
+
 #include "admin_peer.hpp"
+#include "cluster_links.hpp"
 #include "frame_peer.hpp"
 #include "session_peer.hpp"
 #include "tandem/json_object.hpp"
@@ -81,6 +84,16 @@ void HookHandshake::on_hello(const Frame& frame) {
         timer_.cancel();
         return AdminPeer::begin(std::move(socket_), std::move(decoder_), ctx_, registry_, *hello);
     }
+    if (role == "preview") {
+        // The invitation page of another node (docs/cluster.md): the share as join() would see
+        // it, without joining.
+        if (!bounded_string(*hello, "user", kMaxNameLength) ||
+            !bounded_string(*hello, "token", InviteCodec::max_token_length))
+            return refuse("bad preview hello");
+        done_ = true;
+        timer_.cancel();
+        return answer_preview((*hello)["token"].get<std::string>(), (*hello)["user"]);
+    }
     if (!terminal_size_of(*hello)) return refuse("bad hello size");
     if (role == "session") {
         if (!bounded_string(*hello, "session", kMaxNameLength) ||
@@ -98,13 +111,53 @@ void HookHandshake::on_hello(const Frame& frame) {
         if (!bounded_string(*hello, "user", kMaxNameLength) ||
             !bounded_string(*hello, "token", InviteCodec::max_token_length))
             return refuse("bad viewer hello");
-        JoinRequest request{(*hello)["user"], "ssh", clipped(*hello, "from")};
+        const std::string token = (*hello)["token"];
+        // Another node holds the share: the joiner goes there (docs/cluster.md). A join relayed
+        // from another node is never relayed again.
+        if (ctx_.cluster != nullptr && !hello->value("relayed", false)) {
+            if (auto holder = ctx_.cluster->holder_elsewhere(token, registry_)) {
+                done_ = true;
+                timer_.cancel();
+                std::string sent;
+                encode_frame(sent, FrameType::hello, frame.payload, FramePeer::kMaxPayload);
+                sent += decoder_.take_pending();
+                return ctx_.cluster->relay_viewer(std::move(socket_), std::move(sent), *holder);
+            }
+        }
+        // A browser on another node arrives here as a relayed join.
+        const std::string via = hello->value("via", "ssh") == "web" ? "web" : "ssh";
+        JoinRequest request{(*hello)["user"], via, clipped(*hello, "from")};
         done_ = true;
         timer_.cancel();
-        return ViewerPeer::begin(std::move(socket_), std::move(decoder_), ctx_, registry_,
-                                 (*hello)["token"].get<std::string>(), std::move(request));
+        return ViewerPeer::begin(std::move(socket_), std::move(decoder_), ctx_, registry_, token,
+                                 std::move(request));
     }
     refuse("unknown role");
+}
+
+void HookHandshake::answer_preview(const std::string& token, const std::string& user) {
+    auto preview = registry_.preview(token, user);
+    nlohmann::json reply;
+    if (auto* code = std::get_if<ErrorCode>(&preview)) {
+        reply = {{"ok", false},
+                 {"code", std::string(error_info(*code).id)},
+                 {"text", user_message(*code)}};
+    } else {
+        reply = std::get<nlohmann::json>(std::move(preview));
+        reply["ok"] = true;
+    }
+    reply["id"] = 0;
+    auto answer = std::make_shared<std::string>();
+    encode_frame(*answer, FrameType::reply,
+                 reply.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                 FramePeer::kMaxPayload);
+    auto socket = std::make_shared<Socket>(std::move(socket_));
+    boost::asio::async_write(*socket, boost::asio::buffer(*answer),
+                             [socket, answer](const boost::system::error_code&, std::size_t) {
+                                 boost::system::error_code ignored;
+                                 socket->shutdown(Socket::shutdown_both, ignored);
+                                 socket->close(ignored);
+                             });
 }
 
 void HookHandshake::refuse(const char* why) {

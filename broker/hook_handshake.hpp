@@ -24,6 +24,7 @@ class HookHandshake : public std::enable_shared_from_this<HookHandshake> {
   private:
     void read();
     void on_hello(const Frame& frame);
+    void answer_preview(const std::string& token, const std::string& user);
     void refuse(const char* why);
 
     Socket socket_;

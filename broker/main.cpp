@@ -8,6 +8,8 @@
 #include <iostream>
 #include <memory>
 
+#include "cluster_links.hpp"
+#include "cluster_listener.hpp"
 #include "hook_listener.hpp"
 #include "lost_sessions.hpp"
 #include "metrics_listener.hpp"
@@ -65,6 +67,16 @@ int main(int argc, char** argv) {
             web = std::make_unique<broker::WebListener>(ctx, registry, om_sessions);
             web->start();
         }
+        // Links between nodes (docs/cluster.md), unless cluster.listen is empty: joins to shares
+        // another node holds go there, and other nodes' joins to ours arrive here.
+        std::unique_ptr<broker::ClusterLinks> cluster_links;
+        std::unique_ptr<broker::ClusterListener> cluster_listener;
+        if (!config.cluster_listen.empty()) {
+            cluster_links = std::make_unique<broker::ClusterLinks>(ctx);
+            ctx.cluster = cluster_links.get();
+            cluster_listener = std::make_unique<broker::ClusterListener>(ctx);
+            cluster_listener->start();
+        }
         // /healthz and /metrics (docs/monitoring.md), unless metrics.listen is empty.
         std::unique_ptr<broker::MetricsListener> metrics;
         if (!config.metrics_listen.empty()) {
@@ -72,6 +84,8 @@ int main(int argc, char** argv) {
                 {"store", [&] { return store.schema_version() > 0; }},
                 {"hook_socket", [&] { return listener.listening(); }}};
             if (web) checks.push_back({"web", [&] { return web->listening(); }});
+            if (cluster_listener)
+                checks.push_back({"cluster", [&] { return cluster_listener->listening(); }});
             metrics = std::make_unique<broker::MetricsListener>(ctx, registry, std::move(checks));
             metrics->start();
         }
@@ -110,6 +124,7 @@ int main(int argc, char** argv) {
             listener.stop();
             if (web) web->stop();
             if (metrics) metrics->stop();
+            if (cluster_listener) cluster_listener->stop();
             grant_timer.cancel();
             heartbeat_timer.cancel();
             om_sessions.end_all("broker stopping");
@@ -128,6 +143,11 @@ int main(int argc, char** argv) {
         if (metrics) {
             std::printf("tandem-broker metrics on %s\n", metrics->bound_url().c_str());
             log::info("metrics on " + metrics->bound_url());
+        }
+        if (cluster_listener) {
+            std::printf("tandem-broker cluster links on %s\n",
+                        cluster_listener->bound_address().c_str());
+            log::info("cluster links on " + cluster_listener->bound_address());
         }
         std::printf("tandem-broker listening on %s\n", config.broker_socket.c_str());
         std::fflush(stdout);

@@ -27,6 +27,7 @@ NodePresence::NodePresence(Store& store, const Config& config) : store_(store), 
     me_.id = config.cluster_node;
     me_.host = host_name();
     me_.pid = ::getpid();
+    me_.address = config.cluster_listen;
 }
 
 void NodePresence::claim() {

@@ -26,6 +26,14 @@ std::shared_ptr<LiveSession> SessionRegistry::open(const SessionInfo& info,
     return session;
 }
 
+bool SessionRegistry::holds_share(const std::string& share_id) const {
+    for (const auto& [id, session] : sessions_)
+        if (session->share_id() == share_id) return true;
+    for (const auto& [uuid, expected] : expected_)
+        if (expected.share_id == share_id) return true;
+    return false;
+}
+
 std::shared_ptr<LiveSession> SessionRegistry::find(const std::string& session_id) const {
     auto it = sessions_.find(session_id);
     return it == sessions_.end() ? nullptr : it->second;

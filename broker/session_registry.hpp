@@ -34,6 +34,8 @@ class SessionRegistry {
     std::variant<nlohmann::json, ErrorCode> preview(std::string_view token,
                                                     const std::string& user) const;
 
+    // Whether this broker holds the share, live or waiting for its hook after a restart.
+    bool holds_share(const std::string& share_id) const;
     // The live session with that id, or nullptr.
     std::shared_ptr<LiveSession> find(const std::string& session_id) const;
     // Called with every session as it registers (web O&M sessions attach their page to it).

@@ -47,6 +47,10 @@ void ViewerPeer::on_frame(Frame& frame) {
         }
         case FrameType::resize:
             return;  // viewers never resize the host's terminal
+        case FrameType::snapshot:
+            // A browser on another node fell behind and dropped output (docs/cluster.md): it
+            // asks for a fresh snapshot once it has drained, so no faster than it reads.
+            return session->send_snapshot(participant_);
         default:
             return shut("unexpected frame from viewer");
     }

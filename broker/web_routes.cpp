@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "cluster_links.hpp"
 #include "tandem/log.hpp"
 
 namespace tandem::broker {
@@ -137,7 +138,10 @@ std::optional<LoginSessions::Login> WebRoutes::route(const WebRequest& request,
     } else if (path == "/api/logout") {
         respond(post ? login_.log_out(request, *user) : method_not_allowed("POST"));
     } else if (path == "/api/invitation") {
-        respond(post ? invitation(request, *user) : method_not_allowed("POST"));
+        if (post)
+            invitation(request, *user, respond);
+        else
+            respond(method_not_allowed("POST"));
     } else if (path == "/ws") {
         if (get && request.websocket_upgrade) return login;
         auto r = text_response(426, "WebSocket upgrade required");
@@ -181,21 +185,33 @@ WebResponse WebRoutes::asset(const std::string& name) const {
     return r;
 }
 
-WebResponse WebRoutes::invitation(const WebRequest& request, const std::string& user) const {
+void WebRoutes::invitation(const WebRequest& request, const std::string& user,
+                           const Respond& respond) const {
     const auto body = nlohmann::json::parse(request.body, nullptr, false);
     if (body.is_discarded() || !body.is_object() || !body.contains("token") ||
         !body["token"].is_string() || body["token"].get_ref<const std::string&>().empty() ||
         body["token"].get_ref<const std::string&>().size() > kMaxTokenLength)
-        return error_response(400, ErrorCode::T_702_invite_invalid);
-    auto preview = registry_.preview(body["token"].get<std::string>(), user);
-    if (auto* code = std::get_if<ErrorCode>(&preview)) {
-        auto r = error_response(200, *code);
-        return r;
+        return respond(error_response(400, ErrorCode::T_702_invite_invalid));
+    const std::string token = body["token"];
+    auto answer = [clock = ctx_.clock](std::variant<nlohmann::json, ErrorCode> preview) {
+        if (auto* code = std::get_if<ErrorCode>(&preview)) return error_response(200, *code);
+        auto view = std::get<nlohmann::json>(std::move(preview));
+        view.erase("id");
+        view["ok"] = true;
+        view["now"] = clock();
+        return json_response(200, view);
+    };
+    // Another node holds the share: it answers, over the link (docs/cluster.md).
+    if (ctx_.cluster != nullptr) {
+        if (auto holder = ctx_.cluster->holder_elsewhere(token, registry_)) {
+            return ctx_.cluster->preview(
+                *holder, token, user,
+                [respond, answer](std::variant<nlohmann::json, ErrorCode> preview) {
+                    respond(answer(std::move(preview)));
+                });
+        }
     }
-    auto view = std::get<nlohmann::json>(std::move(preview));
-    view["ok"] = true;
-    view["now"] = ctx_.clock();
-    return json_response(200, view);
+    respond(answer(registry_.preview(token, user)));
 }
 
 }  // namespace tandem::broker

@@ -43,7 +43,8 @@ class WebRoutes {
     WebResponse anonymous(const WebRequest& request) const;
     WebResponse page(const std::string& file) const;
     WebResponse asset(const std::string& name) const;
-    WebResponse invitation(const WebRequest& request, const std::string& user) const;
+    void invitation(const WebRequest& request, const std::string& user,
+                    const Respond& respond) const;
     // Host Ops: the user's granted accounts and their web sessions (web_host_ops.cpp).
     WebResponse host_ops(const LoginSessions::Login& login) const;
     // LogIn: {"account","cols","rows"} -> {"ok","session"} (web_host_ops.cpp).

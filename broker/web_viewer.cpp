@@ -10,7 +10,9 @@
 #include <memory>
 #include <optional>
 
+#include "cluster_links.hpp"
 #include "operator_roles.hpp"
+#include "remote_share.hpp"
 #include "tandem/log.hpp"
 #include "tandem/session_command.hpp"
 #include "viewer_outbox.hpp"
@@ -49,7 +51,7 @@ std::string dump(const json& j) {
 // asynchronous operations does, or the LiveSession holds it as a participant.
 template <class NextLayer>
 class WebSocketViewer : public std::enable_shared_from_this<WebSocketViewer<NextLayer>>,
-                        public Viewer,
+                        public RemoteShareViewer,
                         public ClosableViewer {
   public:
     WebSocketViewer(NextLayer stream, WebIdentity who, BrokerContext& ctx,
@@ -69,17 +71,24 @@ class WebSocketViewer : public std::enable_shared_from_this<WebSocketViewer<Next
     void send_notice(const json& notice) override;
     void send_end(const json& end) override;
 
+    void on_admitted(const json& welcome) override;
+    void on_refused(ErrorCode code) override;
+    void on_reply(const json& reply) override;
+    void on_link_lost() override;
+
     void close_now(const std::string& reason) override;
     void hold(std::shared_ptr<OpenWebSockets::Lease> lease) { lease_ = std::move(lease); }
 
   private:
     // A browser is an invitee (joined), a web O&M session's creator (attached), or an admin or
     // auditor watching any live session read-only (watching).
-    enum class State { awaiting_join, joined, attached, watching, finishing };
+    // joining: waiting for another node's answer (a share that node holds).
+    enum class State { awaiting_join, joining, joined, attached, watching, finishing };
 
     void read();
     void on_message();
     void on_join(const json& message);
+    void refuse(ErrorCode code);
     void on_attach(const json& message);
     void on_watch(const json& message);
     void on_creator_message(const std::string& type, const json& message);
@@ -108,7 +117,8 @@ class WebSocketViewer : public std::enable_shared_from_this<WebSocketViewer<Next
 
     // Weak: the session holds its viewers; a strong pointer back would be a cycle.
     std::weak_ptr<LiveSession> session_;
-    std::weak_ptr<WebOmSession> om_;  // the creator's session, once attached
+    std::weak_ptr<WebOmSession> om_;       // the creator's session, once attached
+    std::shared_ptr<RemoteShare> remote_;  // joined through another node (docs/cluster.md)
     ParticipantId participant_;
     unsigned watcher_ = 0;   // our id among the session's watchers (watching)
     bool controls_ = false;  // from the session's control notices ("you")
@@ -175,6 +185,7 @@ void WebSocketViewer<NextLayer>::on_message() {
     if (!message.is_object() || !message.contains("type") || !message["type"].is_string())
         return finish(websocket::close_code::policy_error, "malformed message");
     const std::string type = message["type"];
+    if (state_ == State::joining) return;  // nothing counts before the holding node answers
     if (state_ == State::awaiting_join) {
         if (type == "attach") return on_attach(message);
         if (type == "watch") return on_watch(message);
@@ -188,6 +199,7 @@ void WebSocketViewer<NextLayer>::on_message() {
         auto data = message.find("data");
         if (data == message.end() || !data->is_string()) return;
         // LiveSession drops a non-controller's input too; this saves the trip.
+        if (remote_ && controls_) remote_->input(data->get_ref<const std::string&>());
         if (auto session = session_.lock(); session && controls_)
             session->on_viewer_input(participant_, data->get_ref<const std::string&>());
         return;
@@ -206,16 +218,20 @@ void WebSocketViewer<NextLayer>::on_join(const json& message) {
         token->get_ref<const std::string&>().empty() ||
         token->get_ref<const std::string&>().size() > InviteCodec::max_token_length)
         return finish(websocket::close_code::policy_error, "bad join");
+    // Another node holds the share: joined there, through this node (docs/cluster.md).
+    if (ctx_.cluster != nullptr) {
+        if (auto holder =
+                ctx_.cluster->holder_elsewhere(token->get_ref<const std::string&>(), registry_)) {
+            state_ = State::joining;
+            remote_ = RemoteShare::join(ctx_, *holder, token->get<std::string>(), who_.user,
+                                        who_.from, this->weak_from_this());
+            return;
+        }
+    }
     JoinRequest request{who_.user, "web", who_.from};
     auto admitted =
         registry_.join(token->get_ref<const std::string&>(), request, this->shared_from_this());
-    if (auto* code = std::get_if<ErrorCode>(&admitted)) {
-        state_ = State::finishing;
-        send_text({{"type", "refused"},
-                   {"code", std::string(error_info(*code).id)},
-                   {"text", user_message(*code)}});
-        return finish(websocket::close_code::policy_error, "refused");
-    }
+    if (auto* code = std::get_if<ErrorCode>(&admitted)) return refuse(*code);
     auto& admission = std::get<SessionRegistry::Admission>(admitted);
     state_ = State::joined;
     session_ = admission.session;
@@ -226,6 +242,50 @@ void WebSocketViewer<NextLayer>::on_join(const json& message) {
     welcome["you"] = who_.user;
     send_text(welcome);
     admission.session->send_snapshot(participant_);
+}
+
+template <class NextLayer>
+void WebSocketViewer<NextLayer>::refuse(ErrorCode code) {
+    state_ = State::finishing;
+    remote_.reset();
+    send_text({{"type", "refused"},
+               {"code", std::string(error_info(code).id)},
+               {"text", user_message(code)}});
+    finish(websocket::close_code::policy_error, "refused");
+}
+
+template <class NextLayer>
+void WebSocketViewer<NextLayer>::on_admitted(const json& welcome) {
+    if (state_ != State::joining) return;
+    state_ = State::joined;
+    json message = welcome;
+    message.erase("ok");
+    message.erase("id");
+    message["type"] = "welcome";
+    message["you"] = who_.user;
+    send_text(message);  // the holding node's snapshot follows
+}
+
+template <class NextLayer>
+void WebSocketViewer<NextLayer>::on_refused(ErrorCode code) {
+    if (state_ == State::joining) refuse(code);
+}
+
+template <class NextLayer>
+void WebSocketViewer<NextLayer>::on_reply(const json& reply) {
+    json message = json::object();
+    if (auto id = reply.find("id"); id != reply.end() && id->is_number_integer())
+        message["id"] = *id;
+    json answer = reply;
+    answer.erase("id");
+    reply_to(std::move(answer), message);
+}
+
+template <class NextLayer>
+void WebSocketViewer<NextLayer>::on_link_lost() {
+    // As when this node's broker goes away: the page says the connection was lost.
+    remote_.reset();
+    shut("the link to the node holding the share was lost");
 }
 
 template <class NextLayer>
@@ -324,6 +384,13 @@ void WebSocketViewer<NextLayer>::on_creator_message(const std::string& type, con
 
 template <class NextLayer>
 void WebSocketViewer<NextLayer>::on_command(SessionCommand command, const json& message) {
+    if (remote_) {
+        // The holding node answers; its reply comes back through on_reply.
+        auto id = message.find("id");
+        remote_->command(std::string(to_string(command)),
+                         id != message.end() && id->is_number_integer() ? id->get<int>() : 0);
+        return;
+    }
     auto session = session_.lock();
     if (!session) return;
     in_command_ = true;
@@ -382,6 +449,7 @@ void WebSocketViewer<NextLayer>::send_notice(const json& notice) {
 template <class NextLayer>
 void WebSocketViewer<NextLayer>::send_end(const json& end) {
     session_.reset();
+    remote_.reset();
     om_.reset();
     state_ = State::finishing;
     controls_ = false;
@@ -425,6 +493,7 @@ void WebSocketViewer<NextLayer>::write_next() {
         }
         // Asked for here, after a write, never in the middle of a broadcast.
         if (outbox_.take_resync()) {
+            if (remote_) remote_->request_snapshot();
             if (auto session = session_.lock()) {
                 if (state_ == State::watching)
                     session->send_watcher_snapshot(watcher_);
@@ -496,6 +565,8 @@ void WebSocketViewer<NextLayer>::gone(const std::string& why) {
     closing_ = true;
     join_timer_.cancel();
     log::debug("web viewer of " + who_.user + " closed: " + why);
+    if (remote_) remote_->close();  // the holding node lets the invitee go
+    remote_.reset();
     auto session = session_.lock();
     session_.reset();
     if (session && state_ == State::joined) session->on_viewer_gone(participant_);
