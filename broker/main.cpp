@@ -8,6 +8,7 @@
 #include <iostream>
 #include <memory>
 
+#include "access_change_watch.hpp"
 #include "cluster_links.hpp"
 #include "cluster_listener.hpp"
 #include "hook_listener.hpp"
@@ -105,6 +106,10 @@ int main(int argc, char** argv) {
             });
         };
         schedule_heartbeat();
+        // A revocation made anywhere acts within a second (PostgreSQL's LISTEN/NOTIFY).
+        broker::AccessChangeWatch access_changes(io, config.store_location(),
+                                                 [&] { registry.recheck_grants(); });
+        access_changes.start();
         boost::asio::steady_timer grant_timer(io);
         std::function<void()> schedule_grant_check = [&] {
             grant_timer.expires_after(std::chrono::seconds(2));
@@ -126,6 +131,7 @@ int main(int argc, char** argv) {
             if (metrics) metrics->stop();
             if (cluster_listener) cluster_listener->stop();
             grant_timer.cancel();
+            access_changes.stop();
             heartbeat_timer.cancel();
             om_sessions.end_all("broker stopping");
             // The shares outlive this process: viewers are told to reconnect, the store keeps

@@ -200,6 +200,7 @@ class PostgresConnection final : public Connection {
     std::unique_ptr<Cursor> prepare(std::string_view sql) override {
         return std::make_unique<PostgresCursor>(*this, sql);
     }
+    void notify_access_change() override { exec("NOTIFY tandem_access"); }
     void exec(const std::string& sql) override {
         PGresult* res = run([&] { return PQexec(conn_, sql.c_str()); });
         const auto status = PQresultStatus(res);

@@ -46,6 +46,9 @@ class Connection {
     // Migration i (0-based) brings this backend's schema from version i to i+1.
     virtual const std::vector<const char*>& migrations() const = 0;
     virtual sqlite3* sqlite_handle() const { return nullptr; }
+    // Tells other processes' StoreChangeFeed that who may do what changed (delivered when the
+    // transaction commits). Nothing on SQLite: one machine, whose brokers re-check anyway.
+    virtual void notify_access_change() {}
 };
 
 std::unique_ptr<Connection> open_sqlite(const std::string& path, bool create);

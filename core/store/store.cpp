@@ -162,12 +162,14 @@ void Store::delete_user(const std::string& name) {
     Statement st(*db_, "DELETE FROM users WHERE name = ?");
     st.bind(1, name);
     if (st.run() == 0) throw StoreError(Kind::not_found, "unknown user '" + name + "'");
+    db_->notify_access_change();
 }
 
 void Store::set_user_disabled(const std::string& name, bool disabled) {
     Statement st(*db_, "UPDATE users SET disabled = ? WHERE name = ?");
     st.bind(1, std::int64_t{disabled}).bind(2, name);
     if (st.run() == 0) throw StoreError(Kind::not_found, "unknown user '" + name + "'");
+    db_->notify_access_change();
 }
 
 void Store::set_user_roles(const std::string& name, bool is_admin, bool is_auditor) {

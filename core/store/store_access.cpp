@@ -128,6 +128,7 @@ void Store::delete_host(Id host_id) {
     st.bind(1, host_id);
     if (st.run() == 0)
         throw StoreError(Kind::not_found, "no host with id " + std::to_string(host_id));
+    db_->notify_access_change();
 }
 
 std::vector<Account> Store::list_accounts(const std::string& host_name) const {
@@ -146,6 +147,7 @@ void Store::delete_account(Id account_id) {
     st.bind(1, account_id);
     if (st.run() == 0)
         throw StoreError(Kind::not_found, "no account with id " + std::to_string(account_id));
+    db_->notify_access_change();
 }
 
 void Store::grant(Id user_id, Id account_id) {
@@ -166,6 +168,7 @@ void Store::revoke(Id user_id, Id account_id) {
     Statement st(*db_, "DELETE FROM grants WHERE user_id = ? AND account_id = ?");
     st.bind(1, user_id).bind(2, account_id);
     if (st.run() == 0) throw StoreError(Kind::not_found, "no such grant");
+    db_->notify_access_change();
 }
 
 bool Store::has_grant(Id user_id, Id account_id) const {
