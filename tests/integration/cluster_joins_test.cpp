@@ -3,6 +3,7 @@
 // over SSH and carol through node b's web face; both are relayed to node a over the mutual-TLS
 // link and served there as node a's own viewers: the exact screen, control, unshare, and the
 // end of node a's broker reach them through node b.
+#include <algorithm>
 #include <filesystem>
 #include <thread>
 
@@ -159,6 +160,86 @@ TEST_F(ClusterJoins, TheHoldingNodesBrokerDyingTellsViewersOnTheOtherNodeAndTheS
                 seconds_since(killed));
     const auto history = node_b->admin_ok({"sessions"}).out;
     EXPECT_NE(history.find("T_705 node a gone"), std::string::npos) << history;
+}
+
+// A grant revoked with tandem-admin on node b ejects bob, a viewer attached on node a, at once:
+// node a's broker hears the change from the store (LISTEN/NOTIFY) rather than at its next
+// periodic re-check. carol, whose grant stays, stays.
+TEST_F(ClusterJoins, AGrantRevokedThroughAnotherNodeEjectsAViewerAttachedHere) {
+    auto alice = creator();
+    auto invite = share(*alice);
+    ASSERT_TRUE(invite);
+    auto bob = join(bob_key, invite->token);  // on node a itself
+    auto carol = join_on_b(carol_key, invite->token);
+    const auto ready = unique_marker("ready");
+    alice->send_line(print_command(ready));
+    ASSERT_TRUE(bob->expect(ready, 30s)) << bob->tail();
+    ASSERT_TRUE(carol->expect(ready, 30s)) << carol->tail();
+
+    const auto revoked = Clock::now();
+    node_b->revoke("bob", account);
+    EXPECT_TRUE(expect_ended_with(*bob, ErrorCode::T_708_grant_revoked, 10s));
+    std::printf("[ measure  ] bob out %.2f s after tandem-admin on node b revoked his grant\n",
+                seconds_since(revoked));
+    const auto still = unique_marker("carol-still-watches");
+    alice->send_line(print_command(still));
+    EXPECT_TRUE(carol->expect(still, 20s)) << carol->tail();
+}
+
+// Figures for docs/benchmarks.md: an SSH invitee's time from `ssh join@` to the creator's full
+// screen, through the holding node and through the other node (three rounds each, alternating),
+// and the rate at which each sees a bulk burst of output (one viewer on each node at once).
+TEST_F(ClusterJoins, MeasureJoinAndBulkThroughputThroughEitherNode) {
+    auto alice = creator();
+    alice->send_line("clear; seq -f 'row-%g-of-the-creators-screen' 1 22");
+    ASSERT_TRUE(alice->expect("row-22-of-the-creators-screen\r\n", 20s));
+    auto invite = share(*alice);
+    ASSERT_TRUE(invite);
+    std::vector<double> via_a, via_b;
+    for (int round = 0; round < 6; ++round) {
+        const bool through_b = round % 2 == 1;
+        const auto t0 = Clock::now();
+        auto bob = through_b ? join_on_b(bob_key, invite->token) : join(bob_key, invite->token);
+        ASSERT_TRUE(bob->expect("row-22-of-the-creators-screen", 30s)) << bob->tail();
+        (through_b ? via_b : via_a).push_back(seconds_since(t0));
+        invitee_command(*bob, "exit");
+        ASSERT_TRUE(bob->read_all_until_exit(20s));
+    }
+    std::sort(via_a.begin(), via_a.end());
+    std::sort(via_b.begin(), via_b.end());
+    std::printf(
+        "[ measure  ] join to full screen, median of 3: %.3f s via the holding node, "
+        "%.3f s via the other node\n",
+        via_a[1], via_b[1]);
+
+    auto bob = join(bob_key, invite->token);
+    auto carol = join_on_b(carol_key, invite->token);
+    const auto ready = unique_marker("ready");
+    alice->send_line(print_command(ready));
+    ASSERT_TRUE(bob->expect(ready, 30s));
+    ASSERT_TRUE(carol->expect(ready, 30s));
+    // About 6.9 MB of lines, between markers the command line itself does not contain.
+    double bob_s = -1, carol_s = -1;
+    const auto sent = Clock::now();
+    std::thread bob_reader([&] {
+        if (bob->wait_for("BULK-END-4", 120s)) bob_s = seconds_since(sent);
+    });
+    std::thread carol_reader([&] {
+        if (carol->wait_for("BULK-END-4", 120s)) carol_s = seconds_since(sent);
+    });
+    alice->send_line("seq 1 1000000; echo BULK-END-$((2+2))");
+    const bool creator_done = alice->expect("BULK-END-4\r\n", 120s);
+    const double alice_s = seconds_since(sent);
+    bob_reader.join();
+    carol_reader.join();
+    ASSERT_TRUE(creator_done);
+    EXPECT_GT(bob_s, 0);
+    EXPECT_GT(carol_s, 0);
+    const double mb = 6.89;
+    std::printf(
+        "[ measure  ] bulk %.2f MB: creator %.2f s (%.1f MB/s); viewer on the holding "
+        "node %.2f s (%.1f MB/s); viewer on the other node %.2f s (%.1f MB/s)\n",
+        mb, alice_s, mb / alice_s, bob_s, mb / bob_s, carol_s, mb / carol_s);
 }
 
 // The links take only the cluster's own certificate: a client with another certificate (a
