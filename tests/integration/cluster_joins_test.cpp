@@ -119,6 +119,23 @@ TEST_F(ClusterJoins, InviteesOnAnotherNodeSeeControlAndLeaveTheShareAsOnItsOwnNo
     carol.send({{"type", "input"}, {"data", "echo carol-was-here\r"}});
     invitee_command(*bob, "release");
     ASSERT_TRUE(bob->expect("alice now controls the session", 15s)) << bob->tail();
+    // carol applies from the browser on node b; alice refuses; carol is told and still cannot
+    // type.
+    carol.send({{"type", "control"}, {"id", 7}});
+    ASSERT_TRUE(alice->saw("carol applies for control", 0, 15s)) << alice->tail();
+    escape_command(*alice, "refuse");
+    close_escape_prompt(*alice);
+    bool applied = false, refused = false;
+    for (int i = 0; i < 50 && !refused; ++i) {
+        auto message = carol.next_text(10s);
+        if (!message) break;
+        applied |= message->value("type", "") == "reply" && message->value("id", 0) == 7 &&
+                   message->value("ok", false);
+        refused |=
+            message->value("type", "") == "notice" && message->value("event", "") == "refused";
+    }
+    EXPECT_TRUE(applied) << "carol's request got no reply through node b";
+    EXPECT_TRUE(refused) << "carol was not told of the refusal";
 
     // unshare on node a ejects both on node b at once.
     escape_command(*alice, "unshare");
@@ -160,6 +177,34 @@ TEST_F(ClusterJoins, TheHoldingNodesBrokerDyingTellsViewersOnTheOtherNodeAndTheS
                 seconds_since(killed));
     const auto history = node_b->admin_ok({"sessions"}).out;
     EXPECT_NE(history.find("T_705 node a gone"), std::string::npos) << history;
+}
+
+// A late joiner through the other node gets the creator's screen exactly, colours and cursor
+// included: the snapshot comes from the holding node, whole, over the link.
+TEST_F(ClusterJoins, ALateJoinerThroughTheOtherNodeGetsTheExactScreen) {
+    auto alice = creator_screen();
+    alice->send_text(
+        "clear; for i in $(seq 1 20); do printf '\\033[3%dmrow-%d \\033[1mbold\\033[0m\\n' "
+        "$((i % 7 + 1)) $i; done");
+    alice->send_key("Enter");
+    ASSERT_TRUE(alice->expect_on_screen("row-20 bold"));
+    auto invite = share(*alice);
+    ASSERT_TRUE(invite);
+    const std::string expected = alice->settled_screen();
+    const auto expected_cursor = alice->cursor();
+    const auto expected_attributes = alice->screen_with_attributes();
+
+    TmuxClient bob(node_b->ssh("join", bob_key, invite->token), 80, 24);
+    bool same = false;
+    const auto t0 = Clock::now();
+    while (!same && Clock::now() - t0 < 30s) {
+        same =
+            bob.screen_with_attributes() == expected_attributes && bob.cursor() == expected_cursor;
+        if (!same) std::this_thread::sleep_for(50ms);  // polling bob's screen
+    }
+    EXPECT_TRUE(same) << "bob's screen through node b:\n"
+                      << bob.screen_text() << "\nalice's:\n"
+                      << expected;
 }
 
 // A grant revoked with tandem-admin on node b ejects bob, a viewer attached on node a, at once:
