@@ -129,7 +129,6 @@ TEST_P(StoreNodes, AGoneNodesSessionsAreEndedOnceAndALiveNodesAreNot) {
     EXPECT_TRUE(live("on-b-again"));
 }
 
-}  // namespace
 // A node asked to join a share it does not hold finds the node that does, and where to reach
 // it; an ended session's share, or an unknown one, has none.
 TEST_P(StoreNodes, AShareIsFoundOnTheNodeRunningItsSession) {
@@ -146,4 +145,5 @@ TEST_P(StoreNodes, AShareIsFoundOnTheNodeRunningItsSession) {
     EXPECT_FALSE(store_->node_of_share("share-on-b"));
 }
 
+}  // namespace
 }  // namespace tandem
