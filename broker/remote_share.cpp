@@ -48,8 +48,12 @@ RemoteShare::RemoteShare(std::weak_ptr<RemoteShareViewer> viewer)
     : viewer_(std::move(viewer)), decoder_(FramePeer::kMaxPayload) {}
 
 void RemoteShare::start(std::shared_ptr<ClusterLinks::TlsStream> link, std::string hello) {
+    if (closed_) {  // the viewer left while the link was being opened
+        boost::system::error_code ignored;
+        link->lowest_layer().close(ignored);
+        return;
+    }
     link_ = std::move(link);
-    if (closed_) return close();
     outgoing_.push_back(std::move(hello));
     write_next();
     read();

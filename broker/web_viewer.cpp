@@ -225,6 +225,13 @@ void WebSocketViewer<NextLayer>::on_join(const json& message) {
             state_ = State::joining;
             remote_ = RemoteShare::join(ctx_, *holder, token->get<std::string>(), who_.user,
                                         who_.from, this->weak_from_this());
+            // A holding node that takes the link but never answers is as one that is away.
+            join_timer_.expires_after(kJoinTimeout);
+            join_timer_.async_wait([weak = this->weak_from_this()](beast::error_code ec) {
+                auto viewer = weak.lock();
+                if (!ec && viewer && viewer->state_ == State::joining)
+                    viewer->refuse(ErrorCode::T_717_share_resuming);
+            });
             return;
         }
     }
@@ -247,6 +254,7 @@ void WebSocketViewer<NextLayer>::on_join(const json& message) {
 template <class NextLayer>
 void WebSocketViewer<NextLayer>::refuse(ErrorCode code) {
     state_ = State::finishing;
+    if (remote_) remote_->close();  // a link still being opened is dropped when it opens
     remote_.reset();
     send_text({{"type", "refused"},
                {"code", std::string(error_info(code).id)},
@@ -257,6 +265,7 @@ void WebSocketViewer<NextLayer>::refuse(ErrorCode code) {
 template <class NextLayer>
 void WebSocketViewer<NextLayer>::on_admitted(const json& welcome) {
     if (state_ != State::joining) return;
+    join_timer_.cancel();
     state_ = State::joined;
     json message = welcome;
     message.erase("ok");
