@@ -264,6 +264,9 @@ void ScreenState::Terminal::write_csi(std::string_view sequence) {
             return write_keeping_visibility(sequence.data(), sequence.size());
     }
     write(sequence.data(), sequence.size());
+    // DECSTR (soft reset) shows the cursor in terminals and TerminalModes; libvterm 0.1.4 left a
+    // hidden one hidden, and a late joiner's cursor with it (found by terminal_snapshot).
+    if (sequence == "\x1b[!p") write("\x1b[?25h", 6);
 }
 
 void ScreenState::Terminal::finish_csi() {

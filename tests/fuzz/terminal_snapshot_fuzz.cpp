@@ -93,6 +93,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     copy_modes.feed(snapshot);
     if (!same_screen(feed.screen(), copy)) mismatch("screen");
     if (feed.screen().title() != copy.title()) mismatch("title");
-    if (!same_modes(host_modes, copy_modes)) mismatch("terminal modes");
+    if (!same_modes(host_modes, copy_modes)) {
+        for (const auto* m : {&host_modes, &copy_modes})
+            std::fprintf(stderr,
+                         "%s: alt %d cursor_keys %d keypad %d paste %d visible %d mouse %d/%d "
+                         "focus %d wrap %d insert %d style %d region %d-%d\n",
+                         m == &host_modes ? "host" : "copy", m->alt_screen(), m->app_cursor_keys(),
+                         m->app_keypad(), m->bracketed_paste(), m->cursor_visible(),
+                         static_cast<int>(m->mouse_tracking()),
+                         static_cast<int>(m->mouse_encoding()), m->focus_events(), m->autowrap(),
+                         m->insert_mode(), m->cursor_style(), m->scroll_top(), m->scroll_bottom());
+        mismatch("terminal modes");
+    }
     return 0;
 }

@@ -568,6 +568,22 @@ TEST(ScreenState, AFullResetLeavesTheAlternateScreen) {
     EXPECT_EQ(main_reset.row_text(0), "after");
 }
 
+// Found by terminal_snapshot (unseeded, 759 583 executions): a soft reset (DECSTR, CSI ! p)
+// shows the cursor in terminals and TerminalModes, but libvterm 0.1.4 left a hidden cursor
+// hidden, so a late joiner's cursor stayed hidden while the creator's showed.
+TEST(ScreenState, ASoftResetShowsTheCursorAsInTerminals) {
+    const std::string hidden_then_reset = "\x1b[?25l\x1b[!p";
+    ScreenState s(5, 20);
+    s.feed(hidden_then_reset);
+    EXPECT_TRUE(s.cursor_visible());
+    EXPECT_TRUE(fed_modes(hidden_then_reset).cursor_visible());
+    expect_round_trip(hidden_then_reset, 5, 20);
+    // The control: hiding after the reset hides it.
+    ScreenState after(5, 20);
+    after.feed("\x1b[!p\x1b[?25l");
+    EXPECT_FALSE(after.cursor_visible());
+}
+
 // Found by the terminal_snapshot fuzz target: libvterm restores the cursor's visibility with
 // the cursor (DECRC, leaving the alternate screen) and hides it when nothing was saved, so a
 // lone ESC 8 or CSI ? 1049 l hid the cursor of every late joiner. Terminals and TerminalModes
