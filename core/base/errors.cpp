@@ -127,8 +127,8 @@ const std::vector<ErrorInfo>& error_catalogue() {
          "The bastion's broker is not running, so shared sessions cannot be joined now; try again "
          "later."},
         {ErrorCode::T_717_share_resuming, "T_717", "service",
-         "The shared session is reconnecting after the bastion's broker restarted; it will be "
-         "back within seconds."},
+         "The shared session is reconnecting (the bastion's broker restarted, or the node holding "
+         "it cannot be reached); it will be back within seconds."},
     };
     return catalogue;
 }
