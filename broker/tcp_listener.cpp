@@ -59,6 +59,10 @@ void TcpListener::accept() {
             return;
         }
         backoff_.succeeded();
+        // Every face streams small messages (keystroke echo, a join's answer then its snapshot):
+        // with Nagle's algorithm a write waits for the peer's delayed ACK, 40 ms on Linux.
+        boost::system::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
         if (*open_ >= max_open_()) {
             refusals_.write(log::Level::warn, who_ + ": too many connections; one refused");
         } else {
