@@ -113,15 +113,25 @@ class ViewerLoop {
             else
                 close_overlay();
         });
+        const auto notice_return_timer = loop.add_timer([this] {
+            if (parser_.prompt_open())
+                ui_.forget_notice();
+            else
+                to_user_.append(ui_.notice_return(Clock::now()));
+        });
         while (!done_) {
             loop.set_events(terminal, static_cast<short>(to_user_.empty() ? 0 : POLLOUT));
-            loop.update(
-                broker, link_.fd(),
-                static_cast<short>((paused() ? 0 : POLLIN) | (link_.wants_write() ? POLLOUT : 0)));
+            loop.update(broker, link_.fd(),
+                        static_cast<short>((paused() && !notice_may_step_aside() ? 0 : POLLIN) |
+                                           (link_.wants_write() ? POLLOUT : 0)));
             if (const auto until = ui_.notice_deadline())
                 loop.set_timer(notice_timer, *until);
             else
                 loop.clear_timer(notice_timer);
+            if (const auto at = ui_.notice_return_at())
+                loop.set_timer(notice_return_timer, *at);
+            else
+                loop.clear_timer(notice_return_timer);
             // Decoded frames waiting (and nothing holding them back): do not wait.
             const bool ready = !paused() && (link_.pending_frames() || !held_.empty());
             if (!loop.run_once(ready ? std::optional(std::chrono::milliseconds(0)) : std::nullopt))
@@ -133,10 +143,15 @@ class ViewerLoop {
                     // Output waits; an `end` must not wait behind a notice.
                     if (held_.size() < kHeldFrames)
                         if (auto frame = link_.next_frame()) {
-                            if (frame->type == FrameType::end)
+                            if (frame->type == FrameType::end) {
                                 handle(*frame);
-                            else
+                            } else {
+                                // A notice steps aside for the screen (it comes back when the
+                                // output pauses); only this person's prompt holds output.
+                                if (is_screen(frame->type) && notice_may_step_aside())
+                                    to_user_.append(ui_.notice_step_aside(Clock::now()));
                                 held_.push_back(std::move(*frame));
+                            }
                             continue;
                         }
                     break;
@@ -165,12 +180,21 @@ class ViewerLoop {
 
   private:
     bool paused() const { return ui_.overlay_open() || to_user_.full(); }
+    // A notice is over the screen and output arriving would make it step aside: the broker's
+    // socket is still read while one shows.
+    bool notice_may_step_aside() const {
+        return ui_.notice_gives_way() && !parser_.prompt_open() && held_.size() < kHeldFrames;
+    }
+    static bool is_screen(FrameType type) {
+        return type == FrameType::output || type == FrameType::snapshot;
+    }
 
     void handle(const Frame& frame) {
         switch (frame.type) {
             case FrameType::snapshot:
             case FrameType::output:
                 mirror_.feed(frame.payload);
+                ui_.output_written(Clock::now());
                 to_user_.append(frame.payload);
                 if (frame.type == FrameType::snapshot && !welcome_.empty()) {
                     // The screen first (joiners see it at once), then how to use it.

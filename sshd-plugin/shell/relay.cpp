@@ -93,6 +93,12 @@ void Relay::watch_fds() {
         else
             to_user_.append(ui_.close());
     });
+    notice_return_timer_ = loop_.add_timer([this] {
+        if (parser_.prompt_open())
+            ui_.forget_notice();
+        else
+            to_user_.append(ui_.notice_return(Clock::now()));
+    });
     access_timer_ = loop_.add_timer([this] { check_access(); });
     if (options_.check_access)
         loop_.set_timer(access_timer_, Clock::now() + options_.access_recheck);
@@ -134,6 +140,10 @@ RelayOutcome Relay::run() {
             loop_.set_timer(notice_timer_, *until);
         else
             loop_.clear_timer(notice_timer_);
+        if (const auto at = ui_.notice_return_at())
+            loop_.set_timer(notice_return_timer_, *at);
+        else
+            loop_.clear_timer(notice_return_timer_);
 
         ssh_revents_ = 0;
         // At least once a second: the recording's flush cadence.
@@ -142,6 +152,7 @@ RelayOutcome Relay::run() {
         if (!loop_.run_once(wait)) end(RelayEnd::client_closed);
         if (outcome_) break;
         const auto now = Clock::now();
+        last_pass_ = now;
         if (share_ != nullptr) {
             share_->tick(now);
             handle_share_events(now);
@@ -153,6 +164,11 @@ RelayOutcome Relay::run() {
         if (ssh_revents_ && event_ != nullptr &&
             (paused() || (ssh_revents_ & POLLOUT) || ssh_channel_is_eof(channel_)))
             ssh_event_dopoll(event_, 0);
+        // A timed notice (a join, a request, a command's answer) never holds the session's
+        // output: everyone watching would wait for it. It steps aside for the output.
+        if (ui_.notice_gives_way() && !parser_.prompt_open() &&
+            (host_backlog_ || ssh_channel_poll(channel_, 0) > 0))
+            to_user_.append(ui_.notice_step_aside(now));
         if (!paused()) read_host();
         if (outcome_) break;
         send_to_host();
@@ -230,6 +246,7 @@ bool Relay::drain_stream(int is_stderr, std::size_t budget) {
 
 void Relay::host_output(std::string_view bytes) {
     mirror_.feed(bytes);
+    ui_.output_written(last_pass_);
     recording_.output(bytes);
     if (share_ != nullptr) share_->on_output(bytes);
     if (to_user_.empty() && !stdout_blocked_) {

@@ -156,6 +156,8 @@ class Relay {
     EventLoop::Id share_watch_ = 0;
     EventLoop::Id keepalive_timer_ = 0;
     EventLoop::Id notice_timer_ = 0;
+    EventLoop::Id notice_return_timer_ = 0;
+    Clock::time_point last_pass_{};  // when this pass of the loop began (for output times)
     EventLoop::Id access_timer_ = 0;
     EventLoop::Id bytes_timer_ = 0;
     std::int64_t bytes_to_host_ = 0;

@@ -1,12 +1,39 @@
 #include "terminal_ui.hpp"
 
+#include <algorithm>
+
 namespace tandem {
 
 std::string TerminalUi::show_notice(const std::vector<std::string>& lines, bool keep,
                                     Clock::time_point now) {
     notice_kept_ = keep;
     notice_until_ = keep ? now + std::chrono::hours(24) : now + kNoticeTime;
+    notice_lines_ = lines;
+    notice_aside_ = false;
     return overlay_.show(lines);
+}
+
+std::string TerminalUi::notice_step_aside(Clock::time_point now) {
+    if (!notice_gives_way()) return {};
+    notice_aside_ = true;
+    last_output_ = now;
+    return overlay_.close();
+}
+
+std::optional<TerminalUi::Clock::time_point> TerminalUi::notice_return_at() const {
+    if (!notice_aside_ || !notice_until_) return std::nullopt;
+    return std::min(last_output_ + kQuietBeforeReturn, *notice_until_);
+}
+
+std::string TerminalUi::notice_return(Clock::time_point now) {
+    if (!notice_aside_ || !notice_until_) return {};
+    if (now >= *notice_until_) {
+        forget_notice();
+        return {};
+    }
+    if (now < last_output_ + kQuietBeforeReturn) return {};
+    notice_aside_ = false;
+    return overlay_.show(notice_lines_);
 }
 
 std::string TerminalUi::show_prompt(const std::vector<std::string>& lines) {
@@ -18,8 +45,7 @@ std::string TerminalUi::redraw_after_resize(const std::vector<std::string>& line
 }
 
 std::string TerminalUi::close() {
-    notice_until_.reset();
-    notice_kept_ = false;
+    forget_notice();
     return overlay_.close();
 }
 

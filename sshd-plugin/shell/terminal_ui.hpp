@@ -1,6 +1,8 @@
 // The person's terminal as both the creator's relay and the join viewer draw on it: notices and
 // the escape prompt in one overlay (output waits while it is open), when a notice closes, and
-// the reset that hands the terminal back the way it was found.
+// the reset that hands the terminal back the way it was found. A timed notice never holds output
+// back: output arriving under it makes it step aside, and it comes back for the rest of its time
+// once the output pauses. Only the person's own actions (the prompt, the invite) hold output.
 #pragma once
 
 #include <chrono>
@@ -18,6 +20,8 @@ class TerminalUi {
     using Clock = std::chrono::steady_clock;
     // How long a notice stays over the screen unless a key closes it first.
     static constexpr std::chrono::milliseconds kNoticeTime{2500};
+    // How long output must pause before a notice that stepped aside is drawn again.
+    static constexpr std::chrono::milliseconds kQuietBeforeReturn{250};
 
     explicit TerminalUi(const AltScreenMirror& mirror) : mirror_(mirror), overlay_(mirror) {}
 
@@ -42,7 +46,24 @@ class TerminalUi {
     void forget_notice() {
         notice_until_.reset();
         notice_kept_ = false;
+        notice_aside_ = false;
     }
+
+    // A timed notice is over the screen: output that arrives now should make it step aside.
+    bool notice_gives_way() const {
+        return notice_until_ && !notice_kept_ && !notice_aside_ && overlay_.is_open();
+    }
+    // Closes the overlay for the output about to be written; the notice keeps its deadline.
+    std::string notice_step_aside(Clock::time_point now);
+    // Output was written to the terminal (the notice, if aside, waits for a pause).
+    void output_written(Clock::time_point now) {
+        if (notice_aside_) last_output_ = now;
+    }
+    // When the notice that stepped aside may come back; nullopt when none is aside.
+    std::optional<Clock::time_point> notice_return_at() const;
+    // Draws the notice again if output paused long enough and its time is not up (then it is
+    // forgotten). Returns the bytes to write.
+    std::string notice_return(Clock::time_point now);
 
     // Closes the overlay and turns off what the session's programs turned on (per the mirror):
     // alternate screen, pen, hidden cursor, application keys, bracketed paste, mouse, focus.
@@ -53,6 +74,9 @@ class TerminalUi {
     PromptOverlay overlay_;
     std::optional<Clock::time_point> notice_until_;
     bool notice_kept_ = false;
+    std::vector<std::string> notice_lines_;
+    bool notice_aside_ = false;
+    Clock::time_point last_output_{};
 };
 
 }  // namespace tandem

@@ -2,8 +2,10 @@
 // slow the creator — the creator receives every byte (checksummed like the bulk test) — and once
 // it reads again it is resynced to the creator's current screen, or was dropped with a message.
 // Throughputs are measured and printed (no timing is asserted), including with three viewers.
+// Nor does a viewer's arrival hold the output back: the notice it raises steps aside for it.
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 #include <thread>
@@ -121,6 +123,75 @@ TEST_F(SharingThroughput, StalledViewerDoesNotSlowTheCreatorAndIsResyncedOrDropp
     }
     // Carol, who kept up, sees the same screen's content live.
     EXPECT_TRUE(carol->expect(final_mark, 20s));
+}
+
+// When each of the host's ticks reached this terminal, after the one that arrived at `since`,
+// from TK-first to TK-last.
+std::vector<Clock::time_point> tick_arrivals(PtySession& terminal, Clock::time_point since,
+                                             int first, int last) {
+    std::vector<Clock::time_point> at{since};
+    for (int i = first; i <= last; ++i) {
+        if (!terminal.wait_for("TK-" + std::to_string(i) + ".\r\n", 20s)) break;
+        at.push_back(Clock::now());
+    }
+    return at;
+}
+
+double longest_gap_seconds(const std::vector<Clock::time_point>& at) {
+    double longest = 0;
+    for (std::size_t i = 1; i < at.size(); ++i)
+        longest = std::max(longest, std::chrono::duration<double>(at[i] - at[i - 1]).count());
+    return longest;
+}
+
+// A notice used to hold the host's output for its 2.5 s unless a key closed it: one person
+// joining froze the session for the creator and every viewer (and a hundred viewers' queues
+// overflowed into repaints). The host prints a tick every 100 ms while bob joins: alice and
+// carol, who watches, get every tick with no gap near the notice's time, and still see the
+// notice drawn.
+TEST_F(SharingThroughput, AJoinNoticeDoesNotHoldTheSessionsOutput) {
+    auto alice = creator();
+    auto invite = share(*alice);
+    ASSERT_TRUE(invite);
+    auto carol = join(carol_key, invite->token);
+    ASSERT_TRUE(alice->wait_for("carol joined", 30s)) << alice->tail();
+    const auto ready = unique_marker("ready");
+    alice->send_line(print_command(ready));
+    ASSERT_TRUE(alice->expect(ready + "\r\n"));
+    ASSERT_TRUE(carol->wait_for(ready, 30s)) << carol->tail();
+    const std::size_t alice_from = alice->cursor(), carol_from = carol->cursor();
+
+    constexpr int kTicks = 60, kJoinAt = 5;
+    alice->send_line("for i in $(seq 1 " + std::to_string(kTicks) +
+                     "); do echo TK-$i.; sleep 0.1; done");
+    const std::string join_tick = "TK-" + std::to_string(kJoinAt) + ".\r\n";
+    std::vector<Clock::time_point> carol_at;
+    std::thread carol_reads([&] {
+        if (carol->wait_for(join_tick, 20s))
+            carol_at = tick_arrivals(*carol, Clock::now(), kJoinAt + 1, kTicks);
+    });
+    ASSERT_TRUE(alice->wait_for(join_tick, 20s));
+    const auto joined_at = Clock::now();
+    auto bob = join(bob_key, invite->token);
+    const auto alice_at = tick_arrivals(*alice, joined_at, kJoinAt + 1, kTicks);
+    carol_reads.join();
+
+    EXPECT_EQ(alice_at.size(), static_cast<std::size_t>(kTicks - kJoinAt + 1))
+        << "alice did not get every tick:\n"
+        << alice->tail();
+    EXPECT_EQ(carol_at.size(), static_cast<std::size_t>(kTicks - kJoinAt + 1))
+        << "carol did not get every tick:\n"
+        << carol->tail();
+    EXPECT_TRUE(alice->saw("bob joined", alice_from, 1s)) << "alice was not told bob joined";
+    EXPECT_TRUE(carol->saw("bob joined", carol_from, 1s)) << "carol was not told bob joined";
+    // Ticks come 100 ms apart; a notice holding output stopped them for its 2.5 s.
+    const double alice_gap = longest_gap_seconds(alice_at),
+                 carol_gap = longest_gap_seconds(carol_at);
+    std::printf(
+        "[ measure  ] longest gap between ticks while bob joined: alice %.2f s, carol %.2f s\n",
+        alice_gap, carol_gap);
+    EXPECT_LT(alice_gap, 2.0) << "the creator's output stopped while the notice showed";
+    EXPECT_LT(carol_gap, 2.0) << "the watching invitee's output stopped while the notice showed";
 }
 
 TEST_F(SharingThroughput, MeasureBytesPerSecondThroughASharedSessionWithThreeViewers) {

@@ -34,6 +34,51 @@ TEST(ShellTerminalUi, KeptNoticeWaitsForAKeyAndSwallowsIt) {
     EXPECT_FALSE(ui.overlay_open());
 }
 
+TEST(ShellTerminalUi, NoticeStepsAsideForOutputAndReturnsWhenItPauses) {
+    AltScreenMirror mirror(24, 80);
+    TerminalUi ui(mirror);
+    const auto t0 = Clock::now();
+    ui.show_notice({"bob joined"}, false, t0);
+    ASSERT_TRUE(ui.notice_gives_way());
+    EXPECT_FALSE(ui.notice_step_aside(t0 + 10ms).empty()) << "the screen is restored";
+    EXPECT_FALSE(ui.overlay_open()) << "output is not held back";
+    EXPECT_FALSE(ui.notice_gives_way());
+    ui.output_written(t0 + 100ms);
+    ASSERT_TRUE(ui.notice_return_at());
+    EXPECT_EQ(*ui.notice_return_at(), t0 + 100ms + TerminalUi::kQuietBeforeReturn);
+    EXPECT_TRUE(ui.notice_return(t0 + 200ms).empty()) << "output paused too briefly";
+    const auto back = ui.notice_return(t0 + 100ms + TerminalUi::kQuietBeforeReturn);
+    EXPECT_NE(back.find("bob joined"), std::string::npos) << "the notice is drawn again";
+    EXPECT_TRUE(ui.overlay_open());
+    EXPECT_EQ(*ui.notice_deadline(), t0 + TerminalUi::kNoticeTime) << "it keeps its deadline";
+}
+
+TEST(ShellTerminalUi, NoticeThatSteppedAsideIsForgottenWhenItsTimeIsUp) {
+    AltScreenMirror mirror(24, 80);
+    TerminalUi ui(mirror);
+    const auto t0 = Clock::now();
+    ui.show_notice({"bob joined"}, false, t0);
+    ui.notice_step_aside(t0);
+    ui.output_written(t0 + TerminalUi::kNoticeTime - 1ms);
+    EXPECT_EQ(*ui.notice_return_at(), t0 + TerminalUi::kNoticeTime);
+    EXPECT_TRUE(ui.notice_return(t0 + TerminalUi::kNoticeTime).empty());
+    EXPECT_FALSE(ui.overlay_open());
+    EXPECT_FALSE(ui.notice_showing());
+    EXPECT_FALSE(ui.notice_return_at());
+}
+
+TEST(ShellTerminalUi, OnlyATimedNoticeGivesWayToOutput) {
+    AltScreenMirror mirror(24, 80);
+    TerminalUi ui(mirror);
+    ui.show_notice({"invite"}, true, Clock::now());
+    EXPECT_FALSE(ui.notice_gives_way()) << "the invite the person asked for waits for a key";
+    EXPECT_TRUE(ui.notice_step_aside(Clock::now()).empty());
+    EXPECT_TRUE(ui.overlay_open());
+    ui.close();
+    ui.show_prompt({"tandem> "});
+    EXPECT_FALSE(ui.notice_gives_way()) << "the escape prompt holds output";
+}
+
 TEST(ShellTerminalUi, ResetTurnsOffExactlyWhatTheProgramTurnedOn) {
     AltScreenMirror mirror(24, 80);
     TerminalUi ui(mirror);
