@@ -154,5 +154,28 @@ TEST(AltScreenMirror, RepaintWorksWhileTheProgramUsesInsertMode) {
     EXPECT_EQ(user_terminal.row_text(0), "Xtop row");
 }
 
+// A join viewer's mirror keeps the main screen too, parsed only when an overlay reads it; of a
+// flood past kMaxUnparsed only the newest lines are parsed, and the screen they leave is the
+// host's, as a terminal that saw every byte shows it.
+TEST(AltScreenMirror, WholeScreenAfterAFloodShowsTheHostsScreen) {
+    AltScreenMirror mirror(24, 80, /*whole_screen=*/true);
+    ScreenState user_terminal(24, 80);
+    std::string chunk;
+    for (int i = 0; chunk.size() < 64 * 1024; ++i)
+        chunk += "\x1b[3" + std::to_string(i % 8) + "mline " + std::to_string(i) + "\x1b[m\r\n";
+    const std::size_t chunks = 2 * AltScreenMirror::kMaxUnparsed / chunk.size() + 3;
+    for (std::size_t i = 0; i < chunks; ++i) {
+        mirror.feed(chunk);
+        user_terminal.feed(chunk);
+    }
+    mirror.feed("$ \x1b[1mtail\x1b[m");
+    user_terminal.feed("$ \x1b[1mtail\x1b[m");
+    ScreenState repainted(24, 80);
+    repainted.feed(std::string(24 * 80, 'x'));  // whatever the overlay left
+    repainted.feed(mirror.repaint_rows(0, 24));
+    expect_same_screen(user_terminal, repainted);
+    EXPECT_EQ(repainted.row_text(23), "$ tail");
+}
+
 }  // namespace
 }  // namespace tandem

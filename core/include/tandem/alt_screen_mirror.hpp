@@ -17,9 +17,13 @@ class ScreenState;
 
 class AltScreenMirror : private TerminalModes::Listener {
   public:
-    // whole_screen: mirror the main screen too (a join viewer, whose output is not the relay's
-    // hot path), so an overlay on the main screen can show the screen behind its lines.
+    // whole_screen: mirror the main screen too (a join viewer), so an overlay on the main screen
+    // can show the screen behind its lines. That screen is read only when an overlay opens, and
+    // libvterm parses 7-60 MB/s: output is kept and parsed when the screen is read, and of a
+    // flood only the newest kKeptTail bytes are (enough to fill any screen with its last lines).
     AltScreenMirror(int rows, int cols, bool whole_screen = false);
+    static constexpr std::size_t kMaxUnparsed = 1024 * 1024;
+    static constexpr std::size_t kKeptTail = 256 * 1024;
     ~AltScreenMirror() override;
 
     // Every chunk of host output, in order.
@@ -40,14 +44,17 @@ class AltScreenMirror : private TerminalModes::Listener {
 
   private:
     void alt_screen_changed(bool active, std::size_t offset_after) override;
+    void parse_unparsed() const;
 
     int rows_;
     int cols_;
     bool whole_screen_;
     TerminalModes modes_;
-    std::unique_ptr<ScreenState> screen_;  // live only while the alternate screen is active
-    std::string_view current_chunk_;       // chunk being fed, for the listener's offsets
-    std::size_t fed_upto_ = 0;             // bytes of current_chunk_ already given to screen_
+    // Live only while the alternate screen is active, or always with whole_screen.
+    std::unique_ptr<ScreenState> screen_;
+    mutable std::string unparsed_;    // whole_screen: output not given to screen_ yet
+    std::string_view current_chunk_;  // chunk being fed, for the listener's offsets
+    std::size_t fed_upto_ = 0;        // bytes of current_chunk_ already given to screen_
 };
 
 }  // namespace tandem
