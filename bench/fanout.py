@@ -201,16 +201,21 @@ class Bench:
 
     def piped_ssh_viewers(self, n, end):
         """n invitees `ssh -tt join@…` (a terminal on the bastion's side) whose output goes
-        through a pipe to grep, which ends at the end marker: a native reader, so this
-        driver, reading every viewer in one Python loop, is not what paces them."""
+        through pipes to grep, which ends at the end marker: native readers, so this driver,
+        reading every viewer in one Python loop, is not what paces them. tr first makes every
+        escape a line break: a repainted screen positions its rows with escapes, not newlines,
+        and grep looks at whole lines (and unbuffered, or the last block waits in tr)."""
         vs = []
         for _ in range(n):
             ssh = subprocess.Popen(self.ssh + ["join", self.token], stdin=subprocess.PIPE,
                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            tr = subprocess.Popen(["stdbuf", "-o0", "tr", "\\033", "\\n"], stdin=ssh.stdout,
+                                  stdout=subprocess.PIPE)
             grep = subprocess.Popen(["grep", "-a", "-m1", "-q", "-F", "@@%s@@" % end],
-                                    stdin=ssh.stdout, stdout=subprocess.DEVNULL)
-            ssh.stdout.close()  # grep's now: ssh sees a closed pipe once grep is done
-            vs.append((ssh, grep))
+                                    stdin=tr.stdout, stdout=subprocess.DEVNULL)
+            ssh.stdout.close()  # the readers' now
+            tr.stdout.close()
+            vs.append((ssh, tr, grep))
         time.sleep(2.0)
         return vs
 
@@ -218,15 +223,19 @@ class Bench:
     def piped_note(vs):
         """Waits for the piped viewers to see the end, then closes them; how many did."""
         saw = 0
-        for _, grep in vs:
+        for *_, grep in vs:
             try:
                 saw += grep.wait(timeout=TIMEOUT) == 0
             except subprocess.TimeoutExpired:
                 grep.kill()
                 grep.wait()
-        for ssh, _ in vs:
-            ssh.kill()
-            ssh.wait()
+        for ssh, tr, _ in vs:
+            for p in (ssh, tr):
+                p.kill()
+                p.wait()
+        if saw < len(vs):
+            raise PathFailed("%d of %d SSH viewers never showed the end marker" % (
+                len(vs) - saw, len(vs)))
         return "%d of %d saw the end" % (saw, len(vs))
 
     # --- phases ----------------------------------------------------------------------------
