@@ -116,6 +116,8 @@ class ViewerLoop {
         const auto notice_return_timer = loop.add_timer([this] {
             if (parser_.prompt_open())
                 ui_.forget_notice();
+            else if (!held_.empty() || link_.pending_frames())
+                ui_.output_written(Clock::now());  // output is still waiting to be drawn
             else
                 to_user_.append(ui_.notice_return(Clock::now()));
         });
