@@ -3,6 +3,7 @@
 // sessions; a node id is held by one broker; a node that dies has its sessions ended in the
 // store by the other within cluster.node_timeout.
 #include <signal.h>
+#include <algorithm>
 
 #include <thread>
 
@@ -62,8 +63,20 @@ TEST_F(ClusterNodes, ANodesSessionsEndInTheStoreWhenItDiesWhileTheLiveNodeKeepsI
 
     // Node a dies: its broker and every process its tandem-sshd runs (the session's hook), all
     // at once: stopped first, so that no hook sees its client go and ends its session itself.
-    const auto node_a_processes = bastion->sshd_descendants();
-    for (pid_t pid : node_a_processes) ::kill(pid, SIGSTOP);
+    // Scanned until a scan finds nothing new: readdir of /proc can skip a process while others
+    // come and go (it missed the hook once on a busy machine), and stopped ones spawn nothing.
+    std::vector<pid_t> node_a_processes;
+    for (bool found = true; found;) {
+        found = false;
+        for (pid_t pid : bastion->sshd_descendants()) {
+            if (std::find(node_a_processes.begin(), node_a_processes.end(), pid) !=
+                node_a_processes.end())
+                continue;
+            ::kill(pid, SIGSTOP);
+            node_a_processes.push_back(pid);
+            found = true;
+        }
+    }
     bastion->kill_broker();
     for (pid_t pid : node_a_processes) ::kill(pid, SIGKILL);
     const auto died = Clock::now();
