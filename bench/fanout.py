@@ -106,21 +106,12 @@ class Bench:
         self.runs += 1
         return "E%d" % self.runs
 
-    def read_until_end(self, c, end, others, first=b"", count_bulk=False):
-        """Reads the creator (hashing the bulk payload when count_bulk) and drains others until
-        every one showed @@END@@. Returns the time the payload's last byte arrived."""
+    def read_until_end(self, c, end, first=b"", count_bulk=False):
+        """Reads the creator (hashing the bulk payload when count_bulk) until it showed
+        @@END@@. Returns the time the payload's last byte arrived."""
         h, got, end_time = hashlib.sha256(), 0, None
         marker = b"@@%s@@" % end.encode()
-        tails = {c.fd: b""}
-        tails.update({o.fd: b"" for o in others})
-        seen = set()  # fds that showed the marker (later output may push it out of a tail)
-
-        def remember(fd, data):
-            tails[fd] = tails[fd] + data
-            if marker in tails[fd]:
-                seen.add(fd)
-            tails[fd] = tails[fd][-64:]
-        by_fd = {o.fd: o for o in [c, *others]}
+        tail, seen = b"", False  # seen: later output may push the marker out of the tail
         buf = first
         received = []
         while True:
@@ -133,24 +124,19 @@ class Bench:
                     if got >= self.size:
                         end_time = time.perf_counter()
                     buf = buf[len(take):]
-                remember(c.fd, buf)
-            if len(seen) == len(tails) and (not count_bulk or end_time):
+                tail += buf
+                seen = seen or marker in tail
+                tail = tail[-64:]
+            if seen and (not count_bulk or end_time):
                 if count_bulk and h.hexdigest() != self.digest:
                     raise PathFailed("shared bulk: the bytes received differ from the payload%s"
                                      % self.first_difference(b"".join(received)))
                 return end_time
-            buf = b""
-            ready, _, _ = select.select(list(by_fd), [], [], TIMEOUT)
-            if not ready:
+            if not select.select([c.fd], [], [], TIMEOUT)[0]:
                 raise PathFailed("output stalled; creator's last output:\n" + c.shown())
-            for fd in ready:
-                data = by_fd[fd].read(0)
-                if not data:
-                    raise PathFailed("a client ended:\n" + by_fd[fd].shown())
-                if fd == c.fd:
-                    buf = data
-                else:
-                    remember(fd, data)
+            buf = c.read(0)
+            if not buf:
+                raise PathFailed("the creator's client ended:\n" + c.shown())
 
     def first_difference(self, got):
         with open(self.a.payload, "rb") as f:
@@ -159,14 +145,14 @@ class Bench:
         return " (first at byte %d of %d: got %r, expected %r)" % (
             at, len(want), got[max(0, at - 40):at + 80], want[max(0, at - 40):at + 80])
 
-    def bulk_mbps(self, c, end, others=()):
+    def bulk_mbps(self, c, end):
         # The viewers' "joined" notices first: one drawn in the middle of the payload would be
         # counted as the payload (the command's first key closes one still showing).
         drain(c, 0.5)
         c.write(("sh %s %s\r" % (self.bulk, end)).encode())
         first = c.expect(b"BULK-BEGIN\n", TIMEOUT)
         start = time.perf_counter()
-        end_time = self.read_until_end(c, end, others, first, count_bulk=True)
+        end_time = self.read_until_end(c, end, first, count_bulk=True)
         drain(c, 0.2)
         return self.size / (end_time - start) / 1e6
 
@@ -220,19 +206,22 @@ class Bench:
         return vs
 
     @staticmethod
-    def piped_note(vs):
+    def close_piped(vs):
+        for procs in vs:
+            for p in procs:
+                if p.poll() is None:
+                    p.kill()
+                    p.wait()
+
+    def piped_note(self, vs):
         """Waits for the piped viewers to see the end, then closes them; how many did."""
         saw = 0
         for *_, grep in vs:
             try:
                 saw += grep.wait(timeout=TIMEOUT) == 0
             except subprocess.TimeoutExpired:
-                grep.kill()
-                grep.wait()
-        for ssh, tr, _ in vs:
-            for p in (ssh, tr):
-                p.kill()
-                p.wait()
+                pass
+        self.close_piped(vs)
         if saw < len(vs):
             raise PathFailed("%d of %d SSH viewers never showed the end marker" % (
                 len(vs) - saw, len(vs)))
@@ -256,17 +245,23 @@ class Bench:
                 raise PathFailed("only %d of %d WebSocket viewers joined" % (r["joined"], n))
         end = self.next_end()
         vs = self.piped_ssh_viewers(a.ssh_viewers, end)
-        mbps = self.bulk_mbps(c, end)
-        rows.append(("tandem, %d SSH viewers" % a.ssh_viewers, mbps, self.piped_note(vs)))
+        try:
+            mbps = self.bulk_mbps(c, end)
+            rows.append(("tandem, %d SSH viewers" % a.ssh_viewers, mbps, self.piped_note(vs)))
+        finally:
+            self.close_piped(vs)
         time.sleep(1.0)
         # The issue's target case: one invitee in a terminal and one in a browser.
         end = self.next_end()
         vs = self.piped_ssh_viewers(1, end)
-        p = self.swarm(1, end)
-        mbps = self.bulk_mbps(c, end)
-        r = self.swarm_result(p)
-        rows.append(("tandem, 1 SSH + 1 WebSocket viewer", mbps,
-                     "SSH: %s; WebSocket: %s" % (self.piped_note(vs), self.viewer_note(r))))
+        try:
+            p = self.swarm(1, end)
+            mbps = self.bulk_mbps(c, end)
+            r = self.swarm_result(p)
+            rows.append(("tandem, 1 SSH + 1 WebSocket viewer", mbps,
+                         "SSH: %s; WebSocket: %s" % (self.piped_note(vs), self.viewer_note(r))))
+        finally:
+            self.close_piped(vs)
         time.sleep(1.0)
         end = self.next_end()
         p = self.swarm(1, end, stalled=1)
@@ -303,7 +298,7 @@ class Bench:
             p = self.swarm(n, end, timeout=a.seconds + 60)
             cpu0, t0 = proc_cpu(bpid), time.monotonic()
             c.write(("%s %s\r" % (cmd, end)).encode())
-            self.read_until_end(c, end, [])
+            self.read_until_end(c, end)
             cpu = (proc_cpu(bpid) - cpu0) / (time.monotonic() - t0) * 100
             rss = proc_mem(bpid)[0] / 1024
             r = self.swarm_result(p)
