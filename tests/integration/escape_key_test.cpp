@@ -1,6 +1,7 @@
 // The escape key (^]) opens the in-session prompt over the user's screen; leaving it restores
 // the screen exactly (checked on a real screen with tmux); ^] ^] sends one literal ^].
 #include "harness/bastion_fixture.hpp"
+#include "harness/markers.hpp"
 #include "harness/tmux_client.hpp"
 
 namespace tandem::test {
@@ -97,9 +98,12 @@ TEST_F(EscapeKey, LeavingThePromptInsideViRestoresViScreen) {
 TEST_F(EscapeKey, EscapeKeyTwiceSendsOneLiteralEscapeByte) {
     auto ssh = alice(account);
     ASSERT_TRUE(await_host_shell(*ssh));
-    // The host reads exactly two bytes from its terminal and shows them in hex.
-    ssh->send_line("head -c 2 | od -An -tx1 | sed 's/^/OD:/'");
-    ASSERT_TRUE(ssh->expect("sed 's/^/OD:/'\r\n"));
+    // The host reads exactly two bytes from its terminal and shows them in hex. The keys wait
+    // for the command's own output: the echoed command line comes back while readline still
+    // holds the terminal without ICRNL, and a CR typed then reaches head as a CR.
+    const auto ready = unique_marker("od-ready");
+    ssh->send_line(print_command(ready) + "; head -c 2 | od -An -tx1 | sed 's/^/OD:/'");
+    ASSERT_TRUE(ssh->expect(ready + "\r\n"));
     ssh->send("\x1d\x1d");
     ssh->send("\r");
     // One 0x1d and the newline: had both ^] passed, the two bytes would be "1d 1d".
