@@ -12,7 +12,7 @@ FramePeer::FramePeer(Socket socket, FrameDecoder decoder, BrokerContext& ctx,
     : ctx_(ctx),
       socket_(std::move(socket)),
       decoder_(std::move(decoder)),
-      outbox_(soft_limit, hard_limit, &ctx.metrics.outbox) {}
+      outbox_(soft_limit, hard_limit, &ctx.metrics.outbox, ctx.config.broker_viewer_max_lag) {}
 
 void FramePeer::start_reading() {
     // Frames that came in the same read as the hello are already in the decoder.

@@ -102,7 +102,8 @@ void RemoteShare::on_frame(Frame& frame) {
             return viewer->send_output(
                 std::make_shared<const std::string>(std::move(frame.payload)));
         case FrameType::snapshot:
-            return viewer->send_snapshot(frame.payload);
+            return viewer->send_snapshot(
+                std::make_shared<const std::string>(std::move(frame.payload)));
         case FrameType::resize: {
             auto size = parse_json_object(frame.payload);
             if (size) viewer->send_resize(size->value("cols", 80), size->value("rows", 24));

@@ -13,6 +13,7 @@ void ScreenFeed::alt_screen_changed(bool active, std::size_t offset_after) {
 }
 
 bool ScreenFeed::append(std::string_view output) {
+    if (!output.empty()) snapshot_.reset();
     switches_.clear();
     modes_.feed(output);
     std::size_t done = 0;
@@ -38,6 +39,7 @@ bool ScreenFeed::append(std::string_view output) {
 }
 
 void ScreenFeed::gap() {
+    snapshot_.reset();
     restart_from_tail(0);
 }
 
@@ -54,6 +56,7 @@ void ScreenFeed::restart_from_tail(std::size_t keep) {
 }
 
 void ScreenFeed::resize(int rows, int cols) {
+    snapshot_.reset();
     while (parse_slice()) {
     }
     screen_->resize(rows, cols);
@@ -76,7 +79,8 @@ bool ScreenFeed::parse_slice() {
     return backlog_bytes() > 0;
 }
 
-std::string ScreenFeed::snapshot() {
+std::shared_ptr<const std::string> ScreenFeed::snapshot() {
+    if (snapshot_) return snapshot_;
     while (parse_slice()) {
     }
     std::string out;
@@ -93,7 +97,8 @@ std::string ScreenFeed::snapshot() {
     }
     out += modes_.restore_sequence();
     out += screen_->snapshot();
-    return out;
+    snapshot_ = std::make_shared<const std::string>(std::move(out));
+    return snapshot_;
 }
 
 }  // namespace tandem::broker

@@ -35,8 +35,9 @@ class ScreenFeed : private TerminalModes::Listener {
     // Parses up to kSliceBytes; returns true while backlog remains.
     bool parse_slice();
     // Parses everything pending, then returns bytes that bring a fresh terminal of the same size
-    // to the host's current screen and modes.
-    std::string snapshot();
+    // to the host's current screen and modes. Kept until the next output, gap or resize: the
+    // viewers repainted in the same instant (a join, resyncs under load) share one render.
+    std::shared_ptr<const std::string> snapshot();
 
     int rows() const { return screen_->rows(); }
     int cols() const { return screen_->cols(); }
@@ -56,6 +57,7 @@ class ScreenFeed : private TerminalModes::Listener {
     // program exits the joiner sees the creator's main screen come back, not their own.
     std::string main_screen_;
     std::vector<std::pair<bool, std::size_t>> switches_;  // alt-screen switches in a chunk
+    std::shared_ptr<const std::string> snapshot_;         // of the screen as it is; or null
 };
 
 }  // namespace tandem::broker

@@ -16,9 +16,10 @@ namespace tandem::broker {
 class Viewer {
   public:
     virtual ~Viewer() = default;
-    // Output shared by every viewer of the session: one buffer per broadcast, never copied.
+    // Output and snapshots are shared by every viewer of the session: one buffer per broadcast
+    // or render, never copied.
     virtual void send_output(const std::shared_ptr<const std::string>& bytes) = 0;
-    virtual void send_snapshot(const std::string& bytes) = 0;
+    virtual void send_snapshot(const std::shared_ptr<const std::string>& bytes) = 0;
     virtual void send_resize(int cols, int rows) = 0;
     virtual void send_notice(const nlohmann::json& notice) = 0;
     // The viewer is removed: tell it why, flush, close. No call follows.

@@ -4,14 +4,15 @@
 
 namespace tandem::broker {
 
-ViewerOutbox::Push ViewerOutbox::push(OutboxMessage message) {
+ViewerOutbox::Push ViewerOutbox::push(OutboxMessage message, Clock::time_point now) {
     if (closed_) return Push::closed;
     const std::size_t size = message.size();
+    message.queued_at = now;
     if (message.droppable) {
         if (resync_due_) return Push::dropped;  // the coming snapshot covers it
         // An idle outbox always takes one message, so a snapshot larger than the soft limit
         // cannot ask for itself forever.
-        if (!idle() && queued_bytes_ + size > soft_limit_) {
+        if (!idle() && (queued_bytes_ + size > soft_limit_ || stale(now))) {
             drop_droppable();
             resync_due_ = true;
             if (counters_) ++counters_->drops;
@@ -24,6 +25,14 @@ ViewerOutbox::Push ViewerOutbox::push(OutboxMessage message) {
     queued_bytes_ += size;
     queue_.push_back(std::move(message));
     return Push::queued;
+}
+
+bool ViewerOutbox::stale(Clock::time_point now) const {
+    // Non-droppable messages are few (replies, notices): the first droppable one is near the
+    // front.
+    for (const auto& m : queue_)
+        if (m.droppable) return now - m.queued_at > max_age_;
+    return false;
 }
 
 const OutboxMessage* ViewerOutbox::start_write() {

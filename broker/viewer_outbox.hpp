@@ -4,17 +4,23 @@
 //
 // The policy (as tmux drops a slow client's output and redraws it): messages are droppable
 // (terminal output and snapshots, which a later snapshot replaces) or not (replies, notices,
-// input, resizes, ends). Past the soft limit the queued droppable messages are discarded and a
-// resync is due: further droppable messages are refused until the queue drains, and then the
-// owner sends one fresh snapshot. A non-droppable message past the hard limit means the peer
-// does not read at all: the owner closes it. The message being written is pinned: nothing
-// that happens to the queue moves or frees it while the transport holds pointers into it.
+// input, resizes, ends). Past the soft limit, or once the oldest queued droppable message has
+// waited longer than the age limit, the queued droppable messages are discarded and a resync
+// is due: further droppable messages are refused until the queue drains, and then the owner
+// sends one fresh snapshot. The byte limit bounds memory; the age limit bounds how far behind
+// the host a viewer's screen can be: at 1 MB/s a megabyte of queue is a second of lag, while a
+// repaint is a screenful, so a peer that cannot keep up is shown the present instead of a
+// growing past (and costs the broker a screenful instead of the stream). A non-droppable message
+// past the hard limit means the peer does not read at all: the owner closes it. The message being
+// written is pinned: nothing that happens to the queue moves or frees it while the transport holds
+// pointers into it.
 //
 // A peer that is behind gets its queued terminal output in one message rather than one per
 // chunk the host sent: with a thousand browsers, a frame, a TLS record and a send per chunk per
 // browser was what bounded fan-out (docs/benchmarks.md).
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -25,12 +31,14 @@
 namespace tandem::broker {
 
 struct OutboxMessage {
+    using Clock = std::chrono::steady_clock;
     int kind = 0;  // the transport's tag (a frame type, a WebSocket message kind)
     std::shared_ptr<const std::string> payload;
     bool droppable = false;
     // Terminal output: consecutive queued ones of the same kind may go out as one message.
     bool mergeable = false;
-    std::size_t overhead = 0;  // bytes the transport adds (a frame header); counted in limits
+    std::size_t overhead = 0;       // bytes the transport adds (a frame header); counted in limits
+    Clock::time_point queued_at{};  // set by push()
     std::size_t size() const { return payload->size() + overhead; }
 };
 
@@ -50,10 +58,21 @@ class ViewerOutbox {
         closed,      // after close(): nothing is accepted
     };
 
-    ViewerOutbox(std::size_t soft_limit, std::size_t hard_limit, OutboxCounters* counters = nullptr)
-        : soft_limit_(soft_limit), hard_limit_(hard_limit), counters_(counters) {}
+    using Clock = OutboxMessage::Clock;
 
-    Push push(OutboxMessage message);
+    static constexpr Clock::duration kNoAgeLimit = Clock::duration::max();
+
+    // max_age: how long droppable output may wait in the queue before a repaint replaces it
+    // (broker.viewer_max_lag). Output waits here only once the peer's socket buffer is full or
+    // the broker is saturated, so a peer that keeps up never meets it.
+    ViewerOutbox(std::size_t soft_limit, std::size_t hard_limit, OutboxCounters* counters = nullptr,
+                 Clock::duration max_age = kNoAgeLimit)
+        : soft_limit_(soft_limit),
+          hard_limit_(hard_limit),
+          max_age_(max_age),
+          counters_(counters) {}
+
+    Push push(OutboxMessage message, Clock::time_point now = Clock::now());
 
     // Most bytes one merged message carries (below every transport's frame limit).
     static constexpr std::size_t kMaxMergedBytes = 64 * 1024;
@@ -80,8 +99,12 @@ class ViewerOutbox {
     std::size_t queued_messages() const { return queue_.size() + (in_flight_ ? 1 : 0); }
 
   private:
+    // True when the oldest queued droppable message (not the pinned one) is older than max_age_.
+    bool stale(Clock::time_point now) const;
+
     std::size_t soft_limit_;
     std::size_t hard_limit_;
+    Clock::duration max_age_;
     OutboxCounters* counters_;  // may be null
     std::deque<OutboxMessage> queue_;
     std::optional<OutboxMessage> in_flight_;

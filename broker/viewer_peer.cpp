@@ -60,8 +60,8 @@ void ViewerPeer::send_output(const std::shared_ptr<const std::string>& bytes) {
     send(FrameType::output, bytes, true);
 }
 
-void ViewerPeer::send_snapshot(const std::string& bytes) {
-    send(FrameType::snapshot, std::make_shared<const std::string>(bytes), true);
+void ViewerPeer::send_snapshot(const std::shared_ptr<const std::string>& bytes) {
+    send(FrameType::snapshot, bytes, true);
 }
 
 void ViewerPeer::send_resize(int cols, int rows) {

@@ -23,7 +23,7 @@ class ViewerPeer : public FramePeer, public Viewer {
     ViewerPeer(Socket socket, FrameDecoder decoder, BrokerContext& ctx);
 
     void send_output(const std::shared_ptr<const std::string>& bytes) override;
-    void send_snapshot(const std::string& bytes) override;
+    void send_snapshot(const std::shared_ptr<const std::string>& bytes) override;
     void send_resize(int cols, int rows) override;
     void send_notice(const nlohmann::json& notice) override;
     void send_end(const nlohmann::json& end) override;

@@ -38,8 +38,8 @@ void WatcherPeer::send_output(const std::shared_ptr<const std::string>& bytes) {
     send(FrameType::output, bytes, true);
 }
 
-void WatcherPeer::send_snapshot(const std::string& bytes) {
-    send(FrameType::snapshot, std::make_shared<const std::string>(bytes), true);
+void WatcherPeer::send_snapshot(const std::shared_ptr<const std::string>& bytes) {
+    send(FrameType::snapshot, bytes, true);
 }
 
 void WatcherPeer::send_resize(int cols, int rows) {

@@ -24,7 +24,7 @@ class WatcherPeer : public FramePeer, public Viewer {
     WatcherPeer(Socket socket, FrameDecoder decoder, BrokerContext& ctx);
 
     void send_output(const std::shared_ptr<const std::string>& bytes) override;
-    void send_snapshot(const std::string& bytes) override;
+    void send_snapshot(const std::shared_ptr<const std::string>& bytes) override;
     void send_resize(int cols, int rows) override;
     void send_notice(const nlohmann::json&) override {}  // participants' chatter is not shown
     void send_end(const nlohmann::json& end) override;

@@ -66,7 +66,7 @@ class WebSocketViewer : public std::enable_shared_from_this<WebSocketViewer<Next
     void run(http::request<http::string_body> request);
 
     void send_output(const std::shared_ptr<const std::string>& bytes) override;
-    void send_snapshot(const std::string& bytes) override;
+    void send_snapshot(const std::shared_ptr<const std::string>& bytes) override;
     void send_resize(int cols, int rows) override;
     void send_notice(const json& notice) override;
     void send_end(const json& end) override;
@@ -110,7 +110,8 @@ class WebSocketViewer : public std::enable_shared_from_this<WebSocketViewer<Next
     beast::flat_buffer read_buffer_;
 
     State state_ = State::awaiting_join;
-    ViewerOutbox outbox_{kQueueBytes, kHardQueueBytes, &ctx_.metrics.outbox};
+    ViewerOutbox outbox_{kQueueBytes, kHardQueueBytes, &ctx_.metrics.outbox,
+                         ctx_.config.broker_viewer_max_lag};
     std::optional<websocket::close_reason> close_after_flush_;
     bool closing_ = false;  // close frame started or socket closed: nothing more is written
     bool gone_ = false;
@@ -435,9 +436,9 @@ void WebSocketViewer<NextLayer>::send_output(const std::shared_ptr<const std::st
 }
 
 template <class NextLayer>
-void WebSocketViewer<NextLayer>::send_snapshot(const std::string& bytes) {
+void WebSocketViewer<NextLayer>::send_snapshot(const std::shared_ptr<const std::string>& bytes) {
     if (state_ != State::joined && state_ != State::attached && state_ != State::watching) return;
-    enqueue(kSnapshot, std::make_shared<const std::string>(bytes), true);
+    enqueue(kSnapshot, bytes, true);
 }
 
 template <class NextLayer>

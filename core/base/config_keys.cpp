@@ -33,6 +33,20 @@ bool set_seconds(Seconds& field, const std::string& value) {
     return true;
 }
 
+// Milliseconds within [lo, hi].
+bool set_millis(Millis& field, const std::string& value, Millis lo, Millis hi) {
+    auto d = parse_duration(value);
+    if (!d || *d < lo || *d > hi) return false;
+    field = *d;
+    return true;
+}
+
+std::string render_millis(Millis m) {
+    const auto n = m.count();
+    if (n > 0 && n % 1000 == 0) return std::to_string(n / 1000) + "s";
+    return std::to_string(n) + "ms";
+}
+
 std::string render_seconds(Seconds s) {
     const auto n = s.count();
     if (n > 0 && n % 3600 == 0) return std::to_string(n / 3600) + "h";
@@ -268,6 +282,12 @@ const std::vector<KeySpec>& key_specs() {
                  return true;
              }
              return set_int(c.broker_uid, v, 0, 2147483646);
+         }},
+        {"broker.viewer_max_lag",
+         "a viewer whose queued output waited this long is repainted from a fresh snapshot",
+         [](const Config& c) { return render_millis(c.broker_viewer_max_lag); },
+         [](Config& c, const std::string& v) {
+             return set_millis(c.broker_viewer_max_lag, v, Millis(10), Millis(60'000));
          }},
         {"metrics.listen",
          "address:port of tandem-broker's /healthz and /metrics (plain HTTP); empty = none",

@@ -85,7 +85,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         feed.append(output.substr(at, chunk));
         host_modes.feed(output.substr(at, chunk));
     }
-    const std::string snapshot = feed.snapshot();
+    const std::string snapshot = *feed.snapshot();
 
     tandem::ScreenState copy(rows, cols);
     tandem::TerminalModes copy_modes;

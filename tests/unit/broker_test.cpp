@@ -249,6 +249,53 @@ TEST_F(BrokerTest, StalledViewerIsResyncedAndNeverSlowsOthers) {
     EXPECT_GE(snapshots, 2);  // the join snapshot and at least one resync
 }
 
+// broker.viewer_max_lag over the hook socket (an SSH invitee's join viewer): a viewer that
+// stopped reading is repainted once the output waiting for it is older than the limit, under
+// the byte bound; one that reads gets every byte.
+class BrokerLagTest : public BrokerTest {
+  protected:
+    void SetUp() override {
+        viewer_max_lag_ = 300ms;
+        BrokerTest::SetUp();
+    }
+};
+
+TEST_F(BrokerLagTest, AViewerFurtherBehindThanTheMaxLagIsRepaintedUnderTheByteBound) {
+    auto session = open_session();
+    auto token = share(*session);
+    auto [slow, w1] = join("bob", token);
+    auto [fast, w2] = join("dave", token);
+    ASSERT_TRUE(fast->next(FrameType::snapshot));
+    // 600 KB over 1.5 s: more than the stalled viewer's socket holds, under the 1 MiB bound.
+    const std::string chunk(10000, 'y');
+    const int chunks = 60;
+    std::thread writer([&] {
+        for (int i = 0; i < chunks; ++i) {
+            session->send(FrameType::output, chunk);
+            std::this_thread::sleep_for(25ms);
+        }
+    });
+    std::size_t received = 0;
+    while (received < chunk.size() * chunks) {
+        auto f = fast->next(FrameType::output, 10s);
+        if (!f) break;
+        received += f->payload.size();
+    }
+    writer.join();
+    EXPECT_EQ(received, chunk.size() * chunks) << "the reading viewer lost output";
+    for (const auto& f : fast->skipped)
+        EXPECT_NE(f.type, FrameType::snapshot) << "the reading viewer was repainted";
+    std::size_t output_bytes = 0;
+    int snapshots = 0;
+    while (auto f = slow->next(std::nullopt, 3s)) {
+        if (f->type == FrameType::snapshot) ++snapshots;
+        if (f->type == FrameType::output) output_bytes += f->payload.size();
+    }
+    EXPECT_GE(snapshots, 2) << "the stalled viewer got " << output_bytes
+                            << " bytes of output and no repaint";
+    EXPECT_LT(output_bytes, chunk.size() * chunks);
+}
+
 TEST_F(BrokerTest, GapFromTheHookRepaintsViewers) {
     auto session = open_session();
     auto [bob, w] = join("bob", share(*session));

@@ -1,5 +1,6 @@
 // The slow-peer policy of every broker connection, transition by transition: each row is a
-// sequence of steps on a fresh outbox (soft limit 100 bytes, hard 300) and what must follow.
+// sequence of steps on a fresh outbox (soft limit 100 bytes, hard 300, age limit 50 ms)
+// and what must follow. Time is the test's own: it moves only at a "wait" step.
 #include "viewer_outbox.hpp"
 
 #include <gtest/gtest.h>
@@ -11,9 +12,14 @@ namespace tandem::broker {
 namespace {
 
 using Push = ViewerOutbox::Push;
+using Clock = ViewerOutbox::Clock;
+// The broker's default (broker.viewer_max_lag). The other tests have no age limit: a slow
+// machine must not age their output into a drop.
+constexpr auto kMaxAge = std::chrono::milliseconds(50);
 
 // out:N / ctl:N push N bytes of droppable output / non-droppable control; write: starts the
-// next write; done: completes it; resync: takes a due resync; drop: drop_droppable; close.
+// next write; done: completes it; resync: takes a due resync; drop: drop_droppable; close;
+// wait:N lets N ms pass.
 struct Step {
     std::string op;
     std::size_t bytes = 0;
@@ -108,6 +114,32 @@ const std::vector<Row> kRows = {
       {"out", 1, "closed"}},
      30,
      false},
+    {"output that waited past the age limit is dropped and a resync is due",
+     {{"out", 10, "queued"},
+      {"write", 0, "10"},
+      {"out", 10, "queued"},
+      {"wait", 50, ""},
+      {"out", 10, "queued"},  // 50 ms is not past the limit
+      {"wait", 1, ""},
+      {"out", 10, "dropped"}},
+     10,  // only the pinned message
+     true},
+    {"the pinned message's age does not count: an empty queue takes output",
+     {{"out", 10, "queued"}, {"write", 0, "10"}, {"wait", 500, ""}, {"out", 10, "queued"}},
+     20,
+     false},
+    {"control does not age: only queued output does",
+     {{"out", 10, "queued"},
+      {"write", 0, "10"},
+      {"ctl", 5, "queued"},
+      {"wait", 100, ""},
+      {"out", 10, "queued"},
+      {"wait", 30, ""},
+      {"out", 10, "queued"},
+      {"wait", 30, ""},
+      {"out", 10, "dropped"}},  // the first queued output is now 60 ms old
+     15,
+     true},
     {"a closed outbox never asks for a resync",
      {{"out", 60, "queued"},
       {"write", 0, "60"},
@@ -122,12 +154,16 @@ const std::vector<Row> kRows = {
 TEST(ViewerOutbox, EveryTransition) {
     for (const auto& row : kRows) {
         SCOPED_TRACE(row.name);
-        ViewerOutbox box(100, 300);
+        ViewerOutbox box(100, 300, nullptr, kMaxAge);
+        auto now = Clock::time_point{} + std::chrono::hours(1);
         for (std::size_t i = 0; i < row.steps.size(); ++i) {
             const auto& step = row.steps[i];
             SCOPED_TRACE("step " + std::to_string(i) + " " + step.op);
             if (step.op == "out" || step.op == "ctl") {
-                EXPECT_EQ(name_of(box.push(message(step.bytes, step.op == "out"))), step.expect);
+                EXPECT_EQ(name_of(box.push(message(step.bytes, step.op == "out"), now)),
+                          step.expect);
+            } else if (step.op == "wait") {
+                now += std::chrono::milliseconds(step.bytes);
             } else if (step.op == "write") {
                 const OutboxMessage* m = box.start_write();
                 EXPECT_EQ(m ? std::to_string(m->payload->size()) : "none", step.expect);

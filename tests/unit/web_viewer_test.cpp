@@ -164,6 +164,68 @@ TEST_F(WebViewerTest, RefusalNoticeThenExitWithReplyEndAndCloseThenRejoin) {
     EXPECT_FALSE(back->ended);
 }
 
+// broker.viewer_max_lag: a browser that stopped reading is repainted once the output waiting
+// for it is older than the limit, long before its queue reaches the byte bound, and is brought
+// to the present; a browser that reads gets every byte of the same output.
+class WebViewerLagTest : public WebViewerTest {
+  protected:
+    void SetUp() override {
+        viewer_max_lag_ = 300ms;
+        WebViewerTest::SetUp();
+    }
+};
+
+TEST_F(WebViewerLagTest, ABrowserFurtherBehindThanTheMaxLagIsRepaintedUnderTheByteBound) {
+    auto session = open_session();
+    auto token = share(*session);
+    auto slow = enter("bob", token, kSmallSocketBuffer);
+    auto fast = enter("dave", token);
+    // 600 KB over 1.5 s: more than the stalled browser's socket buffers hold, so output waits
+    // in the broker for it, and under the 1 MiB byte bound, so only its age can drop it.
+    const std::string chunk(10000, 'y');
+    const int chunks = 60;
+    const std::string last = "\x1b[2J\x1b[Hend of trickle";
+    std::thread writer([&] {
+        for (int i = 0; i < chunks; ++i) {
+            session->send(FrameType::output, chunk);
+            std::this_thread::sleep_for(25ms);
+        }
+        session->send(FrameType::output, last);
+    });
+    const std::size_t total = chunk.size() * chunks + last.size();
+    std::size_t received = 0;
+    int fast_snapshots = 0;
+    while (received < total) {
+        auto m = fast->next(10s);
+        if (!m) break;
+        if (m->binary && m->tag() == 0x01) received += m->data.size() - 1;
+        if (m->binary && m->tag() == 0x02) ++fast_snapshots;
+    }
+    writer.join();
+    EXPECT_EQ(received, total) << "the reading browser lost output";
+    EXPECT_EQ(fast_snapshots, 1) << "the reading browser was repainted";
+
+    std::size_t output_bytes = 0;
+    int snapshots = 0;
+    std::unique_ptr<ScreenState> seen;
+    while (auto m = slow->next(3s)) {
+        if (!m->binary) continue;
+        if (m->tag() == 0x02) {
+            ++snapshots;
+            seen = std::make_unique<ScreenState>(24, 80);
+        } else {
+            output_bytes += m->data.size() - 1;
+        }
+        if (seen) seen->feed(m->bytes());
+    }
+    RecordProperty("lagging_output_bytes", std::to_string(output_bytes));
+    EXPECT_GE(snapshots, 2) << "the stalled browser got " << output_bytes
+                            << " bytes of output and no repaint";
+    EXPECT_LT(output_bytes, chunk.size() * chunks);
+    ASSERT_TRUE(seen);
+    EXPECT_EQ(seen->row_text(0), "end of trickle");
+}
+
 TEST_F(WebViewerTest, StalledBrowserIsResyncedAndNeverSlowsOthers) {
     auto session = open_session();
     auto token = share(*session);

@@ -90,6 +90,9 @@ struct Config {
     // [broker]
     std::string broker_socket = "/run/tandem/broker.sock";
     int broker_uid = -1;  // a further uid hooks accept as the broker; -1 = only root or their own
+    // A viewer whose queued output has waited this long is repainted from a fresh snapshot
+    // instead (docs/sharing.md): how far behind the host a slow viewer's screen may fall.
+    Millis broker_viewer_max_lag{50};
 
     // [metrics]
     std::string metrics_listen;  // the broker's /healthz and /metrics (plain HTTP); "" = none
