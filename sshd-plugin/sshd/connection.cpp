@@ -4,6 +4,7 @@
 #include <libssh/server.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -45,6 +46,7 @@ class Connection {
 
   private:
     bool set_up(ServerBind& bind);
+    bool exchange_keys();
     void refuse_and_disconnect(const std::string& reason);
     void report_authenticated();
 
@@ -115,13 +117,9 @@ bool Connection::set_up(ServerBind& bind) {
     ssh_set_server_callbacks(session_, &server_callbacks_);
     ssh_set_message_callback(session_, &Connection::on_message, this);
 
-    if (ssh_handle_key_exchange(session_) != SSH_OK) {
-        log::info("key exchange with " + format_endpoint(peer_) +
-                  " failed: " + ssh_get_error(session_));
-        return false;
-    }
-    ssh_set_auth_methods(session_, SSH_AUTH_METHOD_PUBLICKEY);
     ssh_set_blocking(session_, 0);  // from here on no libssh call may wait for the peer
+    if (!exchange_keys()) return false;
+    ssh_set_auth_methods(session_, SSH_AUTH_METHOD_PUBLICKEY);
 
     sigset_t child;
     sigemptyset(&child);
@@ -132,6 +130,36 @@ bool Connection::set_up(ServerBind& bind) {
     if (child_signal_fd_ < 0 || event_ == nullptr ||
         ssh_event_add_session(event_, session_) != SSH_OK) {
         log::error("cannot set up the connection's event loop");
+        return false;
+    }
+    return true;
+}
+
+// The key exchange, driven here rather than inside libssh so that whatever arrives is ACKed at
+// once. The server sends its KEXINIT with its banner and has nothing to send when the client's
+// KEXINIT arrives; the kernel then delays its ACK (40 ms), and the client's key-exchange
+// message, held by the client's Nagle until that ACK, came 40 ms late: half of a join's time.
+bool Connection::exchange_keys() {
+    const auto deadline = Clock::now() + config_.ssh_login_grace_time;
+    const int on = 1;
+    int rc;
+    while ((rc = ssh_handle_key_exchange(session_)) == SSH_AGAIN) {
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        if (left.count() <= 0) {
+            log::info("key exchange with " + format_endpoint(peer_) + " timed out");
+            return false;
+        }
+        pollfd p{fd_, POLLIN, 0};
+        if (ssh_get_poll_flags(session_) & SSH_WRITE_PENDING) p.events |= POLLOUT;
+        const int n = poll(&p, 1, static_cast<int>(left.count()));
+        if (n < 0 && errno != EINTR) return false;
+        if (n > 0 && (p.revents & POLLIN))
+            setsockopt(fd_, IPPROTO_TCP, TCP_QUICKACK, &on, sizeof on);  // not sticky: each time
+    }
+    if (rc != SSH_OK) {
+        log::info("key exchange with " + format_endpoint(peer_) +
+                  " failed: " + ssh_get_error(session_));
         return false;
     }
     return true;

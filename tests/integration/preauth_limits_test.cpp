@@ -1,6 +1,7 @@
 // tandem-sshd's limits on connections that have not authenticated yet (ssh.max_startups,
-// ssh.per_source_max_startups): idle TCP connections, each holding a forked child for up to
-// ssh.login_grace_time, must not lock other people out. Attackers and users are told apart by
+// ssh.per_source_max_startups, ssh.login_grace_time): idle TCP connections, each holding a
+// forked child for up to ssh.login_grace_time, must not lock other people out, and none may
+// hold its child longer. Attackers and users are told apart by
 // their loopback source address (127.0.0.2, 127.0.0.3...: all of 127/8 is local).
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -59,6 +60,23 @@ class IdleConnection {
     }
     bool served() { return greeting().rfind("SSH-2.0-", 0) == 0; }
     bool dropped() { return greeting().empty() && closed_; }
+
+    void say(const std::string& bytes) {
+        if (::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) !=
+            static_cast<ssize_t>(bytes.size()))
+            ADD_FAILURE() << "cannot send: " << std::strerror(errno);
+    }
+    // True when the server closes the connection within `limit` (what it sends is skipped).
+    bool closed_within(std::chrono::seconds limit) {
+        const auto deadline = Clock::now() + limit;
+        while (Clock::now() < deadline) {
+            pollfd p{fd_, POLLIN, 0};
+            if (::poll(&p, 1, 200) <= 0) continue;
+            char buf[4096];
+            if (::recv(fd_, buf, sizeof buf, 0) <= 0) return true;
+        }
+        return false;
+    }
 
   private:
     int fd_ = -1;
@@ -155,6 +173,31 @@ TEST_F(TotalLimit, UnauthenticatedConnectionsPastMaxStartupsAreDropped) {
     auto again = served_from("127.0.0.4");
     EXPECT_TRUE(again) << "an authenticated session still counts against ssh.max_startups";
     EXPECT_TRUE(IdleConnection("127.0.0.5", bastion->port()).dropped());
+}
+
+class LoginGrace : public PreAuthLimits {
+  protected:
+    std::vector<std::string> sshd_overrides() const override {
+        return {"--ssh.login_grace_time=5s"};
+    }
+};
+
+// tandem-sshd drives the key exchange itself (to ACK the client's first packets at once): a
+// client that starts it and then goes quiet is still cut at ssh.login_grace_time, and a real
+// login under the same setting goes through.
+TEST_F(LoginGrace, AClientSilentInTheKeyExchangeIsCutAtTheGraceTime) {
+    IdleConnection stalled("127.0.0.2", bastion->port());
+    ASSERT_TRUE(stalled.served()) << bastion->diagnostics();
+    stalled.say("SSH-2.0-OpenSSH_9.2p1 stalled\r\n");  // and never its KEXINIT
+    // Cut at 5 s; 8 s leaves slack for a busy machine and still fails on the process's last
+    // resort (an alarm at the grace time + 5 s), so it is the grace time that cut it.
+    EXPECT_TRUE(stalled.closed_within(8s))
+        << "a connection silent in the key exchange outlived ssh.login_grace_time=5s";
+
+    auto ssh = login_from("127.0.0.1");
+    ASSERT_TRUE(ssh) << "alice could not log in with ssh.login_grace_time=5s";
+    ssh->send_line("help");
+    EXPECT_TRUE(ssh->expect(kPrompt, 30s));
 }
 
 }  // namespace
