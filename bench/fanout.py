@@ -370,13 +370,17 @@ class Bench:
         drain(c)
         r = self.swarm(0, joins=a.joins)  # each join ends at its first snapshot
         web = self.swarm_result(r)
-        ssh, tmux = [], []
+        # SSH joins, and plain OpenSSH logins to the managed host running one command as the
+        # peer: each split at the client's "Authenticated to" (LogLevel VERBOSE), so the
+        # client's start, key exchange and authentication are told apart from what follows.
+        ssh, ssh_auth, plain, plain_auth, tmux = [], [], [], [], []
         for _ in range(a.joins):
-            t0 = time.perf_counter()
-            v = Client(self.ssh + ["join", self.token])
-            v.expect(b"JOIN-SCREEN", TIMEOUT)
-            ssh.append((time.perf_counter() - t0) * 1000)
-            v.close()
+            auth, done = self.timed_login(["join", self.token])
+            ssh_auth.append(auth)
+            ssh.append(done)
+            auth, done = self.timed_login(["target", "printf 'JOIN%s\\n' -SCREEN"])
+            plain_auth.append(auth)
+            plain.append(done)
         if subprocess.run(["tmux", "-L", self.tmux_socket, "has-session"]).returncode != 0:
             self.tmux_server = self.tmux_start()  # the server may not survive 1000 clients
         self.tmux("send-keys", "-t", "bench", "clear; printf 'JOIN%s\\n' '-SCREEN'", "Enter")
@@ -395,9 +399,30 @@ class Bench:
                                                       web["join_p50_ms"], web["join_p99_ms"]),
                      "| SSH `join@` (ssh process start → screen drawn) | %.1f | %.1f |"
                      % (quantile(ssh, .5), quantile(ssh, .99)),
+                     "| … of which ssh start, key exchange, authentication | %.1f | %.1f |"
+                     % (quantile(ssh_auth, .5), quantile(ssh_auth, .99)),
+                     "| … of which authenticated → screen drawn (tandem's join) | %.1f | %.1f |"
+                     % (quantile([d - t for d, t in zip(ssh, ssh_auth)], .5),
+                        quantile([d - t for d, t in zip(ssh, ssh_auth)], .99)),
+                     "| OpenSSH login to the host running one command, peer (process start → "
+                     "output) | %.1f | %.1f |" % (quantile(plain, .5), quantile(plain, .99)),
+                     "| … of which ssh start, key exchange, authentication | %.1f | %.1f |"
+                     % (quantile(plain_auth, .5), quantile(plain_auth, .99)),
                      "| tmux attach, peer (process start → screen drawn) | %.1f | %.1f |"
                      % (quantile(tmux, .5), quantile(tmux, .99)), ""]
-        print("\n".join(self.out[-6:]), flush=True)
+        print("\n".join(self.out[-10:]), flush=True)
+
+    def timed_login(self, args):
+        """ms from starting `ssh` to its "Authenticated to" line, and to the JOIN-SCREEN mark."""
+        t0 = time.perf_counter()
+        v = Client(self.ssh + ["-o", "LogLevel=VERBOSE"] + args)
+        try:
+            v.expect(b"Authenticated to", TIMEOUT)
+            auth = (time.perf_counter() - t0) * 1000
+            v.expect(b"JOIN-SCREEN", TIMEOUT)
+            return auth, (time.perf_counter() - t0) * 1000
+        finally:
+            v.close()
 
     @staticmethod
     def until_shells(clients):

@@ -3,6 +3,7 @@
 #
 #   bench/fanout.sh [--smoke] [--build-dir DIR] [--no-build] [--swarm-bin FILE] [--idle N]
 #                   [--size-mb N] [--seconds S] [--phases bulk,lag,join,idle] [--lag-counts N,N]
+#                   [--broker-option --KEY=VALUE]...
 #
 # Starts the demo instance as bench/run.sh does (scripts/lib/instance.sh) with tandem-broker's web
 # face on a random 127.0.0.1 port, opens a creator session through tandem-sshd with the real ssh
@@ -16,13 +17,15 @@
 #   - --idle N idle shared sessions (default 100; the issue asks 500): broker RSS per session,
 #     tandem-shell RSS, tandem-sshd RSS per connection.
 # The table goes to stdout and bench/results/fanout-latest.md (--smoke: every path with tiny
-# counts in well under a minute, bench/results/fanout-smoke.md). Figures are reported, never
-# asserted; exits non-zero only if a path does not work. See docs/benchmarks.md.
+# counts in well under a minute, bench/results/fanout-smoke.md). --broker-option passes a
+# configuration key to tandem-broker (e.g. --broker-option --broker.viewer_max_lag=20ms).
+# Figures are reported, never asserted; exits non-zero only if a path does not work. See
+# docs/benchmarks.md.
 set -euo pipefail
 
 TANDEM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 smoke=0 build_dir=build build=1 swarm_bin="" idle="" size_mb="" seconds="" phases=bulk,lag,join,idle
-lag_counts=""
+lag_counts="" broker_options=()
 while [ $# -gt 0 ]; do
     case "$1" in
     --smoke) smoke=1 ;;
@@ -34,7 +37,8 @@ while [ $# -gt 0 ]; do
     --seconds) seconds=$2; shift ;;
     --phases) phases=$2; shift ;;
     --lag-counts) lag_counts=$2; shift ;;
-    -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
+    --broker-option) broker_options+=("$2"); shift ;;
+    -h | --help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "bench/fanout.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -85,7 +89,7 @@ origin=https://127.0.0.1:$web_port
 limits=(--invite.max_participants=1000 --web.max_websockets_per_user=1000
     --web.max_connections=4000)
 tandem_broker_start "$work/instance" "$work/tandem-broker.log" --web.listen="127.0.0.1:$web_port" \
-    --web.public_url="$origin" "${limits[@]}"
+    --web.public_url="$origin" "${limits[@]}" "${broker_options[@]}"
 tandem_sshd_start "$work/instance" 0 "$work/tandem-sshd.log" --ssh.max_connections=2000 \
     --invite.max_participants=1000
 jump_port=$("$TANDEM_ROOT/scripts/managed-host.sh" start "$work/jump")
@@ -116,6 +120,10 @@ Host jump
   Port $jump_port
   User $login
   IdentityFile $work/jump/account_key
+Host target
+  Port $TANDEM_HOST_PORT
+  User $login
+  IdentityFile $work/instance/host/account_key
 Host target-via-jump
   Port $TANDEM_HOST_PORT
   User $login
@@ -143,6 +151,7 @@ PY
 
 smoke_flag=$([ "$smoke" = 1 ] && echo --smoke || true)
 command="bench/fanout.sh${smoke_flag:+ $smoke_flag} --idle $idle --size-mb $size_mb --seconds $seconds --phases $phases${lag_counts:+ --lag-counts $lag_counts}"
+for option in "${broker_options[@]}"; do command+=" --broker-option $option"; done
 status=0
 python3 "$TANDEM_ROOT/bench/fanout.py" --ssh-config "$work/ssh_config" \
     --account "$(tandem_demo_account)" --payload "$work/payload" --workdir "$work" \
