@@ -164,6 +164,29 @@ TEST_F(WebViewerTest, RefusalNoticeThenExitWithReplyEndAndCloseThenRejoin) {
     EXPECT_FALSE(back->ended);
 }
 
+// What a browser that stopped reading gets once it reads again, until 3 s pass without a
+// message: its output bytes, its snapshots, and the screen drawn from the last snapshot on.
+struct CaughtUp {
+    std::size_t output_bytes = 0;
+    int snapshots = 0;
+    std::unique_ptr<ScreenState> seen;
+};
+
+CaughtUp read_until_quiet(Browser& browser) {
+    CaughtUp got;
+    while (auto m = browser.next(3s)) {
+        if (!m->binary) continue;
+        if (m->tag() == 0x02) {
+            ++got.snapshots;
+            got.seen = std::make_unique<ScreenState>(24, 80);
+        } else {
+            got.output_bytes += m->data.size() - 1;
+        }
+        if (got.seen) got.seen->feed(m->bytes());
+    }
+    return got;
+}
+
 // broker.viewer_max_lag: a browser that stopped reading is repainted once the output waiting
 // for it is older than the limit, long before its queue reaches the byte bound, and is brought
 // to the present; a browser that reads gets every byte of the same output.
@@ -205,19 +228,7 @@ TEST_F(WebViewerLagTest, ABrowserFurtherBehindThanTheMaxLagIsRepaintedUnderTheBy
     EXPECT_EQ(received, total) << "the reading browser lost output";
     EXPECT_EQ(fast_snapshots, 1) << "the reading browser was repainted";
 
-    std::size_t output_bytes = 0;
-    int snapshots = 0;
-    std::unique_ptr<ScreenState> seen;
-    while (auto m = slow->next(3s)) {
-        if (!m->binary) continue;
-        if (m->tag() == 0x02) {
-            ++snapshots;
-            seen = std::make_unique<ScreenState>(24, 80);
-        } else {
-            output_bytes += m->data.size() - 1;
-        }
-        if (seen) seen->feed(m->bytes());
-    }
+    const auto [output_bytes, snapshots, seen] = read_until_quiet(*slow);
     RecordProperty("lagging_output_bytes", std::to_string(output_bytes));
     EXPECT_GE(snapshots, 2) << "the stalled browser got " << output_bytes
                             << " bytes of output and no repaint";
@@ -265,19 +276,7 @@ TEST_F(WebViewerTest, StalledBrowserIsResyncedAndNeverSlowsOthers) {
 
     // The stalled browser reads again: it gets what its bounded queue held, then one fresh
     // snapshot that brings it to the current screen.
-    std::size_t output_bytes = 0;
-    int snapshots = 0;
-    std::unique_ptr<ScreenState> seen;
-    while (auto m = slow->next(3s)) {
-        if (!m->binary) continue;
-        if (m->tag() == 0x02) {
-            ++snapshots;
-            seen = std::make_unique<ScreenState>(24, 80);
-        } else {
-            output_bytes += m->data.size() - 1;
-        }
-        if (seen) seen->feed(m->bytes());
-    }
+    const auto [output_bytes, snapshots, seen] = read_until_quiet(*slow);
     RecordProperty("stalled_output_bytes", std::to_string(output_bytes));
     EXPECT_GE(snapshots, 2);  // the join snapshot and at least one resync
     // Queue bound (1 MiB) plus the two small socket buffers: far below the 12 MB produced.
