@@ -12,6 +12,7 @@
 #include "byte_bridge.hpp"
 #include "cluster_tls.hpp"
 #include "frame_peer.hpp"
+#include "refusal.hpp"
 #include "session_registry.hpp"
 #include "tandem/frame_codec.hpp"
 #include "tandem/json_object.hpp"
@@ -25,14 +26,10 @@ using tcp = net::ip::tcp;
 using Json = nlohmann::json;
 
 std::string refusal_frame(ErrorCode code) {
+    auto reply = refusal(code);
+    reply["id"] = 0;
     std::string out;
-    encode_frame(out, FrameType::reply,
-                 Json{{"id", 0},
-                      {"ok", false},
-                      {"code", std::string(error_info(code).id)},
-                      {"text", user_message(code)}}
-                     .dump(),
-                 FramePeer::kMaxPayload);
+    encode_frame(out, FrameType::reply, reply.dump(), FramePeer::kMaxPayload);
     return out;
 }
 

@@ -7,6 +7,7 @@
 #include "admin_peer.hpp"
 #include "cluster_links.hpp"
 #include "frame_peer.hpp"
+#include "refusal.hpp"
 #include "session_peer.hpp"
 #include "tandem/json_object.hpp"
 #include "tandem/log.hpp"
@@ -139,9 +140,7 @@ void HookHandshake::answer_preview(const std::string& token, const std::string& 
     auto preview = registry_.preview(token, user);
     nlohmann::json reply;
     if (auto* code = std::get_if<ErrorCode>(&preview)) {
-        reply = {{"ok", false},
-                 {"code", std::string(error_info(*code).id)},
-                 {"text", user_message(*code)}};
+        reply = refusal(*code);
     } else {
         reply = std::get<nlohmann::json>(std::move(preview));
         reply["ok"] = true;

@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "refusal.hpp"
 #include "tandem/account_name.hpp"
 #include "tandem/base64url.hpp"
 #include "tandem/log.hpp"
@@ -9,11 +10,6 @@
 
 namespace tandem::broker {
 namespace {
-
-nlohmann::json refusal(ErrorCode code) {
-    return {
-        {"ok", false}, {"code", std::string(error_info(code).id)}, {"text", user_message(code)}};
-}
 
 nlohmann::json ok(nlohmann::json extra = nlohmann::json::object()) {
     extra["ok"] = true;

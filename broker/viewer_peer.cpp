@@ -1,5 +1,6 @@
 #include "viewer_peer.hpp"
 
+#include "refusal.hpp"
 #include "tandem/json_object.hpp"
 
 namespace tandem::broker {
@@ -9,10 +10,9 @@ void ViewerPeer::begin(Socket socket, FrameDecoder decoder, BrokerContext& ctx,
     auto peer = std::make_shared<ViewerPeer>(std::move(socket), std::move(decoder), ctx);
     auto admitted = registry.join(token, request, peer);
     if (auto* code = std::get_if<ErrorCode>(&admitted)) {
-        peer->send_json(FrameType::reply, {{"id", 0},
-                                           {"ok", false},
-                                           {"code", std::string(error_info(*code).id)},
-                                           {"text", user_message(*code)}});
+        auto reply = refusal(*code);
+        reply["id"] = 0;
+        peer->send_json(FrameType::reply, reply);
         return peer->close_after_flush();
     }
     auto& admission = std::get<SessionRegistry::Admission>(admitted);

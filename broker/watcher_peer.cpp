@@ -1,5 +1,7 @@
 #include "watcher_peer.hpp"
 
+#include "refusal.hpp"
+
 namespace tandem::broker {
 
 void WatcherPeer::begin(Socket socket, FrameDecoder decoder, BrokerContext& ctx,
@@ -10,11 +12,10 @@ void WatcherPeer::begin(Socket socket, FrameDecoder decoder, BrokerContext& ctx,
     std::optional<unsigned> id;
     if (it != registry.sessions().end()) id = it->second->watch(actor, peer);
     if (!id) {
-        peer->send_json(FrameType::reply,
-                        {{"id", 0},
-                         {"ok", false},
-                         {"code", std::string(error_info(ErrorCode::T_705_session_ended).id)},
-                         {"text", "the broker has no live session " + session_id}});
+        auto reply = refusal(ErrorCode::T_705_session_ended);
+        reply["id"] = 0;
+        reply["text"] = "the broker has no live session " + session_id;  // tandem-admin shows it
+        peer->send_json(FrameType::reply, reply);
         return peer->close_after_flush();
     }
     ++ctx.metrics.watches;

@@ -1,5 +1,7 @@
 #include "web_message.hpp"
 
+#include "refusal.hpp"
+
 namespace tandem::broker {
 
 WebResponse json_response(unsigned status, const nlohmann::json& body) {
@@ -11,9 +13,7 @@ WebResponse json_response(unsigned status, const nlohmann::json& body) {
 }
 
 WebResponse error_response(unsigned status, ErrorCode code) {
-    return json_response(
-        status,
-        {{"ok", false}, {"code", std::string(error_info(code).id)}, {"text", user_message(code)}});
+    return json_response(status, refusal(code));
 }
 
 WebResponse text_response(unsigned status, std::string text) {

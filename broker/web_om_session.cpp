@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
+#include "refusal.hpp"
 #include "tandem/join_line.hpp"
 #include "tandem/log.hpp"
 #include "web_origin.hpp"
@@ -18,11 +19,6 @@ constexpr std::size_t kReadChunk = 16 * 1024;
 constexpr auto kReapEvery = std::chrono::milliseconds(50);
 constexpr int kReapBeforeKill = 40;  // 2 s after the PTY closed, the hook's group is killed
 constexpr int kReapGiveUp = 100;
-
-nlohmann::json refusal(ErrorCode code) {
-    return {
-        {"ok", false}, {"code", std::string(error_info(code).id)}, {"text", user_message(code)}};
-}
 
 }  // namespace
 
