@@ -64,7 +64,7 @@ TEST_F(ClusterNodes, ANodesSessionsEndInTheStoreWhenItDiesWhileTheLiveNodeKeepsI
     // Node a dies: its broker and every process its tandem-sshd runs (the session's hook), all
     // at once: stopped first, so that no hook sees its client go and ends its session itself.
     // Scanned until a scan finds nothing new: readdir of /proc can skip a process while others
-    // come and go (it missed the hook once on a busy machine), and stopped ones spawn nothing.
+    // come and go, and stopped ones spawn nothing.
     std::vector<pid_t> node_a_processes;
     for (bool found = true; found;) {
         found = false;
@@ -78,7 +78,13 @@ TEST_F(ClusterNodes, ANodesSessionsEndInTheStoreWhenItDiesWhileTheLiveNodeKeepsI
         }
     }
     bastion->kill_broker();
-    for (pid_t pid : node_a_processes) ::kill(pid, SIGKILL);
+    // Children before parents: a hook is a session leader (setsid), so killing its connection
+    // first orphans its process group, and the kernel answers an orphaned group with a stopped
+    // member by sending it SIGHUP and SIGCONT. The hook then woke up, took the hangup for its
+    // client leaving and ended its session itself ("client closed"), about one run in three.
+    // A scan lists parents before their children.
+    for (auto it = node_a_processes.rbegin(); it != node_a_processes.rend(); ++it)
+        ::kill(*it, SIGKILL);
     const auto died = Clock::now();
     bool ended = false;
     while (!ended && Clock::now() - died < 20s) {
